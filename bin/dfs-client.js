@@ -1,0 +1,8 @@
+#!/usr/bin/env node
+// dfs needs a current Node: libp2p 3 uses Promise.withResolvers (Node 22+).
+// `npm`/`npx` put the Node pinned in node_modules/.bin first on PATH.
+if (Number(process.versions.node.split('.')[0]) < 22) {
+  process.stderr.write(`error: dfs needs Node.js 22 or newer, this is ${process.version}; run it with npx (which uses the Node pinned in node_modules) or install a current Node\n`)
+  process.exit(1)
+}
+await import('../dist/src/cli/dfs-client.js')

@@ -1,0 +1,137 @@
+import { pipeline } from 'node:stream/promises'
+import { Readable } from 'node:stream'
+import { Command } from 'commander'
+import { DfsClient } from '../client/client.ts'
+import { clientHome, loadClientConfig } from '../config/config.ts'
+import { parseBytes } from '../util/units.ts'
+import { humanBytes, humanTime, table } from './format.ts'
+import { runCli, UsageError } from './run.ts'
+
+interface GlobalFlags {
+  directory?: string
+  home?: string
+  chunkSize?: string
+  debug?: boolean
+}
+
+/** Connect using --directory, else $DFS_DIRECTORY, else the home config. */
+async function connect (command: Command): Promise<DfsClient> {
+  const flags = command.optsWithGlobals<GlobalFlags>()
+  const home = clientHome(flags.home)
+  const config = await loadClientConfig(home)
+  const directory = flags.directory ?? process.env.DFS_DIRECTORY ?? config.directory
+  if (directory == null) {
+    throw new UsageError(`no directory address: pass --directory /ip4/…/p2p/<peer id>, set DFS_DIRECTORY, or put "directory" in ${home}/config.json (npm start does this)`)
+  }
+  const chunkSize = flags.chunkSize != null ? parseBytes(flags.chunkSize) : config.chunkSize
+  return await DfsClient.connect({ directory, chunkSize })
+}
+
+async function withClient (command: Command, fn: (client: DfsClient) => Promise<void>): Promise<void> {
+  const client = await connect(command)
+  try {
+    await fn(client)
+  } finally {
+    await client.close()
+  }
+}
+
+function printJson (value: unknown): void {
+  process.stdout.write(JSON.stringify(value, null, 2) + '\n')
+}
+
+const program = new Command('dfs-client')
+  .description('Upload, download and inspect files in a dfs cluster')
+  .option('--directory <multiaddr>', 'the directory\'s address (default: $DFS_DIRECTORY, then the home config)')
+  .option('--home <dir>', 'client home folder with config.json (default: $DFS_HOME, then ~/.dfs)')
+  .option('--chunk-size <bytes>', 'chunk size for uploads, e.g. 4MiB')
+  .option('--debug', 'print stack traces with errors')
+
+program.command('upload')
+  .description('upload a file; prints its ID')
+  .argument('<path>', 'file to upload')
+  .option('--name <name>', 'name to record it under (default: the file\'s base name)')
+  .action(async (path: string, flags: { name?: string }, command: Command) => {
+    await withClient(command, async (client) => {
+      const file = await client.uploadFile(path, { name: flags.name })
+      process.stdout.write(`${file.id}\n`)
+    })
+  })
+
+program.command('download')
+  .description('download a file by ID or name, verified before it appears at DEST')
+  .argument('<id-or-name>', 'the file\'s ID or name')
+  .argument('[dest]', 'a file path, an existing folder, or - for stdout', '.')
+  .action(async (ref: string, dest: string, _flags: unknown, command: Command) => {
+    await withClient(command, async (client) => {
+      if (dest === '-') {
+        await pipeline(Readable.from(client.download(ref)), process.stdout)
+        return
+      }
+      await client.downloadFile(ref, dest)
+    })
+  })
+
+program.command('ls')
+  .description('list files')
+  .option('--json', 'machine-readable output')
+  .action(async (flags: { json?: boolean }, command: Command) => {
+    await withClient(command, async (client) => {
+      const files = await client.list()
+      if (flags.json === true) {
+        printJson(files.map((f) => ({ name: f.name, id: f.id, size: f.size, uploadedAt: new Date(f.uploadedAt).toISOString() })))
+        return
+      }
+      if (files.length === 0) {
+        process.stdout.write('no files yet: upload one with `dfs-client upload PATH`\n')
+        return
+      }
+      process.stdout.write(table(['NAME', 'ID', 'SIZE', 'UPLOADED'], files.map((f) => [f.name, f.id, humanBytes(f.size), humanTime(f.uploadedAt)])))
+    })
+  })
+
+program.command('stat')
+  .description('show a file\'s chunks and the nodes that hold each')
+  .argument('<id-or-name>', 'the file\'s ID or name')
+  .option('--json', 'machine-readable output')
+  .action(async (ref: string, flags: { json?: boolean }, command: Command) => {
+    await withClient(command, async (client) => {
+      const file = await client.stat(ref)
+      if (flags.json === true) {
+        printJson({
+          name: file.name,
+          id: file.id,
+          size: file.size,
+          uploadedAt: new Date(file.uploadedAt).toISOString(),
+          chunks: file.chunks.map((c) => ({ id: c.id, offset: c.offset, size: c.size, peers: c.peers }))
+        })
+        return
+      }
+      process.stdout.write(`name:     ${file.name}\nid:       ${file.id}\nsize:     ${humanBytes(file.size)} (${file.size} bytes)\nuploaded: ${humanTime(file.uploadedAt)}\nchunks:   ${file.chunks.length}\n`)
+      if (file.chunks.length > 0) {
+        process.stdout.write('\n' + table(['#', 'OFFSET', 'SIZE', 'CHUNK ID', 'PEERS'], file.chunks.map((c) => [String(c.index), String(c.offset), String(c.size), c.id, c.peers.join(',') || '(none)'])))
+      }
+    })
+  })
+
+program.command('nodes')
+  .description('list storage nodes known to the directory')
+  .option('--json', 'machine-readable output')
+  .action(async (flags: { json?: boolean }, command: Command) => {
+    await withClient(command, async (client) => {
+      const nodes = await client.nodes()
+      if (flags.json === true) {
+        printJson(nodes.map((n) => ({ peerId: n.peerId, addrs: n.addrs, alive: n.alive, used: n.used, capacity: n.capacity, chunks: n.chunks, lastSeen: new Date(n.lastSeen).toISOString() })))
+        return
+      }
+      if (nodes.length === 0) {
+        process.stdout.write('no storage nodes have registered yet\n')
+        return
+      }
+      process.stdout.write(table(['PEER ID', 'ALIVE', 'USED', 'CAPACITY', 'CHUNKS', 'ADDRESSES'], nodes.map((n) => [n.peerId, n.alive ? 'yes' : 'NO', humanBytes(n.used), humanBytes(n.capacity), String(n.chunks), n.addrs.join(' ')])))
+    })
+  })
+
+await runCli(program, process.argv)
+// libp2p may hold timers open after a failure; the answer is already printed
+process.exit()

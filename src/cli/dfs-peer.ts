@@ -1,0 +1,126 @@
+import { resolve } from 'node:path'
+import { Command, Option } from 'commander'
+import { DirectoryPeer } from '../directory/directory-peer.ts'
+import { StorageNode } from '../node/storage-node.ts'
+import { peerIdOfDir } from '../net/peer-key.ts'
+import { clientHome, directoryConfigSchema, loadConfigFile, nodeConfigSchema, validateConfig } from '../config/config.ts'
+import { createLogger, type LogLevel } from '../util/log.ts'
+import { collect, runCli, UsageError } from './run.ts'
+
+const DEFAULT_DIRECTORY_LISTEN = '/ip4/127.0.0.1/tcp/4010'
+const DEFAULT_NODE_LISTEN = '/ip4/127.0.0.1/tcp/0'
+
+interface PeerFlags {
+  role?: string
+  listen?: string[]
+  directory?: string
+  dataDir?: string
+  capacity?: string
+  config?: string
+  deadAfter?: string
+  logLevel?: string
+}
+
+/** Stop cleanly on the first SIGINT/SIGTERM; a second one exits at once. */
+function stopOnSignal (stop: () => Promise<void>): void {
+  let stopping = false
+  const onSignal = (): void => {
+    if (stopping) process.exit(130)
+    stopping = true
+    stop().then(() => { process.exit(0) }, () => { process.exit(1) })
+  }
+  process.on('SIGINT', onSignal)
+  process.on('SIGTERM', onSignal)
+}
+
+function printListening (addrs: string[]): void {
+  for (const addr of addrs) process.stdout.write(`listening on ${addr}\n`)
+}
+
+async function runDirectory (flags: PeerFlags): Promise<void> {
+  const file = flags.config != null ? await loadConfigFile(directoryConfigSchema, flags.config) : {}
+  const config = validateConfig(directoryConfigSchema, {
+    ...file,
+    ...(flags.listen != null ? { listen: flags.listen } : {}),
+    ...(flags.dataDir != null ? { dataDir: flags.dataDir } : {}),
+    ...(flags.deadAfter != null ? { deadAfter: flags.deadAfter } : {}),
+    ...(flags.logLevel != null ? { logLevel: flags.logLevel } : {})
+  }, 'options')
+  const log = createLogger('directory', (config.logLevel ?? 'info') as LogLevel)
+  const dataDir = resolve(config.dataDir ?? resolve(clientHome(), 'directory'))
+  const peer = await DirectoryPeer.start({
+    listen: config.listen ?? [DEFAULT_DIRECTORY_LISTEN],
+    dataDir,
+    deadAfterMs: config.deadAfter,
+    heartbeatMs: config.heartbeatInterval,
+    logger: log
+  })
+  stopOnSignal(async () => {
+    log.info('stopping')
+    await peer.stop()
+  })
+  log.info(`directory ${peer.peerId} started, index in ${dataDir}`)
+  printListening(peer.addrs)
+}
+
+async function runNode (flags: PeerFlags): Promise<void> {
+  const file = flags.config != null ? await loadConfigFile(nodeConfigSchema, flags.config) : {}
+  const config = validateConfig(nodeConfigSchema, {
+    ...file,
+    ...(flags.directory != null ? { directory: flags.directory } : {}),
+    ...(flags.listen != null ? { listen: flags.listen } : {}),
+    ...(flags.dataDir != null ? { dataDir: flags.dataDir } : {}),
+    ...(flags.capacity != null ? { capacity: flags.capacity } : {}),
+    ...(flags.logLevel != null ? { logLevel: flags.logLevel } : {})
+  }, 'options')
+  if (config.directory == null) throw new UsageError('a node needs the directory\'s address: --directory /ip4/…/tcp/…/p2p/<peer id> (or "directory" in --config)')
+  const log = createLogger('node', (config.logLevel ?? 'info') as LogLevel)
+  const dataDir = resolve(config.dataDir ?? resolve(clientHome(), 'node'))
+  let node: StorageNode | undefined
+  let stopping = false
+  stopOnSignal(async () => {
+    stopping = true
+    log.info('stopping')
+    await node?.stop()
+  })
+  node = await StorageNode.start({
+    directory: config.directory,
+    listen: config.listen ?? [DEFAULT_NODE_LISTEN],
+    dataDir,
+    capacity: config.capacity,
+    logger: log
+  })
+  if (stopping) {
+    await node.stop()
+    return
+  }
+  log.info(`node ${node.peerId} started, chunks in ${dataDir}`)
+  printListening(node.addrs)
+}
+
+const program = new Command('dfs-peer')
+  .description('Run a dfs peer: the directory, or a storage node')
+  .addOption(new Option('--role <role>', 'which peer to run').choices(['directory', 'node']))
+  .option('--listen <multiaddr>', 'address to listen on, repeatable (port 0 picks a free port)', collect)
+  .option('--directory <multiaddr>', 'node: the directory\'s address, with /p2p/<peer id>')
+  .option('--data-dir <dir>', 'where the peer keeps its key and data (default ~/.dfs/<role>)')
+  .option('--capacity <bytes>', 'node: bytes to offer, e.g. 10GiB (default: free disk space)')
+  .option('--dead-after <duration>', 'directory: a node silent this long is dead, e.g. 30s')
+  .option('--config <file>', 'JSON config file; flags override it')
+  .addOption(new Option('--log-level <level>', 'log detail on stderr').choices(['debug', 'info', 'warn', 'error', 'silent']))
+  .option('--debug', 'print stack traces with errors')
+  .action(async (flags: PeerFlags) => {
+    if (flags.role == null) throw new UsageError('--role directory|node is required (see dfs-peer --help)')
+    if (flags.role === 'directory') await runDirectory(flags)
+    else await runNode(flags)
+  })
+
+program.command('id')
+  .description('print the peer ID kept in a data dir (creates the key if missing)')
+  .requiredOption('--data-dir <dir>', 'the peer\'s data dir')
+  .action(async (flags: { dataDir: string }) => {
+    process.stdout.write(`${await peerIdOfDir(resolve(flags.dataDir))}\n`)
+  })
+
+await runCli(program, process.argv)
+if (process.exitCode != null && process.exitCode !== 0) process.exit()

@@ -1,0 +1,38 @@
+import type { Libp2p } from 'libp2p'
+import type { AbortOptions } from '@libp2p/interface'
+import type { Multiaddr } from '@multiformats/multiaddr'
+import { sendMessage } from '../net/stream-io.ts'
+import { RequestStream } from '../net/request-stream.ts'
+import { DIRECTORY_PROTOCOL, MAX_DIRECTORY_MESSAGE_BYTES } from '../protocol/constants.ts'
+import { DirectoryRequest, DirectoryResponse, Status } from '../protocol/directory.ts'
+import { InvalidInputError, NoCapacityError, NotFoundError, ProtocolError, RemoteError } from '../errors.ts'
+
+/** Client side of /dfs/directory/1.0.0: one request at a time over a reused stream. */
+export class DirectoryClient {
+  private readonly requests: RequestStream
+
+  constructor (libp2p: Libp2p, readonly address: Multiaddr) {
+    this.requests = new RequestStream(libp2p, () => [address], DIRECTORY_PROTOCOL)
+  }
+
+  async request (request: Partial<DirectoryRequest>, options?: AbortOptions): Promise<DirectoryResponse> {
+    const signal = options?.signal ?? AbortSignal.timeout(30_000)
+    const response = await this.requests.run(async (stream, reader) => {
+      await sendMessage(stream, DirectoryRequest.encode(request), { signal })
+      const bytes = await reader.readMessage(MAX_DIRECTORY_MESSAGE_BYTES, { signal })
+      if (bytes == null) throw new ProtocolError('the directory closed the stream without answering')
+      return DirectoryResponse.decode(bytes)
+    }, { signal })
+    switch (response.status) {
+      case Status.OK: return response
+      case Status.NOT_FOUND: throw new NotFoundError(response.message)
+      case Status.INVALID: throw new InvalidInputError(response.message)
+      case Status.UNAVAILABLE: throw new NoCapacityError(response.message)
+      default: throw new RemoteError(`the directory failed: ${response.message}`)
+    }
+  }
+
+  async close (): Promise<void> {
+    await this.requests.close()
+  }
+}

@@ -1,0 +1,69 @@
+import { mkdir } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { Libp2p } from 'libp2p'
+import { createPeer, dialableAddrs } from '../net/libp2p.ts'
+import { loadOrCreatePeerKey } from '../net/peer-key.ts'
+import { DIRECTORY_PROTOCOL, MAX_INBOUND_STREAMS, REGISTER_PROTOCOL } from '../protocol/constants.ts'
+import { silentLogger, type Logger } from '../util/log.ts'
+import { DirectoryIndex } from './index-db.ts'
+import { DirectoryService } from './directory-service.ts'
+
+export interface DirectoryPeerInit {
+  listen: string[]
+  dataDir: string
+  /** a node not heard from for this long counts as dead (default 30 s) */
+  deadAfterMs?: number
+  /** heartbeat interval asked of nodes (default 5 s) */
+  heartbeatMs?: number
+  logger?: Logger
+}
+
+/** File, inside the directory's data dir, that holds the index. */
+export const INDEX_FILE = 'index.sqlite'
+/** Incomplete uploads are forgotten after this long. */
+const UPLOAD_EXPIRY_MS = 24 * 3600_000
+
+/** The directory: a well-known peer that keeps the index of nodes, files, names and chunk locations. */
+export class DirectoryPeer {
+  private readonly timers: NodeJS.Timeout[] = []
+
+  private constructor (readonly libp2p: Libp2p, readonly index: DirectoryIndex, readonly service: DirectoryService) {}
+
+  static async start (init: DirectoryPeerInit): Promise<DirectoryPeer> {
+    await mkdir(init.dataDir, { recursive: true, mode: 0o700 })
+    const privateKey = await loadOrCreatePeerKey(init.dataDir)
+    const index = new DirectoryIndex(join(init.dataDir, INDEX_FILE))
+    const log = init.logger ?? silentLogger
+    const deadAfterMs = init.deadAfterMs ?? 30_000
+    const heartbeatMs = init.heartbeatMs ?? Math.min(5_000, Math.max(100, Math.floor(deadAfterMs / 3)))
+    const service = new DirectoryService({ index, log, deadAfterMs, heartbeatMs })
+    let libp2p: Libp2p
+    try {
+      libp2p = await createPeer({ privateKey, listen: init.listen })
+      await libp2p.handle(REGISTER_PROTOCOL, service.handleRegister, { maxInboundStreams: MAX_INBOUND_STREAMS })
+      await libp2p.handle(DIRECTORY_PROTOCOL, service.handleDirectory, { maxInboundStreams: MAX_INBOUND_STREAMS })
+    } catch (err) {
+      index.close()
+      throw err
+    }
+    const peer = new DirectoryPeer(libp2p, index, service)
+    index.expireUploads(Date.now() - UPLOAD_EXPIRY_MS)
+    peer.timers.push(setInterval(() => { service.checkLiveness() }, Math.min(heartbeatMs, 5_000)).unref())
+    peer.timers.push(setInterval(() => { index.expireUploads(Date.now() - UPLOAD_EXPIRY_MS) }, 3600_000).unref())
+    return peer
+  }
+
+  get peerId (): string {
+    return this.libp2p.peerId.toString()
+  }
+
+  get addrs (): string[] {
+    return dialableAddrs(this.libp2p)
+  }
+
+  async stop (): Promise<void> {
+    for (const timer of this.timers) clearInterval(timer)
+    await this.libp2p.stop()
+    this.index.close()
+  }
+}

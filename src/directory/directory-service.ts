@@ -1,0 +1,222 @@
+import type { Connection, Stream } from '@libp2p/interface'
+import { logger } from '@libp2p/logger'
+import { multiaddr } from '@multiformats/multiaddr'
+import { StreamReader, sendMessage } from '../net/stream-io.ts'
+import { LIST_PAGE_FILES, MAX_DIRECTORY_MESSAGE_BYTES, MAX_REGISTER_MESSAGE_BYTES, PLACE_BATCH_CHUNKS, RESOLVE_PAGE_CHUNKS } from '../protocol/constants.ts'
+import { DirectoryRequest, DirectoryResponse, RegisterRequest, RegisterResponse, Status, type NodeInfo } from '../protocol/directory.ts'
+import { validateName } from '../protocol/names.ts'
+import { InvalidInputError, NoCapacityError, NotFoundError } from '../errors.ts'
+import { MAX_CHUNK_SIZE } from '../storage/chunk-store.ts'
+import { errorMessage, type Logger } from '../util/log.ts'
+import type { ChunkRecord, DirectoryIndex, NodeRecord } from './index-db.ts'
+import { placeChunks } from './placement.ts'
+
+const trace = logger('dfs:directory')
+
+export interface DirectoryServiceInit {
+  index: DirectoryIndex
+  log: Logger
+  /** a node not heard from for this long counts as dead */
+  deadAfterMs: number
+  /** how often nodes are asked to heartbeat */
+  heartbeatMs: number
+}
+
+interface UploadState {
+  rotation: number
+  replicas: number
+  chunkSize: number
+}
+
+const MAX_NODE_ADDRS = 32
+
+function statusOf (err: unknown): Status {
+  switch ((err as Error)?.name) {
+    case 'InvalidInputError': return Status.INVALID
+    case 'NotFoundError': return Status.NOT_FOUND
+    case 'NoCapacityError': return Status.UNAVAILABLE
+    default: return Status.ERROR
+  }
+}
+
+/**
+ * The directory's protocol handlers: decode a message, call the index, encode
+ * the reply. All state lives in the index, except per-upload placement
+ * rotation, which only spreads chunks and may be lost on restart.
+ */
+export class DirectoryService {
+  private readonly uploads = new Map<string, UploadState>()
+  private readonly knownAlive = new Set<string>()
+
+  constructor (private readonly init: DirectoryServiceInit) {}
+
+  private isAlive (node: NodeRecord, now = Date.now()): boolean {
+    return now - node.lastSeen <= this.init.deadAfterMs
+  }
+
+  private nodeInfo (node: NodeRecord, now = Date.now()): NodeInfo {
+    return { peerId: node.peerId, addrs: node.addrs, alive: this.isAlive(node, now), used: node.used, capacity: node.capacity, chunks: node.chunks, lastSeen: node.lastSeen }
+  }
+
+  // ---- /dfs/register/1.0.0
+
+  readonly handleRegister = async (stream: Stream, connection: Connection): Promise<void> => {
+    const reader = new StreamReader(stream)
+    try {
+      const bytes = await reader.readMessage(MAX_REGISTER_MESSAGE_BYTES, { signal: AbortSignal.timeout(10_000) })
+      if (bytes == null) return
+      const request = RegisterRequest.decode(bytes)
+      const peerId = connection.remotePeer.toString()
+      let response: RegisterResponse
+      try {
+        const addrs = this.checkAddrs(request.addrs, peerId)
+        const wasAlive = this.knownAlive.has(peerId)
+        this.init.index.upsertNode({ peerId, addrs, capacity: request.capacity, used: request.used, chunks: request.chunks, lastSeen: Date.now() })
+        if (!wasAlive) {
+          this.knownAlive.add(peerId)
+          this.init.log.info(`node ${peerId} registered (${addrs.join(', ')}; ${request.used} of ${request.capacity} bytes used)`)
+        }
+        response = { status: Status.OK, message: '', heartbeatMs: this.init.heartbeatMs }
+      } catch (err) {
+        this.init.log.warn(`refused registration from ${peerId}: ${errorMessage(err)}`)
+        response = { status: statusOf(err), message: errorMessage(err), heartbeatMs: 0 }
+      }
+      await sendMessage(stream, RegisterResponse.encode(response))
+      await stream.close()
+    } catch (err) {
+      trace.error('register stream failed - %e', err)
+      stream.abort(err as Error)
+    } finally {
+      reader.release()
+    }
+  }
+
+  private checkAddrs (addrs: string[], peerId: string): string[] {
+    if (addrs.length === 0 || addrs.length > MAX_NODE_ADDRS) throw new InvalidInputError(`a node must announce 1 to ${MAX_NODE_ADDRS} addresses`)
+    return addrs.map((addr) => {
+      let ma
+      try {
+        ma = multiaddr(addr)
+      } catch {
+        throw new InvalidInputError(`"${addr.slice(0, 100)}" is not a multiaddr`)
+      }
+      const p2p = ma.getComponents().find((c) => c.name === 'p2p')
+      if (p2p == null) return ma.encapsulate(`/p2p/${peerId}`).toString()
+      if (p2p.value !== peerId) throw new InvalidInputError(`address ${addr} names another peer`)
+      return ma.toString()
+    })
+  }
+
+  /** Periodic: log nodes that stopped heartbeating. */
+  checkLiveness (): void {
+    const now = Date.now()
+    for (const node of this.init.index.listNodes()) {
+      if (this.knownAlive.has(node.peerId) && !this.isAlive(node, now)) {
+        this.knownAlive.delete(node.peerId)
+        this.init.log.warn(`node ${node.peerId} is dead: no heartbeat for ${now - node.lastSeen} ms`)
+      }
+    }
+  }
+
+  // ---- /dfs/directory/1.0.0
+
+  readonly handleDirectory = async (stream: Stream): Promise<void> => {
+    const reader = new StreamReader(stream)
+    try {
+      while (true) {
+        const bytes = await reader.readMessage(MAX_DIRECTORY_MESSAGE_BYTES)
+        if (bytes == null) break
+        let response: Partial<DirectoryResponse>
+        try {
+          response = this.dispatch(DirectoryRequest.decode(bytes))
+        } catch (err) {
+          if (statusOf(err) === Status.ERROR) this.init.log.error(`directory request failed: ${errorMessage(err)}`)
+          response = { status: statusOf(err), message: errorMessage(err) }
+        }
+        await sendMessage(stream, DirectoryResponse.encode({ status: Status.OK, message: '', uploadId: '', placements: [], nodes: [], chunks: [], files: [], ...response }))
+      }
+      await stream.close()
+    } catch (err) {
+      trace.error('directory stream failed - %e', err)
+      if (stream.writeStatus === 'writable') {
+        await sendMessage(stream, DirectoryResponse.encode({ status: Status.INVALID, message: errorMessage(err), uploadId: '', placements: [], nodes: [], chunks: [], files: [] })).catch(() => {})
+      }
+      stream.abort(err as Error)
+    } finally {
+      reader.release()
+    }
+  }
+
+  private dispatch (request: DirectoryRequest): Partial<DirectoryResponse> {
+    const { index } = this.init
+    if (request.begin != null) {
+      const { name, size, chunkSize, replicas } = request.begin
+      validateName(name)
+      if (chunkSize <= 0 || chunkSize > MAX_CHUNK_SIZE) throw new InvalidInputError(`chunk size must be 1..${MAX_CHUNK_SIZE} bytes`)
+      const uploadId = index.beginUpload(name, Date.now())
+      this.uploads.set(uploadId, { rotation: Math.floor(Math.random() * 1024), replicas: Math.max(1, replicas), chunkSize })
+      const count = size == null ? PLACE_BATCH_CHUNKS : Math.min(Math.ceil(size / chunkSize), PLACE_BATCH_CHUNKS)
+      return { uploadId, ...this.place(uploadId, 0, count) }
+    }
+    if (request.place != null) {
+      return this.place(request.place.uploadId, request.place.first, Math.min(request.place.count, PLACE_BATCH_CHUNKS))
+    }
+    if (request.complete != null) {
+      const { uploadId, fileId, size, chunks, final } = request.complete
+      if (chunks.length > 0) index.addUploadChunks(uploadId, chunks)
+      if (!final) return {}
+      const file = index.completeUpload(uploadId, fileId, size, Date.now())
+      this.uploads.delete(uploadId)
+      trace('recorded %s as %s (%d bytes)', file.name, file.id, file.size)
+      return { file }
+    }
+    if (request.abort != null) {
+      index.abortUpload(request.abort.uploadId)
+      this.uploads.delete(request.abort.uploadId)
+      return {}
+    }
+    if (request.resolve != null) {
+      const { ref, chunkStart } = request.resolve
+      const file = index.resolve(ref)
+      if (file == null) throw new NotFoundError(`no file has the name or ID "${ref.slice(0, 300)}"`)
+      const limit = Math.min(request.resolve.chunkLimit === 0 ? RESOLVE_PAGE_CHUNKS : request.resolve.chunkLimit, RESOLVE_PAGE_CHUNKS)
+      const chunks = index.fileChunks(file.id, chunkStart, limit)
+      return { file, chunks: this.alivePeersFirst(chunks), nodes: this.nodesOf(chunks) }
+    }
+    if (request.list != null) {
+      const limit = Math.min(request.list.limit === 0 ? LIST_PAGE_FILES : request.list.limit, LIST_PAGE_FILES)
+      return { files: index.listFiles(request.list.after, limit) }
+    }
+    if (request.nodes != null) {
+      const now = Date.now()
+      return { nodes: index.listNodes().map((node) => this.nodeInfo(node, now)) }
+    }
+    throw new InvalidInputError('empty or unknown directory request')
+  }
+
+  private place (uploadId: string, first: number, count: number): Partial<DirectoryResponse> {
+    const upload = this.uploads.get(uploadId) ?? { rotation: 0, replicas: 1, chunkSize: 0 }
+    if (count === 0) return {}
+    const now = Date.now()
+    const alive = this.init.index.listNodes().filter((node) => this.isAlive(node, now))
+    const placements = placeChunks(alive, { first, count, replicas: upload.replicas, chunkSize: upload.chunkSize, rotation: upload.rotation })
+    if (placements.length === 0) {
+      throw new NoCapacityError(alive.length === 0
+        ? 'no storage node is alive; start one with `dfs-peer --role node --directory <address>`'
+        : 'every live storage node is full; add capacity or start another node')
+    }
+    const used = new Set(placements.flatMap((p) => p.peers))
+    return { placements, nodes: alive.filter((node) => used.has(node.peerId)).map((node) => this.nodeInfo(node, now)) }
+  }
+
+  private alivePeersFirst (chunks: ChunkRecord[]): ChunkRecord[] {
+    const alive = new Set(this.init.index.listNodes().filter((node) => this.isAlive(node)).map((node) => node.peerId))
+    return chunks.map((chunk) => ({ ...chunk, peers: [...chunk.peers].sort((a, b) => Number(alive.has(b)) - Number(alive.has(a))) }))
+  }
+
+  private nodesOf (chunks: ChunkRecord[]): NodeInfo[] {
+    const wanted = new Set(chunks.flatMap((chunk) => chunk.peers))
+    const now = Date.now()
+    return this.init.index.listNodes().filter((node) => wanted.has(node.peerId)).map((node) => this.nodeInfo(node, now))
+  }
+}

@@ -1,0 +1,278 @@
+import { DatabaseSync, type StatementSync } from 'node:sqlite'
+import { randomUUID } from 'node:crypto'
+import { InvalidInputError, NotFoundError } from '../errors.ts'
+import { isContentId } from '../storage/content-id.ts'
+
+/**
+ * The directory's index in SQLite (node:sqlite). Schema version 1, described
+ * in docs/FORMAT.md. WAL with synchronous=FULL: a change is on disk before the
+ * directory acknowledges it, so even `kill -9` or a power cut loses nothing
+ * acknowledged.
+ */
+export const SCHEMA_VERSION = 1
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS nodes (
+  peer_id TEXT PRIMARY KEY,
+  addrs TEXT NOT NULL,           -- JSON array of multiaddr strings
+  capacity INTEGER NOT NULL,
+  used INTEGER NOT NULL,
+  chunks INTEGER NOT NULL,
+  first_seen INTEGER NOT NULL,   -- ms since epoch
+  last_seen INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS files (
+  id TEXT PRIMARY KEY,           -- CID of the whole content
+  size INTEGER NOT NULL,
+  chunk_count INTEGER NOT NULL,
+  created_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS file_chunks (
+  file_id TEXT NOT NULL REFERENCES files(id) ON DELETE CASCADE,
+  idx INTEGER NOT NULL,
+  chunk_id TEXT NOT NULL,
+  offset INTEGER NOT NULL,
+  size INTEGER NOT NULL,
+  PRIMARY KEY (file_id, idx)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS file_chunks_by_chunk ON file_chunks(chunk_id);
+CREATE TABLE IF NOT EXISTS chunk_locations (
+  chunk_id TEXT NOT NULL,
+  peer_id TEXT NOT NULL,
+  PRIMARY KEY (chunk_id, peer_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS chunk_locations_by_peer ON chunk_locations(peer_id);
+CREATE TABLE IF NOT EXISTS names (
+  name TEXT PRIMARY KEY,
+  file_id TEXT NOT NULL REFERENCES files(id),
+  uploaded_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS names_by_file ON names(file_id, uploaded_at);
+CREATE TABLE IF NOT EXISTS uploads (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  started_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS upload_chunks (
+  upload_id TEXT NOT NULL REFERENCES uploads(id) ON DELETE CASCADE,
+  idx INTEGER NOT NULL,
+  chunk_id TEXT NOT NULL,
+  offset INTEGER NOT NULL,
+  size INTEGER NOT NULL,
+  peers TEXT NOT NULL,           -- JSON array of peer IDs holding a verified copy
+  PRIMARY KEY (upload_id, idx)
+) WITHOUT ROWID;
+`
+
+export interface NodeRecord {
+  peerId: string
+  addrs: string[]
+  capacity: number
+  used: number
+  chunks: number
+  firstSeen: number
+  lastSeen: number
+}
+
+export interface FileRecord {
+  name: string
+  id: string
+  size: number
+  uploadedAt: number
+  chunkCount: number
+}
+
+export interface ChunkRecord {
+  index: number
+  id: string
+  offset: number
+  size: number
+  peers: string[]
+}
+
+export class DirectoryIndex {
+  private readonly db: DatabaseSync
+  private readonly statements = new Map<string, StatementSync>()
+
+  constructor (path: string) {
+    this.db = new DatabaseSync(path)
+    this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;')
+    this.db.exec('BEGIN')
+    try {
+      this.db.exec(SCHEMA)
+      const row = this.db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get() as { value: string } | undefined
+      if (row == null) {
+        this.db.prepare("INSERT INTO meta (key, value) VALUES ('schema_version', ?)").run(String(SCHEMA_VERSION))
+      } else if (Number(row.value) !== SCHEMA_VERSION) {
+        throw new Error(`index ${path} has schema version ${row.value}; this dfs understands version ${SCHEMA_VERSION}`)
+      }
+      this.db.exec('COMMIT')
+    } catch (err) {
+      this.db.exec('ROLLBACK')
+      this.db.close()
+      throw err
+    }
+  }
+
+  private sql (text: string): StatementSync {
+    let statement = this.statements.get(text)
+    if (statement == null) {
+      statement = this.db.prepare(text)
+      this.statements.set(text, statement)
+    }
+    return statement
+  }
+
+  private transaction<T> (fn: () => T): T {
+    this.db.exec('BEGIN IMMEDIATE')
+    try {
+      const result = fn()
+      this.db.exec('COMMIT')
+      return result
+    } catch (err) {
+      this.db.exec('ROLLBACK')
+      throw err
+    }
+  }
+
+  close (): void {
+    this.db.close()
+  }
+
+  // ---- nodes
+
+  upsertNode (node: Omit<NodeRecord, 'firstSeen'>): void {
+    this.sql(`INSERT INTO nodes (peer_id, addrs, capacity, used, chunks, first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?, ?)
+      ON CONFLICT (peer_id) DO UPDATE SET addrs = excluded.addrs, capacity = excluded.capacity, used = excluded.used,
+      chunks = excluded.chunks, last_seen = excluded.last_seen`)
+      .run(node.peerId, JSON.stringify(node.addrs), node.capacity, node.used, node.chunks, node.lastSeen, node.lastSeen)
+  }
+
+  listNodes (): NodeRecord[] {
+    return (this.sql('SELECT * FROM nodes ORDER BY peer_id').all() as any[]).map((row) => ({
+      peerId: row.peer_id,
+      addrs: JSON.parse(row.addrs),
+      capacity: row.capacity,
+      used: row.used,
+      chunks: row.chunks,
+      firstSeen: row.first_seen,
+      lastSeen: row.last_seen
+    }))
+  }
+
+  // ---- uploads
+
+  beginUpload (name: string, now: number): string {
+    const id = randomUUID()
+    this.sql('INSERT INTO uploads (id, name, started_at) VALUES (?, ?, ?)').run(id, name, now)
+    return id
+  }
+
+  private requireUpload (uploadId: string): { name: string } {
+    const upload = this.sql('SELECT name FROM uploads WHERE id = ?').get(uploadId) as { name: string } | undefined
+    if (upload == null) throw new NotFoundError(`upload ${uploadId} is unknown (finished, aborted, or expired)`)
+    return upload
+  }
+
+  /** Record chunks that now have verified copies; idempotent per index. */
+  addUploadChunks (uploadId: string, chunks: ChunkRecord[]): void {
+    this.transaction(() => {
+      this.requireUpload(uploadId)
+      const insert = this.sql('INSERT OR REPLACE INTO upload_chunks (upload_id, idx, chunk_id, offset, size, peers) VALUES (?, ?, ?, ?, ?, ?)')
+      for (const chunk of chunks) {
+        if (!isContentId(chunk.id)) throw new InvalidInputError(`chunk ${chunk.index} has an invalid ID`)
+        if (chunk.peers.length === 0) throw new InvalidInputError(`chunk ${chunk.index} has no copies`)
+        insert.run(uploadId, chunk.index, chunk.id, chunk.offset, chunk.size, JSON.stringify(chunk.peers))
+      }
+    })
+  }
+
+  /**
+   * Turn an upload into a file, atomically: either the whole file (chunks,
+   * locations, name) is recorded, or nothing is.
+   */
+  completeUpload (uploadId: string, fileId: string, size: number, now: number): FileRecord {
+    if (!isContentId(fileId)) throw new InvalidInputError('the file ID is not a valid content ID')
+    return this.transaction(() => {
+      const { name } = this.requireUpload(uploadId)
+      const rows = this.sql('SELECT idx, chunk_id, offset, size, peers FROM upload_chunks WHERE upload_id = ? ORDER BY idx').iterate(uploadId) as Iterable<any>
+      this.sql('DELETE FROM file_chunks WHERE file_id = ?').run(fileId)
+      const existing = this.sql('SELECT id FROM files WHERE id = ?').get(fileId)
+      if (existing == null) this.sql('INSERT INTO files (id, size, chunk_count, created_at) VALUES (?, ?, 0, ?)').run(fileId, size, now)
+      const insertChunk = this.sql('INSERT INTO file_chunks (file_id, idx, chunk_id, offset, size) VALUES (?, ?, ?, ?, ?)')
+      const insertLocation = this.sql('INSERT OR IGNORE INTO chunk_locations (chunk_id, peer_id) VALUES (?, ?)')
+      let expectedIndex = 0
+      let expectedOffset = 0
+      for (const row of rows) {
+        if (row.idx !== expectedIndex || row.offset !== expectedOffset) {
+          throw new InvalidInputError(`upload is missing chunk ${expectedIndex} (at offset ${expectedOffset})`)
+        }
+        insertChunk.run(fileId, row.idx, row.chunk_id, row.offset, row.size)
+        for (const peer of JSON.parse(row.peers) as string[]) insertLocation.run(row.chunk_id, peer)
+        expectedIndex++
+        expectedOffset += row.size
+      }
+      if (expectedOffset !== size) {
+        throw new InvalidInputError(`the recorded chunks hold ${expectedOffset} bytes, but the file has ${size}`)
+      }
+      this.sql('UPDATE files SET size = ?, chunk_count = ? WHERE id = ?').run(size, expectedIndex, fileId)
+      this.sql(`INSERT INTO names (name, file_id, uploaded_at) VALUES (?, ?, ?)
+        ON CONFLICT (name) DO UPDATE SET file_id = excluded.file_id, uploaded_at = excluded.uploaded_at`).run(name, fileId, now)
+      this.sql('DELETE FROM uploads WHERE id = ?').run(uploadId)
+      return { name, id: fileId, size, uploadedAt: now, chunkCount: expectedIndex }
+    })
+  }
+
+  abortUpload (uploadId: string): void {
+    this.sql('DELETE FROM uploads WHERE id = ?').run(uploadId)
+  }
+
+  /** Forget uploads that were never completed (the client died). */
+  expireUploads (olderThan: number): number {
+    return Number(this.sql('DELETE FROM uploads WHERE started_at < ?').run(olderThan).changes)
+  }
+
+  // ---- files
+
+  /** Find a file by ID or by name. An ID wins when a name happens to look like one. */
+  resolve (ref: string): FileRecord | undefined {
+    if (isContentId(ref)) {
+      const file = this.sql(`SELECT f.id, f.size, f.chunk_count, n.name, n.uploaded_at FROM files f
+        LEFT JOIN names n ON n.file_id = f.id WHERE f.id = ? ORDER BY n.uploaded_at DESC LIMIT 1`).get(ref) as any
+      if (file != null) return this.toFile(file)
+    }
+    const named = this.sql(`SELECT f.id, f.size, f.chunk_count, n.name, n.uploaded_at FROM names n
+      JOIN files f ON f.id = n.file_id WHERE n.name = ?`).get(ref) as any
+    return named == null ? undefined : this.toFile(named)
+  }
+
+  private toFile (row: any): FileRecord {
+    return { name: row.name ?? '', id: row.id, size: row.size, uploadedAt: row.uploaded_at ?? 0, chunkCount: row.chunk_count }
+  }
+
+  fileChunks (fileId: string, start: number, limit: number): ChunkRecord[] {
+    const rows = this.sql(`SELECT fc.idx, fc.chunk_id, fc.offset, fc.size, group_concat(cl.peer_id) AS peers
+      FROM file_chunks fc LEFT JOIN chunk_locations cl ON cl.chunk_id = fc.chunk_id
+      WHERE fc.file_id = ? AND fc.idx >= ? GROUP BY fc.idx ORDER BY fc.idx LIMIT ?`).all(fileId, start, limit) as any[]
+    return rows.map((row) => ({
+      index: row.idx,
+      id: row.chunk_id,
+      offset: row.offset,
+      size: row.size,
+      peers: row.peers == null ? [] : String(row.peers).split(',')
+    }))
+  }
+
+  listFiles (after: string, limit: number): FileRecord[] {
+    const rows = this.sql(`SELECT n.name, n.uploaded_at, f.id, f.size, f.chunk_count FROM names n
+      JOIN files f ON f.id = n.file_id WHERE n.name > ? ORDER BY n.name LIMIT ?`).all(after, limit) as any[]
+    return rows.map((row) => this.toFile(row))
+  }
+
+  /** Chunks the index places on each peer. */
+  chunkCountsByPeer (): Map<string, number> {
+    const rows = this.sql('SELECT peer_id, count(*) AS n FROM chunk_locations GROUP BY peer_id').all() as any[]
+    return new Map(rows.map((row) => [row.peer_id, row.n]))
+  }
+}

@@ -1,0 +1,53 @@
+/**
+ * One class per failure. Code and tests match on `.name`; the CLI prints
+ * `.message`, so every message says what went wrong and, where it can, what to do.
+ */
+export class DfsError extends Error {
+  static override name = 'DfsError'
+  override name = 'DfsError'
+}
+
+export class InvalidInputError extends DfsError {
+  static override name = 'InvalidInputError'
+  override name = 'InvalidInputError'
+}
+
+export class ConfigError extends DfsError {
+  static override name = 'ConfigError'
+  override name = 'ConfigError'
+}
+
+export class DirectoryUnreachableError extends DfsError {
+  static override name = 'DirectoryUnreachableError'
+  override name = 'DirectoryUnreachableError'
+}
+
+export class NotFoundError extends DfsError {
+  static override name = 'NotFoundError'
+  override name = 'NotFoundError'
+}
+
+export class NoCapacityError extends DfsError {
+  static override name = 'NoCapacityError'
+  override name = 'NoCapacityError'
+}
+
+export class ChunkTransferError extends DfsError {
+  static override name = 'ChunkTransferError'
+  override name = 'ChunkTransferError'
+}
+
+export class IntegrityError extends DfsError {
+  static override name = 'IntegrityError'
+  override name = 'IntegrityError'
+}
+
+export class ProtocolError extends DfsError {
+  static override name = 'ProtocolError'
+  override name = 'ProtocolError'
+}
+
+export class RemoteError extends DfsError {
+  static override name = 'RemoteError'
+  override name = 'RemoteError'
+}

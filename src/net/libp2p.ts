@@ -1,0 +1,37 @@
+import { createLibp2p, type Libp2p } from 'libp2p'
+import { tcp } from '@libp2p/tcp'
+import { noise } from '@chainsafe/libp2p-noise'
+import { yamux } from '@chainsafe/libp2p-yamux'
+import type { PrivateKey } from '@libp2p/interface'
+
+export interface PeerInit {
+  privateKey?: PrivateKey
+  /** multiaddrs to listen on; none for a client that only dials */
+  listen?: string[]
+}
+
+/**
+ * Every dfs peer speaks the same stack: TCP, Noise (encryption and peer
+ * authentication), Yamux (multiplexing). No discovery and no DHT: peers learn
+ * each other's addresses from the directory.
+ */
+export async function createPeer (init: PeerInit): Promise<Libp2p> {
+  return await createLibp2p({
+    privateKey: init.privateKey,
+    addresses: { listen: init.listen ?? [] },
+    transports: [tcp()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    connectionManager: {
+      // the default (5 new inbound connections per second per IP) resets
+      // a local cluster's peers, which all share 127.0.0.1
+      inboundConnectionThreshold: 1000,
+      maxIncomingPendingConnections: 256
+    }
+  })
+}
+
+/** The peer's listen addresses with `/p2p/<id>`, as other peers should dial them. */
+export function dialableAddrs (peer: Libp2p): string[] {
+  return peer.getMultiaddrs().map((ma) => ma.toString())
+}

@@ -1,0 +1,55 @@
+import type { Libp2p } from 'libp2p'
+import type { AbortOptions, Stream } from '@libp2p/interface'
+import type { Multiaddr } from '@multiformats/multiaddr'
+import { StreamReader } from './stream-io.ts'
+
+/**
+ * One long-lived stream to a peer for a request/response protocol, used by one
+ * request at a time (callers queue). Reusing the stream saves the dial and the
+ * protocol negotiation on every request; a failed request drops the stream and
+ * the next one opens a fresh one.
+ */
+export class RequestStream {
+  private current?: { stream: Stream, reader: StreamReader }
+  private queue: Promise<unknown> = Promise.resolve()
+
+  constructor (private readonly libp2p: Libp2p, private readonly target: () => Multiaddr[], private readonly protocol: string) {}
+
+  async run<T> (fn: (stream: Stream, reader: StreamReader) => Promise<T>, options?: AbortOptions): Promise<T> {
+    const result = this.queue.then(async () => {
+      if (this.current == null || this.current.stream.status !== 'open' || this.current.stream.writeStatus !== 'writable') {
+        this.drop()
+        const stream = await this.libp2p.dialProtocol(this.target(), this.protocol, { signal: options?.signal })
+        this.current = { stream, reader: new StreamReader(stream) }
+      }
+      const { stream, reader } = this.current
+      try {
+        return await fn(stream, reader)
+      } catch (err) {
+        // the stream may be mid-message: never reuse it
+        if (this.current?.stream === stream) this.drop(err as Error)
+        throw err
+      }
+    })
+    this.queue = result.catch(() => {})
+    return await result
+  }
+
+  private drop (err?: Error): void {
+    if (this.current == null) return
+    const { stream, reader } = this.current
+    this.current = undefined
+    reader.release()
+    if (err != null) stream.abort(err)
+    else stream.close().catch(() => { stream.abort(new Error('close failed')) })
+  }
+
+  async close (): Promise<void> {
+    await this.queue
+    const current = this.current
+    this.current = undefined
+    if (current == null) return
+    current.reader.release()
+    await current.stream.close({ signal: AbortSignal.timeout(2_000) }).catch(() => { current.stream.abort(new Error('close timed out')) })
+  }
+}

@@ -1,0 +1,171 @@
+import { encode as encodeVarint, encodingLength } from 'uint8-varint'
+import type { AbortOptions, Stream } from '@libp2p/interface'
+import { ProtocolError } from '../errors.ts'
+
+/**
+ * A pull reader over a libp2p 3.x stream: length-prefixed messages and exact
+ * byte counts, with backpressure (it pauses the stream while it holds more than
+ * `highWaterMark` bytes, so a fast sender is slowed by yamux flow control
+ * rather than growing our memory).
+ *
+ * It listens from construction on, so a reply and FIN that arrive before the
+ * first read are not lost (the trap of iterating a stream late).
+ */
+export class StreamReader {
+  private readonly pieces: Uint8Array[] = []
+  private buffered = 0
+  private ended = false
+  private failure?: Error
+  private wake?: () => void
+  private paused = false
+
+  constructor (private readonly stream: Stream, private readonly highWaterMark = 1024 * 1024) {
+    stream.addEventListener('message', this.onMessage)
+    stream.addEventListener('end', this.onEnd)
+    stream.addEventListener('close', this.onClose)
+    if (stream.readableEnded) this.ended = true
+  }
+
+  private readonly onMessage = (evt: { data: Uint8Array | Iterable<Uint8Array> }): void => {
+    const data = evt.data
+    if (data instanceof Uint8Array) {
+      this.pieces.push(data)
+      this.buffered += data.byteLength
+    } else {
+      for (const piece of data) {
+        this.pieces.push(piece)
+        this.buffered += piece.byteLength
+      }
+    }
+    if (this.buffered > this.highWaterMark && !this.paused) {
+      this.paused = true
+      try { this.stream.pause() } catch {}
+    }
+    this.notify()
+  }
+
+  private readonly onEnd = (): void => {
+    this.ended = true
+    this.notify()
+  }
+
+  private readonly onClose = (evt: Event & { error?: Error }): void => {
+    if (evt.error != null) this.failure = evt.error
+    this.ended = true
+    this.notify()
+  }
+
+  private notify (): void {
+    const wake = this.wake
+    this.wake = undefined
+    wake?.()
+  }
+
+  private maybeResume (): void {
+    if (this.paused && this.buffered < this.highWaterMark / 2) {
+      this.paused = false
+      try { this.stream.resume() } catch {}
+    }
+  }
+
+  /** Resolves when more data, the end, or an error arrived. */
+  private async waitForData (options?: AbortOptions): Promise<void> {
+    if (this.failure != null) throw this.failure
+    if (this.ended) throw new ProtocolError('the stream ended early')
+    options?.signal?.throwIfAborted()
+    await new Promise<void>((resolve, reject) => {
+      const onAbort = (): void => {
+        this.wake = undefined
+        reject(options?.signal?.reason ?? new Error('aborted'))
+      }
+      options?.signal?.addEventListener('abort', onAbort, { once: true })
+      this.wake = () => {
+        options?.signal?.removeEventListener('abort', onAbort)
+        resolve()
+      }
+    })
+  }
+
+  /** Take up to `max` bytes from the head of the buffer, without copying. */
+  private take (max: number): Uint8Array {
+    const head = this.pieces[0]
+    let piece: Uint8Array
+    if (head.byteLength <= max) {
+      this.pieces.shift()
+      piece = head
+    } else {
+      piece = head.subarray(0, max)
+      this.pieces[0] = head.subarray(max)
+    }
+    this.buffered -= piece.byteLength
+    this.maybeResume()
+    return piece
+  }
+
+  private takeExact (length: number): Uint8Array {
+    if (this.pieces[0].byteLength >= length) return this.take(length)
+    const out = new Uint8Array(length)
+    let filled = 0
+    while (filled < length) {
+      const piece = this.take(length - filled)
+      out.set(piece, filled)
+      filled += piece.byteLength
+    }
+    return out
+  }
+
+  /**
+   * Read one length-prefixed message. Returns undefined when the remote closed
+   * the stream cleanly between messages.
+   */
+  async readMessage (maxLength: number, options?: AbortOptions): Promise<Uint8Array | undefined> {
+    // varint length prefix, at most 5 bytes for our limits
+    let length = 0
+    let shift = 0
+    for (let i = 0; ; i++) {
+      while (this.buffered === 0) {
+        if (i === 0 && this.ended && this.failure == null) return undefined
+        await this.waitForData(options)
+      }
+      const byte = this.take(1)[0]
+      length += (byte & 0x7f) * 2 ** shift
+      shift += 7
+      if ((byte & 0x80) === 0) break
+      if (i >= 4) throw new ProtocolError('malformed length prefix')
+    }
+    if (length > maxLength) throw new ProtocolError(`message of ${length} bytes is over the limit of ${maxLength}`)
+    while (this.buffered < length) await this.waitForData(options)
+    return length === 0 ? new Uint8Array(0) : this.takeExact(length)
+  }
+
+  /** Yield exactly `length` bytes as they arrive (zero-copy subarrays). */
+  async * readBytes (length: number, options?: AbortOptions): AsyncGenerator<Uint8Array> {
+    let remaining = length
+    while (remaining > 0) {
+      while (this.buffered === 0) await this.waitForData(options)
+      const piece = this.take(remaining)
+      remaining -= piece.byteLength
+      yield piece
+    }
+  }
+
+  /** Stop listening; call when the stream is done with. */
+  release (): void {
+    this.stream.removeEventListener('message', this.onMessage as any)
+    this.stream.removeEventListener('end', this.onEnd)
+    this.stream.removeEventListener('close', this.onClose as any)
+  }
+}
+
+/** Send bytes, waiting for the muxer to drain when its buffer is full. */
+export async function sendBytes (stream: Stream, bytes: Uint8Array, options?: AbortOptions): Promise<void> {
+  if (!stream.send(bytes)) await stream.onDrain(options)
+}
+
+/** Send one length-prefixed message. */
+export async function sendMessage (stream: Stream, message: Uint8Array, options?: AbortOptions): Promise<void> {
+  const framed = new Uint8Array(encodingLength(message.byteLength) + message.byteLength)
+  encodeVarint(message.byteLength, framed)
+  framed.set(message, framed.byteLength - message.byteLength)
+  await sendBytes(stream, framed, options)
+}

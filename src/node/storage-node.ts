@@ -1,0 +1,139 @@
+import { join } from 'node:path'
+import type { Libp2p } from 'libp2p'
+import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
+import { createPeer, dialableAddrs } from '../net/libp2p.ts'
+import { loadOrCreatePeerKey } from '../net/peer-key.ts'
+import { StreamReader, sendMessage } from '../net/stream-io.ts'
+import { MAX_INBOUND_STREAMS, MAX_REGISTER_MESSAGE_BYTES, REGISTER_PROTOCOL, STORE_PROTOCOL } from '../protocol/constants.ts'
+import { RegisterRequest, RegisterResponse, Status } from '../protocol/directory.ts'
+import { FsChunkStore } from '../storage/chunk-store.ts'
+import { errorMessage, silentLogger, type Logger } from '../util/log.ts'
+import { storeHandler } from './store-handler.ts'
+import { RemoteError } from '../errors.ts'
+
+export interface StorageNodeInit {
+  /** the directory's multiaddr, with /p2p/<peer id> */
+  directory: string
+  listen: string[]
+  dataDir: string
+  /** bytes this node offers; default: used + free disk space */
+  capacity?: number
+  logger?: Logger
+  /** first retry delay when the directory cannot be reached; doubles up to maxRetryMs */
+  minRetryMs?: number
+  maxRetryMs?: number
+}
+
+const REGISTER_TIMEOUT_MS = 5_000
+
+/**
+ * A storage node: serves chunks over /dfs/store/1.0.0 from its data dir and
+ * keeps itself registered with the directory (every heartbeat is a full
+ * registration, so a restarted directory relearns it on the next beat).
+ */
+export class StorageNode {
+  private heartbeatMs = 5_000
+  private timer?: NodeJS.Timeout
+  private stopped = false
+  private registered = false
+  private readonly directoryAddr: Multiaddr
+  private readonly log: Logger
+  private wakeRetry?: () => void
+
+  private constructor (readonly libp2p: Libp2p, readonly store: FsChunkStore, private readonly init: StorageNodeInit) {
+    this.directoryAddr = multiaddr(init.directory)
+    this.log = init.logger ?? silentLogger
+  }
+
+  /** Start, and resolve once the directory has accepted the registration. */
+  static async start (init: StorageNodeInit): Promise<StorageNode> {
+    const directoryAddr = multiaddr(init.directory)
+    if (directoryAddr.getComponents().find((c) => c.name === 'p2p') == null) {
+      throw new RemoteError(`the directory address ${init.directory} has no /p2p/<peer id> part; use the full address the directory prints`)
+    }
+    const privateKey = await loadOrCreatePeerKey(init.dataDir)
+    const store = await FsChunkStore.open(join(init.dataDir, 'store'), { capacity: init.capacity })
+    const libp2p = await createPeer({ privateKey, listen: init.listen })
+    const node = new StorageNode(libp2p, store, init)
+    await libp2p.handle(STORE_PROTOCOL, storeHandler(store, (message) => { node.log.warn(message) }), {
+      maxInboundStreams: MAX_INBOUND_STREAMS
+    })
+    try {
+      await node.registerUntilAccepted()
+    } catch (err) {
+      await libp2p.stop()
+      throw err
+    }
+    node.scheduleHeartbeat()
+    return node
+  }
+
+  get peerId (): string {
+    return this.libp2p.peerId.toString()
+  }
+
+  get addrs (): string[] {
+    return dialableAddrs(this.libp2p)
+  }
+
+  private async register (): Promise<void> {
+    const usage = await this.store.usage()
+    const signal = AbortSignal.timeout(REGISTER_TIMEOUT_MS)
+    const stream = await this.libp2p.dialProtocol(this.directoryAddr, REGISTER_PROTOCOL, { signal })
+    const reader = new StreamReader(stream)
+    try {
+      await sendMessage(stream, RegisterRequest.encode({ addrs: this.addrs, capacity: usage.capacity, used: usage.used, chunks: usage.chunks }), { signal })
+      const bytes = await reader.readMessage(MAX_REGISTER_MESSAGE_BYTES, { signal })
+      if (bytes == null) throw new RemoteError('the directory closed the stream without answering')
+      const response = RegisterResponse.decode(bytes)
+      if (response.status !== Status.OK) throw new RemoteError(`the directory refused the registration: ${response.message}`)
+      if (response.heartbeatMs > 0) this.heartbeatMs = response.heartbeatMs
+      await stream.close({ signal })
+    } catch (err) {
+      stream.abort(err as Error)
+      throw err
+    } finally {
+      reader.release()
+    }
+  }
+
+  /** Retry with exponential backoff until registered (or stopped). */
+  private async registerUntilAccepted (): Promise<void> {
+    let delay = this.init.minRetryMs ?? 500
+    const maxDelay = this.init.maxRetryMs ?? 10_000
+    for (let attempt = 1; !this.stopped; attempt++) {
+      try {
+        await this.register()
+        if (!this.registered) this.log.info(`registered with the directory ${this.init.directory}`)
+        this.registered = true
+        return
+      } catch (err) {
+        if (this.stopped) return
+        if (this.registered) this.log.warn(`lost contact with the directory: ${errorMessage(err)}`)
+        this.registered = false
+        this.log.warn(`cannot register with the directory ${this.init.directory} (attempt ${attempt}): ${errorMessage(err)}; retrying in ${delay} ms`)
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, delay)
+          this.wakeRetry = () => { clearTimeout(timer); resolve() }
+        })
+        delay = Math.min(delay * 2, maxDelay)
+      }
+    }
+  }
+
+  private scheduleHeartbeat (): void {
+    if (this.stopped) return
+    this.timer = setTimeout(() => {
+      this.registerUntilAccepted()
+        .catch((err) => { this.log.error(`heartbeat failed: ${errorMessage(err)}`) })
+        .finally(() => { this.scheduleHeartbeat() })
+    }, this.heartbeatMs)
+  }
+
+  async stop (): Promise<void> {
+    this.stopped = true
+    clearTimeout(this.timer)
+    this.wakeRetry?.()
+    await this.libp2p.stop()
+  }
+}

@@ -1,0 +1,24 @@
+/** client <-> storage node: put, get and has of content-addressed chunks */
+export const STORE_PROTOCOL = '/dfs/store/1.0.0'
+/** storage node -> directory: registration and heartbeat */
+export const REGISTER_PROTOCOL = '/dfs/register/1.0.0'
+/** client -> directory: place uploads, record files, resolve names and IDs */
+export const DIRECTORY_PROTOCOL = '/dfs/directory/1.0.0'
+
+/** Largest framed message per protocol: bulk bytes never travel inside messages. */
+export const MAX_STORE_MESSAGE_BYTES = 4 * 1024
+export const MAX_REGISTER_MESSAGE_BYTES = 64 * 1024
+export const MAX_DIRECTORY_MESSAGE_BYTES = 4 * 1024 * 1024
+
+/** Inbound streams a peer accepts per protocol per connection. */
+export const MAX_INBOUND_STREAMS = 64
+
+/** Chunks described per resolve reply; a client pages through larger files. */
+export const RESOLVE_PAGE_CHUNKS = 1024
+/** Placements handed out per request; a client asks again for more. */
+export const PLACE_BATCH_CHUNKS = 256
+/** Files per `ls` page. */
+export const LIST_PAGE_FILES = 1000
+
+/** Longest file name, in bytes of UTF-8. */
+export const MAX_NAME_BYTES = 255

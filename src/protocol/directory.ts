@@ -1,0 +1,2779 @@
+/* eslint-disable require-yield */
+
+import { decodeMessage, encodeMessage, enumeration, MaxLengthError, message, streamMessage } from 'protons-runtime'
+import type { Codec, DecodeOptions } from 'protons-runtime'
+import type { Uint8ArrayList } from 'uint8arraylist'
+
+export interface RegisterRequest {
+  addrs: string[]
+  capacity: number
+  used: number
+  chunks: number
+}
+
+export namespace RegisterRequest {
+  let _codec: Codec<RegisterRequest>
+
+  export const codec = (): Codec<RegisterRequest> => {
+    if (_codec == null) {
+      _codec = message<RegisterRequest>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (obj.addrs != null && obj.addrs.length > 0) {
+          for (const value of obj.addrs) {
+            w.uint32(10)
+            w.string(value)
+          }
+        }
+
+        if ((obj.capacity != null && obj.capacity !== 0)) {
+          w.uint32(16)
+          w.uint64Number(obj.capacity)
+        }
+
+        if ((obj.used != null && obj.used !== 0)) {
+          w.uint32(24)
+          w.uint64Number(obj.used)
+        }
+
+        if ((obj.chunks != null && obj.chunks !== 0)) {
+          w.uint32(32)
+          w.uint64Number(obj.chunks)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          addrs: [],
+          capacity: 0,
+          used: 0,
+          chunks: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              if (opts.limits?.addrs != null && obj.addrs.length === opts.limits.addrs) {
+                throw new MaxLengthError('Decode error - repeated field "addrs" had too many elements')
+              }
+
+              obj.addrs.push(reader.string())
+              break
+            }
+            case 2: {
+              obj.capacity = reader.uint64Number()
+              break
+            }
+            case 3: {
+              obj.used = reader.uint64Number()
+              break
+            }
+            case 4: {
+              obj.chunks = reader.uint64Number()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          addrs: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              if (opts.limits?.addrs != null && obj.addrs === opts.limits.addrs) {
+                throw new MaxLengthError('Streaming decode error - repeated field "addrs" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.addrs[]`,
+                index: obj.addrs,
+                value: reader.string()
+              }
+
+              obj.addrs++
+
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.capacity`,
+                value: reader.uint64Number()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.used`,
+                value: reader.uint64Number()
+              }
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.chunks`,
+                value: reader.uint64Number()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface RegisterRequestAddrsFieldEvent {
+    field: '$.addrs[]'
+    index: number
+    value: string
+  }
+
+  export interface RegisterRequestCapacityFieldEvent {
+    field: '$.capacity'
+    value: number
+  }
+
+  export interface RegisterRequestUsedFieldEvent {
+    field: '$.used'
+    value: number
+  }
+
+  export interface RegisterRequestChunksFieldEvent {
+    field: '$.chunks'
+    value: number
+  }
+
+  export function encode (obj: Partial<RegisterRequest>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, RegisterRequest.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<RegisterRequest>): RegisterRequest {
+    return decodeMessage(buf, RegisterRequest.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<RegisterRequest>): Generator<RegisterRequestAddrsFieldEvent | RegisterRequestCapacityFieldEvent | RegisterRequestUsedFieldEvent | RegisterRequestChunksFieldEvent> {
+    return streamMessage(buf, RegisterRequest.codec(), opts)
+  }
+}
+
+export interface RegisterResponse {
+  status: Status
+  message: string
+  heartbeatMs: number
+}
+
+export namespace RegisterResponse {
+  let _codec: Codec<RegisterResponse>
+
+  export const codec = (): Codec<RegisterResponse> => {
+    if (_codec == null) {
+      _codec = message<RegisterResponse>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (obj.status != null && __StatusValues[obj.status] !== 0) {
+          w.uint32(8)
+          Status.codec().encode(obj.status, w)
+        }
+
+        if ((obj.message != null && obj.message !== '')) {
+          w.uint32(18)
+          w.string(obj.message)
+        }
+
+        if ((obj.heartbeatMs != null && obj.heartbeatMs !== 0)) {
+          w.uint32(24)
+          w.uint32(obj.heartbeatMs)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          status: Status.OK,
+          message: '',
+          heartbeatMs: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.status = Status.codec().decode(reader)
+              break
+            }
+            case 2: {
+              obj.message = reader.string()
+              break
+            }
+            case 3: {
+              obj.heartbeatMs = reader.uint32()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.status`,
+                value: Status.codec().decode(reader)
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.message`,
+                value: reader.string()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.heartbeatMs`,
+                value: reader.uint32()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface RegisterResponseStatusFieldEvent {
+    field: '$.status'
+    value: Status
+  }
+
+  export interface RegisterResponseMessageFieldEvent {
+    field: '$.message'
+    value: string
+  }
+
+  export interface RegisterResponseHeartbeatMsFieldEvent {
+    field: '$.heartbeatMs'
+    value: number
+  }
+
+  export function encode (obj: Partial<RegisterResponse>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, RegisterResponse.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<RegisterResponse>): RegisterResponse {
+    return decodeMessage(buf, RegisterResponse.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<RegisterResponse>): Generator<RegisterResponseStatusFieldEvent | RegisterResponseMessageFieldEvent | RegisterResponseHeartbeatMsFieldEvent> {
+    return streamMessage(buf, RegisterResponse.codec(), opts)
+  }
+}
+
+export enum Status {
+  OK = 'OK',
+  NOT_FOUND = 'NOT_FOUND',
+  INVALID = 'INVALID',
+  UNAVAILABLE = 'UNAVAILABLE',
+  ERROR = 'ERROR'
+}
+
+enum __StatusValues {
+  OK = 0,
+  NOT_FOUND = 1,
+  INVALID = 2,
+  UNAVAILABLE = 3,
+  ERROR = 4
+}
+
+export namespace Status {
+  export const codec = (): Codec<Status> => {
+    return enumeration<Status>(__StatusValues)
+  }
+}
+
+export interface DirectoryRequest {
+  begin?: BeginUpload
+  place?: PlaceChunks
+  complete?: CompleteUpload
+  abort?: AbortUpload
+  resolve?: Resolve
+  list?: ListFiles
+  nodes?: ListNodes
+}
+
+export namespace DirectoryRequest {
+  let _codec: Codec<DirectoryRequest>
+
+  export const codec = (): Codec<DirectoryRequest> => {
+    if (_codec == null) {
+      _codec = message<DirectoryRequest>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (obj.begin != null) {
+          w.uint32(10)
+          BeginUpload.codec().encode(obj.begin, w)
+        }
+
+        if (obj.place != null) {
+          w.uint32(18)
+          PlaceChunks.codec().encode(obj.place, w)
+        }
+
+        if (obj.complete != null) {
+          w.uint32(26)
+          CompleteUpload.codec().encode(obj.complete, w)
+        }
+
+        if (obj.abort != null) {
+          w.uint32(34)
+          AbortUpload.codec().encode(obj.abort, w)
+        }
+
+        if (obj.resolve != null) {
+          w.uint32(42)
+          Resolve.codec().encode(obj.resolve, w)
+        }
+
+        if (obj.list != null) {
+          w.uint32(50)
+          ListFiles.codec().encode(obj.list, w)
+        }
+
+        if (obj.nodes != null) {
+          w.uint32(58)
+          ListNodes.codec().encode(obj.nodes, w)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {}
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.begin = BeginUpload.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.begin
+              })
+              break
+            }
+            case 2: {
+              obj.place = PlaceChunks.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.place
+              })
+              break
+            }
+            case 3: {
+              obj.complete = CompleteUpload.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.complete
+              })
+              break
+            }
+            case 4: {
+              obj.abort = AbortUpload.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.abort
+              })
+              break
+            }
+            case 5: {
+              obj.resolve = Resolve.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.resolve
+              })
+              break
+            }
+            case 6: {
+              obj.list = ListFiles.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.list
+              })
+              break
+            }
+            case 7: {
+              obj.nodes = ListNodes.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.nodes
+              })
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield * BeginUpload.codec().stream(reader, reader.uint32(), `${prefix}.begin`, {
+                limits: opts.limits?.begin
+              })
+
+              break
+            }
+            case 2: {
+              yield * PlaceChunks.codec().stream(reader, reader.uint32(), `${prefix}.place`, {
+                limits: opts.limits?.place
+              })
+
+              break
+            }
+            case 3: {
+              yield * CompleteUpload.codec().stream(reader, reader.uint32(), `${prefix}.complete`, {
+                limits: opts.limits?.complete
+              })
+
+              break
+            }
+            case 4: {
+              yield * AbortUpload.codec().stream(reader, reader.uint32(), `${prefix}.abort`, {
+                limits: opts.limits?.abort
+              })
+
+              break
+            }
+            case 5: {
+              yield * Resolve.codec().stream(reader, reader.uint32(), `${prefix}.resolve`, {
+                limits: opts.limits?.resolve
+              })
+
+              break
+            }
+            case 6: {
+              yield * ListFiles.codec().stream(reader, reader.uint32(), `${prefix}.list`, {
+                limits: opts.limits?.list
+              })
+
+              break
+            }
+            case 7: {
+              yield * ListNodes.codec().stream(reader, reader.uint32(), `${prefix}.nodes`, {
+                limits: opts.limits?.nodes
+              })
+
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface DirectoryRequestBeginNameFieldEvent {
+    field: '$.begin.name'
+    value: string
+  }
+
+  export interface DirectoryRequestBeginSizeFieldEvent {
+    field: '$.begin.size'
+    value: number
+  }
+
+  export interface DirectoryRequestBeginChunkSizeFieldEvent {
+    field: '$.begin.chunkSize'
+    value: number
+  }
+
+  export interface DirectoryRequestBeginReplicasFieldEvent {
+    field: '$.begin.replicas'
+    value: number
+  }
+
+  export interface DirectoryRequestPlaceUploadIdFieldEvent {
+    field: '$.place.uploadId'
+    value: string
+  }
+
+  export interface DirectoryRequestPlaceFirstFieldEvent {
+    field: '$.place.first'
+    value: number
+  }
+
+  export interface DirectoryRequestPlaceCountFieldEvent {
+    field: '$.place.count'
+    value: number
+  }
+
+  export interface DirectoryRequestCompleteUploadIdFieldEvent {
+    field: '$.complete.uploadId'
+    value: string
+  }
+
+  export interface DirectoryRequestCompleteFileIdFieldEvent {
+    field: '$.complete.fileId'
+    value: string
+  }
+
+  export interface DirectoryRequestCompleteSizeFieldEvent {
+    field: '$.complete.size'
+    value: number
+  }
+
+  export interface DirectoryRequestCompleteChunksIndexFieldEvent {
+    field: '$.complete.chunks[].index'
+    value: number
+    index: number
+  }
+
+  export interface DirectoryRequestCompleteChunksIdFieldEvent {
+    field: '$.complete.chunks[].id'
+    value: string
+    index: number
+  }
+
+  export interface DirectoryRequestCompleteChunksOffsetFieldEvent {
+    field: '$.complete.chunks[].offset'
+    value: number
+    index: number
+  }
+
+  export interface DirectoryRequestCompleteChunksSizeFieldEvent {
+    field: '$.complete.chunks[].size'
+    value: number
+    index: number
+  }
+
+  export interface DirectoryRequestCompleteChunksPeersFieldEvent {
+    field: '$.complete.chunks[].peers[]'
+    index: number
+    value: string
+  }
+
+  export interface DirectoryRequestCompleteFinalFieldEvent {
+    field: '$.complete.final'
+    value: boolean
+  }
+
+  export interface DirectoryRequestAbortUploadIdFieldEvent {
+    field: '$.abort.uploadId'
+    value: string
+  }
+
+  export interface DirectoryRequestResolveRefFieldEvent {
+    field: '$.resolve.ref'
+    value: string
+  }
+
+  export interface DirectoryRequestResolveChunkStartFieldEvent {
+    field: '$.resolve.chunkStart'
+    value: number
+  }
+
+  export interface DirectoryRequestResolveChunkLimitFieldEvent {
+    field: '$.resolve.chunkLimit'
+    value: number
+  }
+
+  export interface DirectoryRequestListAfterFieldEvent {
+    field: '$.list.after'
+    value: string
+  }
+
+  export interface DirectoryRequestListLimitFieldEvent {
+    field: '$.list.limit'
+    value: number
+  }
+
+  export function encode (obj: Partial<DirectoryRequest>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, DirectoryRequest.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DirectoryRequest>): DirectoryRequest {
+    return decodeMessage(buf, DirectoryRequest.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DirectoryRequest>): Generator<DirectoryRequestBeginNameFieldEvent | DirectoryRequestBeginSizeFieldEvent | DirectoryRequestBeginChunkSizeFieldEvent | DirectoryRequestBeginReplicasFieldEvent | DirectoryRequestPlaceUploadIdFieldEvent | DirectoryRequestPlaceFirstFieldEvent | DirectoryRequestPlaceCountFieldEvent | DirectoryRequestCompleteUploadIdFieldEvent | DirectoryRequestCompleteFileIdFieldEvent | DirectoryRequestCompleteSizeFieldEvent | DirectoryRequestCompleteChunksIndexFieldEvent | DirectoryRequestCompleteChunksIdFieldEvent | DirectoryRequestCompleteChunksOffsetFieldEvent | DirectoryRequestCompleteChunksSizeFieldEvent | DirectoryRequestCompleteChunksPeersFieldEvent | DirectoryRequestCompleteFinalFieldEvent | DirectoryRequestAbortUploadIdFieldEvent | DirectoryRequestResolveRefFieldEvent | DirectoryRequestResolveChunkStartFieldEvent | DirectoryRequestResolveChunkLimitFieldEvent | DirectoryRequestListAfterFieldEvent | DirectoryRequestListLimitFieldEvent> {
+    return streamMessage(buf, DirectoryRequest.codec(), opts)
+  }
+}
+
+export interface DirectoryResponse {
+  status: Status
+  message: string
+  uploadId: string
+  placements: Placement[]
+  nodes: NodeInfo[]
+  file?: FileInfo
+  chunks: ChunkInfo[]
+  files: FileInfo[]
+}
+
+export namespace DirectoryResponse {
+  let _codec: Codec<DirectoryResponse>
+
+  export const codec = (): Codec<DirectoryResponse> => {
+    if (_codec == null) {
+      _codec = message<DirectoryResponse>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (obj.status != null && __StatusValues[obj.status] !== 0) {
+          w.uint32(8)
+          Status.codec().encode(obj.status, w)
+        }
+
+        if ((obj.message != null && obj.message !== '')) {
+          w.uint32(18)
+          w.string(obj.message)
+        }
+
+        if ((obj.uploadId != null && obj.uploadId !== '')) {
+          w.uint32(26)
+          w.string(obj.uploadId)
+        }
+
+        if (obj.placements != null && obj.placements.length > 0) {
+          for (const value of obj.placements) {
+            w.uint32(34)
+            Placement.codec().encode(value, w)
+          }
+        }
+
+        if (obj.nodes != null && obj.nodes.length > 0) {
+          for (const value of obj.nodes) {
+            w.uint32(42)
+            NodeInfo.codec().encode(value, w)
+          }
+        }
+
+        if (obj.file != null) {
+          w.uint32(50)
+          FileInfo.codec().encode(obj.file, w)
+        }
+
+        if (obj.chunks != null && obj.chunks.length > 0) {
+          for (const value of obj.chunks) {
+            w.uint32(58)
+            ChunkInfo.codec().encode(value, w)
+          }
+        }
+
+        if (obj.files != null && obj.files.length > 0) {
+          for (const value of obj.files) {
+            w.uint32(66)
+            FileInfo.codec().encode(value, w)
+          }
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          status: Status.OK,
+          message: '',
+          uploadId: '',
+          placements: [],
+          nodes: [],
+          chunks: [],
+          files: []
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.status = Status.codec().decode(reader)
+              break
+            }
+            case 2: {
+              obj.message = reader.string()
+              break
+            }
+            case 3: {
+              obj.uploadId = reader.string()
+              break
+            }
+            case 4: {
+              if (opts.limits?.placements != null && obj.placements.length === opts.limits.placements) {
+                throw new MaxLengthError('Decode error - repeated field "placements" had too many elements')
+              }
+
+              obj.placements.push(Placement.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.placements$
+              }))
+              break
+            }
+            case 5: {
+              if (opts.limits?.nodes != null && obj.nodes.length === opts.limits.nodes) {
+                throw new MaxLengthError('Decode error - repeated field "nodes" had too many elements')
+              }
+
+              obj.nodes.push(NodeInfo.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.nodes$
+              }))
+              break
+            }
+            case 6: {
+              obj.file = FileInfo.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.file
+              })
+              break
+            }
+            case 7: {
+              if (opts.limits?.chunks != null && obj.chunks.length === opts.limits.chunks) {
+                throw new MaxLengthError('Decode error - repeated field "chunks" had too many elements')
+              }
+
+              obj.chunks.push(ChunkInfo.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.chunks$
+              }))
+              break
+            }
+            case 8: {
+              if (opts.limits?.files != null && obj.files.length === opts.limits.files) {
+                throw new MaxLengthError('Decode error - repeated field "files" had too many elements')
+              }
+
+              obj.files.push(FileInfo.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.files$
+              }))
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          placements: 0,
+          nodes: 0,
+          chunks: 0,
+          files: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.status`,
+                value: Status.codec().decode(reader)
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.message`,
+                value: reader.string()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.uploadId`,
+                value: reader.string()
+              }
+              break
+            }
+            case 4: {
+              if (opts.limits?.placements != null && obj.placements === opts.limits.placements) {
+                throw new MaxLengthError('Streaming decode error - repeated field "placements" had too many elements')
+              }
+
+              for (const evt of Placement.codec().stream(reader, reader.uint32(), `${prefix}.placements[]`, {
+                limits: opts.limits?.placements$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.placements
+                }
+              }
+
+              obj.placements++
+
+              break
+            }
+            case 5: {
+              if (opts.limits?.nodes != null && obj.nodes === opts.limits.nodes) {
+                throw new MaxLengthError('Streaming decode error - repeated field "nodes" had too many elements')
+              }
+
+              for (const evt of NodeInfo.codec().stream(reader, reader.uint32(), `${prefix}.nodes[]`, {
+                limits: opts.limits?.nodes$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.nodes
+                }
+              }
+
+              obj.nodes++
+
+              break
+            }
+            case 6: {
+              yield * FileInfo.codec().stream(reader, reader.uint32(), `${prefix}.file`, {
+                limits: opts.limits?.file
+              })
+
+              break
+            }
+            case 7: {
+              if (opts.limits?.chunks != null && obj.chunks === opts.limits.chunks) {
+                throw new MaxLengthError('Streaming decode error - repeated field "chunks" had too many elements')
+              }
+
+              for (const evt of ChunkInfo.codec().stream(reader, reader.uint32(), `${prefix}.chunks[]`, {
+                limits: opts.limits?.chunks$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.chunks
+                }
+              }
+
+              obj.chunks++
+
+              break
+            }
+            case 8: {
+              if (opts.limits?.files != null && obj.files === opts.limits.files) {
+                throw new MaxLengthError('Streaming decode error - repeated field "files" had too many elements')
+              }
+
+              for (const evt of FileInfo.codec().stream(reader, reader.uint32(), `${prefix}.files[]`, {
+                limits: opts.limits?.files$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.files
+                }
+              }
+
+              obj.files++
+
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface DirectoryResponseStatusFieldEvent {
+    field: '$.status'
+    value: Status
+  }
+
+  export interface DirectoryResponseMessageFieldEvent {
+    field: '$.message'
+    value: string
+  }
+
+  export interface DirectoryResponseUploadIdFieldEvent {
+    field: '$.uploadId'
+    value: string
+  }
+
+  export interface DirectoryResponsePlacementsIndexFieldEvent {
+    field: '$.placements[].index'
+    value: number
+    index: number
+  }
+
+  export interface DirectoryResponsePlacementsPeersFieldEvent {
+    field: '$.placements[].peers[]'
+    index: number
+    value: string
+  }
+
+  export interface DirectoryResponseNodesPeerIdFieldEvent {
+    field: '$.nodes[].peerId'
+    value: string
+    index: number
+  }
+
+  export interface DirectoryResponseNodesAddrsFieldEvent {
+    field: '$.nodes[].addrs[]'
+    index: number
+    value: string
+  }
+
+  export interface DirectoryResponseNodesAliveFieldEvent {
+    field: '$.nodes[].alive'
+    value: boolean
+    index: number
+  }
+
+  export interface DirectoryResponseNodesUsedFieldEvent {
+    field: '$.nodes[].used'
+    value: number
+    index: number
+  }
+
+  export interface DirectoryResponseNodesCapacityFieldEvent {
+    field: '$.nodes[].capacity'
+    value: number
+    index: number
+  }
+
+  export interface DirectoryResponseNodesChunksFieldEvent {
+    field: '$.nodes[].chunks'
+    value: number
+    index: number
+  }
+
+  export interface DirectoryResponseNodesLastSeenFieldEvent {
+    field: '$.nodes[].lastSeen'
+    value: number
+    index: number
+  }
+
+  export interface DirectoryResponseFileNameFieldEvent {
+    field: '$.file.name'
+    value: string
+  }
+
+  export interface DirectoryResponseFileIdFieldEvent {
+    field: '$.file.id'
+    value: string
+  }
+
+  export interface DirectoryResponseFileSizeFieldEvent {
+    field: '$.file.size'
+    value: number
+  }
+
+  export interface DirectoryResponseFileUploadedAtFieldEvent {
+    field: '$.file.uploadedAt'
+    value: number
+  }
+
+  export interface DirectoryResponseFileChunkCountFieldEvent {
+    field: '$.file.chunkCount'
+    value: number
+  }
+
+  export interface DirectoryResponseChunksIndexFieldEvent {
+    field: '$.chunks[].index'
+    value: number
+    index: number
+  }
+
+  export interface DirectoryResponseChunksIdFieldEvent {
+    field: '$.chunks[].id'
+    value: string
+    index: number
+  }
+
+  export interface DirectoryResponseChunksOffsetFieldEvent {
+    field: '$.chunks[].offset'
+    value: number
+    index: number
+  }
+
+  export interface DirectoryResponseChunksSizeFieldEvent {
+    field: '$.chunks[].size'
+    value: number
+    index: number
+  }
+
+  export interface DirectoryResponseChunksPeersFieldEvent {
+    field: '$.chunks[].peers[]'
+    index: number
+    value: string
+  }
+
+  export interface DirectoryResponseFilesNameFieldEvent {
+    field: '$.files[].name'
+    value: string
+    index: number
+  }
+
+  export interface DirectoryResponseFilesIdFieldEvent {
+    field: '$.files[].id'
+    value: string
+    index: number
+  }
+
+  export interface DirectoryResponseFilesSizeFieldEvent {
+    field: '$.files[].size'
+    value: number
+    index: number
+  }
+
+  export interface DirectoryResponseFilesUploadedAtFieldEvent {
+    field: '$.files[].uploadedAt'
+    value: number
+    index: number
+  }
+
+  export interface DirectoryResponseFilesChunkCountFieldEvent {
+    field: '$.files[].chunkCount'
+    value: number
+    index: number
+  }
+
+  export function encode (obj: Partial<DirectoryResponse>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, DirectoryResponse.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DirectoryResponse>): DirectoryResponse {
+    return decodeMessage(buf, DirectoryResponse.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DirectoryResponse>): Generator<DirectoryResponseStatusFieldEvent | DirectoryResponseMessageFieldEvent | DirectoryResponseUploadIdFieldEvent | DirectoryResponsePlacementsIndexFieldEvent | DirectoryResponsePlacementsPeersFieldEvent | DirectoryResponseNodesPeerIdFieldEvent | DirectoryResponseNodesAddrsFieldEvent | DirectoryResponseNodesAliveFieldEvent | DirectoryResponseNodesUsedFieldEvent | DirectoryResponseNodesCapacityFieldEvent | DirectoryResponseNodesChunksFieldEvent | DirectoryResponseNodesLastSeenFieldEvent | DirectoryResponseFileNameFieldEvent | DirectoryResponseFileIdFieldEvent | DirectoryResponseFileSizeFieldEvent | DirectoryResponseFileUploadedAtFieldEvent | DirectoryResponseFileChunkCountFieldEvent | DirectoryResponseChunksIndexFieldEvent | DirectoryResponseChunksIdFieldEvent | DirectoryResponseChunksOffsetFieldEvent | DirectoryResponseChunksSizeFieldEvent | DirectoryResponseChunksPeersFieldEvent | DirectoryResponseFilesNameFieldEvent | DirectoryResponseFilesIdFieldEvent | DirectoryResponseFilesSizeFieldEvent | DirectoryResponseFilesUploadedAtFieldEvent | DirectoryResponseFilesChunkCountFieldEvent> {
+    return streamMessage(buf, DirectoryResponse.codec(), opts)
+  }
+}
+
+export interface BeginUpload {
+  name: string
+  size?: number
+  chunkSize: number
+  replicas: number
+}
+
+export namespace BeginUpload {
+  let _codec: Codec<BeginUpload>
+
+  export const codec = (): Codec<BeginUpload> => {
+    if (_codec == null) {
+      _codec = message<BeginUpload>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.name != null && obj.name !== '')) {
+          w.uint32(10)
+          w.string(obj.name)
+        }
+
+        if (obj.size != null) {
+          w.uint32(16)
+          w.uint64Number(obj.size)
+        }
+
+        if ((obj.chunkSize != null && obj.chunkSize !== 0)) {
+          w.uint32(24)
+          w.uint32(obj.chunkSize)
+        }
+
+        if ((obj.replicas != null && obj.replicas !== 0)) {
+          w.uint32(32)
+          w.uint32(obj.replicas)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          name: '',
+          chunkSize: 0,
+          replicas: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.name = reader.string()
+              break
+            }
+            case 2: {
+              obj.size = reader.uint64Number()
+              break
+            }
+            case 3: {
+              obj.chunkSize = reader.uint32()
+              break
+            }
+            case 4: {
+              obj.replicas = reader.uint32()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.name`,
+                value: reader.string()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.size`,
+                value: reader.uint64Number()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.chunkSize`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.replicas`,
+                value: reader.uint32()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface BeginUploadNameFieldEvent {
+    field: '$.name'
+    value: string
+  }
+
+  export interface BeginUploadSizeFieldEvent {
+    field: '$.size'
+    value: number
+  }
+
+  export interface BeginUploadChunkSizeFieldEvent {
+    field: '$.chunkSize'
+    value: number
+  }
+
+  export interface BeginUploadReplicasFieldEvent {
+    field: '$.replicas'
+    value: number
+  }
+
+  export function encode (obj: Partial<BeginUpload>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, BeginUpload.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<BeginUpload>): BeginUpload {
+    return decodeMessage(buf, BeginUpload.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<BeginUpload>): Generator<BeginUploadNameFieldEvent | BeginUploadSizeFieldEvent | BeginUploadChunkSizeFieldEvent | BeginUploadReplicasFieldEvent> {
+    return streamMessage(buf, BeginUpload.codec(), opts)
+  }
+}
+
+export interface PlaceChunks {
+  uploadId: string
+  first: number
+  count: number
+}
+
+export namespace PlaceChunks {
+  let _codec: Codec<PlaceChunks>
+
+  export const codec = (): Codec<PlaceChunks> => {
+    if (_codec == null) {
+      _codec = message<PlaceChunks>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.uploadId != null && obj.uploadId !== '')) {
+          w.uint32(10)
+          w.string(obj.uploadId)
+        }
+
+        if ((obj.first != null && obj.first !== 0)) {
+          w.uint32(16)
+          w.uint32(obj.first)
+        }
+
+        if ((obj.count != null && obj.count !== 0)) {
+          w.uint32(24)
+          w.uint32(obj.count)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          uploadId: '',
+          first: 0,
+          count: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.uploadId = reader.string()
+              break
+            }
+            case 2: {
+              obj.first = reader.uint32()
+              break
+            }
+            case 3: {
+              obj.count = reader.uint32()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.uploadId`,
+                value: reader.string()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.first`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.count`,
+                value: reader.uint32()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface PlaceChunksUploadIdFieldEvent {
+    field: '$.uploadId'
+    value: string
+  }
+
+  export interface PlaceChunksFirstFieldEvent {
+    field: '$.first'
+    value: number
+  }
+
+  export interface PlaceChunksCountFieldEvent {
+    field: '$.count'
+    value: number
+  }
+
+  export function encode (obj: Partial<PlaceChunks>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, PlaceChunks.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<PlaceChunks>): PlaceChunks {
+    return decodeMessage(buf, PlaceChunks.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<PlaceChunks>): Generator<PlaceChunksUploadIdFieldEvent | PlaceChunksFirstFieldEvent | PlaceChunksCountFieldEvent> {
+    return streamMessage(buf, PlaceChunks.codec(), opts)
+  }
+}
+
+export interface Placement {
+  index: number
+  peers: string[]
+}
+
+export namespace Placement {
+  let _codec: Codec<Placement>
+
+  export const codec = (): Codec<Placement> => {
+    if (_codec == null) {
+      _codec = message<Placement>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.index != null && obj.index !== 0)) {
+          w.uint32(8)
+          w.uint32(obj.index)
+        }
+
+        if (obj.peers != null && obj.peers.length > 0) {
+          for (const value of obj.peers) {
+            w.uint32(18)
+            w.string(value)
+          }
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          index: 0,
+          peers: []
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.index = reader.uint32()
+              break
+            }
+            case 2: {
+              if (opts.limits?.peers != null && obj.peers.length === opts.limits.peers) {
+                throw new MaxLengthError('Decode error - repeated field "peers" had too many elements')
+              }
+
+              obj.peers.push(reader.string())
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          peers: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.index`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 2: {
+              if (opts.limits?.peers != null && obj.peers === opts.limits.peers) {
+                throw new MaxLengthError('Streaming decode error - repeated field "peers" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.peers[]`,
+                index: obj.peers,
+                value: reader.string()
+              }
+
+              obj.peers++
+
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface PlacementIndexFieldEvent {
+    field: '$.index'
+    value: number
+  }
+
+  export interface PlacementPeersFieldEvent {
+    field: '$.peers[]'
+    index: number
+    value: string
+  }
+
+  export function encode (obj: Partial<Placement>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, Placement.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Placement>): Placement {
+    return decodeMessage(buf, Placement.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Placement>): Generator<PlacementIndexFieldEvent | PlacementPeersFieldEvent> {
+    return streamMessage(buf, Placement.codec(), opts)
+  }
+}
+
+export interface CompleteUpload {
+  uploadId: string
+  fileId: string
+  size: number
+  chunks: ChunkInfo[]
+  final: boolean
+}
+
+export namespace CompleteUpload {
+  let _codec: Codec<CompleteUpload>
+
+  export const codec = (): Codec<CompleteUpload> => {
+    if (_codec == null) {
+      _codec = message<CompleteUpload>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.uploadId != null && obj.uploadId !== '')) {
+          w.uint32(10)
+          w.string(obj.uploadId)
+        }
+
+        if ((obj.fileId != null && obj.fileId !== '')) {
+          w.uint32(18)
+          w.string(obj.fileId)
+        }
+
+        if ((obj.size != null && obj.size !== 0)) {
+          w.uint32(24)
+          w.uint64Number(obj.size)
+        }
+
+        if (obj.chunks != null && obj.chunks.length > 0) {
+          for (const value of obj.chunks) {
+            w.uint32(34)
+            ChunkInfo.codec().encode(value, w)
+          }
+        }
+
+        if ((obj.final != null && obj.final !== false)) {
+          w.uint32(40)
+          w.bool(obj.final)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          uploadId: '',
+          fileId: '',
+          size: 0,
+          chunks: [],
+          final: false
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.uploadId = reader.string()
+              break
+            }
+            case 2: {
+              obj.fileId = reader.string()
+              break
+            }
+            case 3: {
+              obj.size = reader.uint64Number()
+              break
+            }
+            case 4: {
+              if (opts.limits?.chunks != null && obj.chunks.length === opts.limits.chunks) {
+                throw new MaxLengthError('Decode error - repeated field "chunks" had too many elements')
+              }
+
+              obj.chunks.push(ChunkInfo.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.chunks$
+              }))
+              break
+            }
+            case 5: {
+              obj.final = reader.bool()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          chunks: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.uploadId`,
+                value: reader.string()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.fileId`,
+                value: reader.string()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.size`,
+                value: reader.uint64Number()
+              }
+              break
+            }
+            case 4: {
+              if (opts.limits?.chunks != null && obj.chunks === opts.limits.chunks) {
+                throw new MaxLengthError('Streaming decode error - repeated field "chunks" had too many elements')
+              }
+
+              for (const evt of ChunkInfo.codec().stream(reader, reader.uint32(), `${prefix}.chunks[]`, {
+                limits: opts.limits?.chunks$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.chunks
+                }
+              }
+
+              obj.chunks++
+
+              break
+            }
+            case 5: {
+              yield {
+                field: `${prefix}.final`,
+                value: reader.bool()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface CompleteUploadUploadIdFieldEvent {
+    field: '$.uploadId'
+    value: string
+  }
+
+  export interface CompleteUploadFileIdFieldEvent {
+    field: '$.fileId'
+    value: string
+  }
+
+  export interface CompleteUploadSizeFieldEvent {
+    field: '$.size'
+    value: number
+  }
+
+  export interface CompleteUploadChunksIndexFieldEvent {
+    field: '$.chunks[].index'
+    value: number
+    index: number
+  }
+
+  export interface CompleteUploadChunksIdFieldEvent {
+    field: '$.chunks[].id'
+    value: string
+    index: number
+  }
+
+  export interface CompleteUploadChunksOffsetFieldEvent {
+    field: '$.chunks[].offset'
+    value: number
+    index: number
+  }
+
+  export interface CompleteUploadChunksSizeFieldEvent {
+    field: '$.chunks[].size'
+    value: number
+    index: number
+  }
+
+  export interface CompleteUploadChunksPeersFieldEvent {
+    field: '$.chunks[].peers[]'
+    index: number
+    value: string
+  }
+
+  export interface CompleteUploadFinalFieldEvent {
+    field: '$.final'
+    value: boolean
+  }
+
+  export function encode (obj: Partial<CompleteUpload>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, CompleteUpload.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<CompleteUpload>): CompleteUpload {
+    return decodeMessage(buf, CompleteUpload.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<CompleteUpload>): Generator<CompleteUploadUploadIdFieldEvent | CompleteUploadFileIdFieldEvent | CompleteUploadSizeFieldEvent | CompleteUploadChunksIndexFieldEvent | CompleteUploadChunksIdFieldEvent | CompleteUploadChunksOffsetFieldEvent | CompleteUploadChunksSizeFieldEvent | CompleteUploadChunksPeersFieldEvent | CompleteUploadFinalFieldEvent> {
+    return streamMessage(buf, CompleteUpload.codec(), opts)
+  }
+}
+
+export interface AbortUpload {
+  uploadId: string
+}
+
+export namespace AbortUpload {
+  let _codec: Codec<AbortUpload>
+
+  export const codec = (): Codec<AbortUpload> => {
+    if (_codec == null) {
+      _codec = message<AbortUpload>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.uploadId != null && obj.uploadId !== '')) {
+          w.uint32(10)
+          w.string(obj.uploadId)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          uploadId: ''
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.uploadId = reader.string()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.uploadId`,
+                value: reader.string()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface AbortUploadUploadIdFieldEvent {
+    field: '$.uploadId'
+    value: string
+  }
+
+  export function encode (obj: Partial<AbortUpload>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, AbortUpload.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<AbortUpload>): AbortUpload {
+    return decodeMessage(buf, AbortUpload.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<AbortUpload>): Generator<AbortUploadUploadIdFieldEvent> {
+    return streamMessage(buf, AbortUpload.codec(), opts)
+  }
+}
+
+export interface Resolve {
+  ref: string
+  chunkStart: number
+  chunkLimit: number
+}
+
+export namespace Resolve {
+  let _codec: Codec<Resolve>
+
+  export const codec = (): Codec<Resolve> => {
+    if (_codec == null) {
+      _codec = message<Resolve>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.ref != null && obj.ref !== '')) {
+          w.uint32(10)
+          w.string(obj.ref)
+        }
+
+        if ((obj.chunkStart != null && obj.chunkStart !== 0)) {
+          w.uint32(16)
+          w.uint32(obj.chunkStart)
+        }
+
+        if ((obj.chunkLimit != null && obj.chunkLimit !== 0)) {
+          w.uint32(24)
+          w.uint32(obj.chunkLimit)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          ref: '',
+          chunkStart: 0,
+          chunkLimit: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.ref = reader.string()
+              break
+            }
+            case 2: {
+              obj.chunkStart = reader.uint32()
+              break
+            }
+            case 3: {
+              obj.chunkLimit = reader.uint32()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.ref`,
+                value: reader.string()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.chunkStart`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.chunkLimit`,
+                value: reader.uint32()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface ResolveRefFieldEvent {
+    field: '$.ref'
+    value: string
+  }
+
+  export interface ResolveChunkStartFieldEvent {
+    field: '$.chunkStart'
+    value: number
+  }
+
+  export interface ResolveChunkLimitFieldEvent {
+    field: '$.chunkLimit'
+    value: number
+  }
+
+  export function encode (obj: Partial<Resolve>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, Resolve.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Resolve>): Resolve {
+    return decodeMessage(buf, Resolve.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Resolve>): Generator<ResolveRefFieldEvent | ResolveChunkStartFieldEvent | ResolveChunkLimitFieldEvent> {
+    return streamMessage(buf, Resolve.codec(), opts)
+  }
+}
+
+export interface ListFiles {
+  after: string
+  limit: number
+}
+
+export namespace ListFiles {
+  let _codec: Codec<ListFiles>
+
+  export const codec = (): Codec<ListFiles> => {
+    if (_codec == null) {
+      _codec = message<ListFiles>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.after != null && obj.after !== '')) {
+          w.uint32(10)
+          w.string(obj.after)
+        }
+
+        if ((obj.limit != null && obj.limit !== 0)) {
+          w.uint32(16)
+          w.uint32(obj.limit)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          after: '',
+          limit: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.after = reader.string()
+              break
+            }
+            case 2: {
+              obj.limit = reader.uint32()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.after`,
+                value: reader.string()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.limit`,
+                value: reader.uint32()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface ListFilesAfterFieldEvent {
+    field: '$.after'
+    value: string
+  }
+
+  export interface ListFilesLimitFieldEvent {
+    field: '$.limit'
+    value: number
+  }
+
+  export function encode (obj: Partial<ListFiles>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, ListFiles.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ListFiles>): ListFiles {
+    return decodeMessage(buf, ListFiles.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ListFiles>): Generator<ListFilesAfterFieldEvent | ListFilesLimitFieldEvent> {
+    return streamMessage(buf, ListFiles.codec(), opts)
+  }
+}
+
+export interface ListNodes {}
+
+export namespace ListNodes {
+  let _codec: Codec<ListNodes>
+
+  export const codec = (): Codec<ListNodes> => {
+    if (_codec == null) {
+      _codec = message<ListNodes>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {}
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export function encode (obj: Partial<ListNodes>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, ListNodes.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ListNodes>): ListNodes {
+    return decodeMessage(buf, ListNodes.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ListNodes>): Generator<{}> {
+    return streamMessage(buf, ListNodes.codec(), opts)
+  }
+}
+
+export interface NodeInfo {
+  peerId: string
+  addrs: string[]
+  alive: boolean
+  used: number
+  capacity: number
+  chunks: number
+  lastSeen: number
+}
+
+export namespace NodeInfo {
+  let _codec: Codec<NodeInfo>
+
+  export const codec = (): Codec<NodeInfo> => {
+    if (_codec == null) {
+      _codec = message<NodeInfo>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.peerId != null && obj.peerId !== '')) {
+          w.uint32(10)
+          w.string(obj.peerId)
+        }
+
+        if (obj.addrs != null && obj.addrs.length > 0) {
+          for (const value of obj.addrs) {
+            w.uint32(18)
+            w.string(value)
+          }
+        }
+
+        if ((obj.alive != null && obj.alive !== false)) {
+          w.uint32(24)
+          w.bool(obj.alive)
+        }
+
+        if ((obj.used != null && obj.used !== 0)) {
+          w.uint32(32)
+          w.uint64Number(obj.used)
+        }
+
+        if ((obj.capacity != null && obj.capacity !== 0)) {
+          w.uint32(40)
+          w.uint64Number(obj.capacity)
+        }
+
+        if ((obj.chunks != null && obj.chunks !== 0)) {
+          w.uint32(48)
+          w.uint64Number(obj.chunks)
+        }
+
+        if ((obj.lastSeen != null && obj.lastSeen !== 0)) {
+          w.uint32(56)
+          w.uint64Number(obj.lastSeen)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          peerId: '',
+          addrs: [],
+          alive: false,
+          used: 0,
+          capacity: 0,
+          chunks: 0,
+          lastSeen: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.peerId = reader.string()
+              break
+            }
+            case 2: {
+              if (opts.limits?.addrs != null && obj.addrs.length === opts.limits.addrs) {
+                throw new MaxLengthError('Decode error - repeated field "addrs" had too many elements')
+              }
+
+              obj.addrs.push(reader.string())
+              break
+            }
+            case 3: {
+              obj.alive = reader.bool()
+              break
+            }
+            case 4: {
+              obj.used = reader.uint64Number()
+              break
+            }
+            case 5: {
+              obj.capacity = reader.uint64Number()
+              break
+            }
+            case 6: {
+              obj.chunks = reader.uint64Number()
+              break
+            }
+            case 7: {
+              obj.lastSeen = reader.uint64Number()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          addrs: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.peerId`,
+                value: reader.string()
+              }
+              break
+            }
+            case 2: {
+              if (opts.limits?.addrs != null && obj.addrs === opts.limits.addrs) {
+                throw new MaxLengthError('Streaming decode error - repeated field "addrs" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.addrs[]`,
+                index: obj.addrs,
+                value: reader.string()
+              }
+
+              obj.addrs++
+
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.alive`,
+                value: reader.bool()
+              }
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.used`,
+                value: reader.uint64Number()
+              }
+              break
+            }
+            case 5: {
+              yield {
+                field: `${prefix}.capacity`,
+                value: reader.uint64Number()
+              }
+              break
+            }
+            case 6: {
+              yield {
+                field: `${prefix}.chunks`,
+                value: reader.uint64Number()
+              }
+              break
+            }
+            case 7: {
+              yield {
+                field: `${prefix}.lastSeen`,
+                value: reader.uint64Number()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface NodeInfoPeerIdFieldEvent {
+    field: '$.peerId'
+    value: string
+  }
+
+  export interface NodeInfoAddrsFieldEvent {
+    field: '$.addrs[]'
+    index: number
+    value: string
+  }
+
+  export interface NodeInfoAliveFieldEvent {
+    field: '$.alive'
+    value: boolean
+  }
+
+  export interface NodeInfoUsedFieldEvent {
+    field: '$.used'
+    value: number
+  }
+
+  export interface NodeInfoCapacityFieldEvent {
+    field: '$.capacity'
+    value: number
+  }
+
+  export interface NodeInfoChunksFieldEvent {
+    field: '$.chunks'
+    value: number
+  }
+
+  export interface NodeInfoLastSeenFieldEvent {
+    field: '$.lastSeen'
+    value: number
+  }
+
+  export function encode (obj: Partial<NodeInfo>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, NodeInfo.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<NodeInfo>): NodeInfo {
+    return decodeMessage(buf, NodeInfo.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<NodeInfo>): Generator<NodeInfoPeerIdFieldEvent | NodeInfoAddrsFieldEvent | NodeInfoAliveFieldEvent | NodeInfoUsedFieldEvent | NodeInfoCapacityFieldEvent | NodeInfoChunksFieldEvent | NodeInfoLastSeenFieldEvent> {
+    return streamMessage(buf, NodeInfo.codec(), opts)
+  }
+}
+
+export interface FileInfo {
+  name: string
+  id: string
+  size: number
+  uploadedAt: number
+  chunkCount: number
+}
+
+export namespace FileInfo {
+  let _codec: Codec<FileInfo>
+
+  export const codec = (): Codec<FileInfo> => {
+    if (_codec == null) {
+      _codec = message<FileInfo>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.name != null && obj.name !== '')) {
+          w.uint32(10)
+          w.string(obj.name)
+        }
+
+        if ((obj.id != null && obj.id !== '')) {
+          w.uint32(18)
+          w.string(obj.id)
+        }
+
+        if ((obj.size != null && obj.size !== 0)) {
+          w.uint32(24)
+          w.uint64Number(obj.size)
+        }
+
+        if ((obj.uploadedAt != null && obj.uploadedAt !== 0)) {
+          w.uint32(32)
+          w.uint64Number(obj.uploadedAt)
+        }
+
+        if ((obj.chunkCount != null && obj.chunkCount !== 0)) {
+          w.uint32(40)
+          w.uint32(obj.chunkCount)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          name: '',
+          id: '',
+          size: 0,
+          uploadedAt: 0,
+          chunkCount: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.name = reader.string()
+              break
+            }
+            case 2: {
+              obj.id = reader.string()
+              break
+            }
+            case 3: {
+              obj.size = reader.uint64Number()
+              break
+            }
+            case 4: {
+              obj.uploadedAt = reader.uint64Number()
+              break
+            }
+            case 5: {
+              obj.chunkCount = reader.uint32()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.name`,
+                value: reader.string()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.id`,
+                value: reader.string()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.size`,
+                value: reader.uint64Number()
+              }
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.uploadedAt`,
+                value: reader.uint64Number()
+              }
+              break
+            }
+            case 5: {
+              yield {
+                field: `${prefix}.chunkCount`,
+                value: reader.uint32()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface FileInfoNameFieldEvent {
+    field: '$.name'
+    value: string
+  }
+
+  export interface FileInfoIdFieldEvent {
+    field: '$.id'
+    value: string
+  }
+
+  export interface FileInfoSizeFieldEvent {
+    field: '$.size'
+    value: number
+  }
+
+  export interface FileInfoUploadedAtFieldEvent {
+    field: '$.uploadedAt'
+    value: number
+  }
+
+  export interface FileInfoChunkCountFieldEvent {
+    field: '$.chunkCount'
+    value: number
+  }
+
+  export function encode (obj: Partial<FileInfo>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, FileInfo.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<FileInfo>): FileInfo {
+    return decodeMessage(buf, FileInfo.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<FileInfo>): Generator<FileInfoNameFieldEvent | FileInfoIdFieldEvent | FileInfoSizeFieldEvent | FileInfoUploadedAtFieldEvent | FileInfoChunkCountFieldEvent> {
+    return streamMessage(buf, FileInfo.codec(), opts)
+  }
+}
+
+export interface ChunkInfo {
+  index: number
+  id: string
+  offset: number
+  size: number
+  peers: string[]
+}
+
+export namespace ChunkInfo {
+  let _codec: Codec<ChunkInfo>
+
+  export const codec = (): Codec<ChunkInfo> => {
+    if (_codec == null) {
+      _codec = message<ChunkInfo>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.index != null && obj.index !== 0)) {
+          w.uint32(8)
+          w.uint32(obj.index)
+        }
+
+        if ((obj.id != null && obj.id !== '')) {
+          w.uint32(18)
+          w.string(obj.id)
+        }
+
+        if ((obj.offset != null && obj.offset !== 0)) {
+          w.uint32(24)
+          w.uint64Number(obj.offset)
+        }
+
+        if ((obj.size != null && obj.size !== 0)) {
+          w.uint32(32)
+          w.uint32(obj.size)
+        }
+
+        if (obj.peers != null && obj.peers.length > 0) {
+          for (const value of obj.peers) {
+            w.uint32(42)
+            w.string(value)
+          }
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          index: 0,
+          id: '',
+          offset: 0,
+          size: 0,
+          peers: []
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.index = reader.uint32()
+              break
+            }
+            case 2: {
+              obj.id = reader.string()
+              break
+            }
+            case 3: {
+              obj.offset = reader.uint64Number()
+              break
+            }
+            case 4: {
+              obj.size = reader.uint32()
+              break
+            }
+            case 5: {
+              if (opts.limits?.peers != null && obj.peers.length === opts.limits.peers) {
+                throw new MaxLengthError('Decode error - repeated field "peers" had too many elements')
+              }
+
+              obj.peers.push(reader.string())
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          peers: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.index`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.id`,
+                value: reader.string()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.offset`,
+                value: reader.uint64Number()
+              }
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.size`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 5: {
+              if (opts.limits?.peers != null && obj.peers === opts.limits.peers) {
+                throw new MaxLengthError('Streaming decode error - repeated field "peers" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.peers[]`,
+                index: obj.peers,
+                value: reader.string()
+              }
+
+              obj.peers++
+
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface ChunkInfoIndexFieldEvent {
+    field: '$.index'
+    value: number
+  }
+
+  export interface ChunkInfoIdFieldEvent {
+    field: '$.id'
+    value: string
+  }
+
+  export interface ChunkInfoOffsetFieldEvent {
+    field: '$.offset'
+    value: number
+  }
+
+  export interface ChunkInfoSizeFieldEvent {
+    field: '$.size'
+    value: number
+  }
+
+  export interface ChunkInfoPeersFieldEvent {
+    field: '$.peers[]'
+    index: number
+    value: string
+  }
+
+  export function encode (obj: Partial<ChunkInfo>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, ChunkInfo.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChunkInfo>): ChunkInfo {
+    return decodeMessage(buf, ChunkInfo.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChunkInfo>): Generator<ChunkInfoIndexFieldEvent | ChunkInfoIdFieldEvent | ChunkInfoOffsetFieldEvent | ChunkInfoSizeFieldEvent | ChunkInfoPeersFieldEvent> {
+    return streamMessage(buf, ChunkInfo.codec(), opts)
+  }
+}

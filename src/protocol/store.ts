@@ -1,0 +1,315 @@
+import { decodeMessage, encodeMessage, enumeration, message, streamMessage } from 'protons-runtime'
+import type { Codec, DecodeOptions } from 'protons-runtime'
+import type { Uint8ArrayList } from 'uint8arraylist'
+
+export interface StoreRequest {
+  type: StoreRequest.Type
+  cid: string
+  size: number
+}
+
+export namespace StoreRequest {
+  export enum Type {
+    PUT = 'PUT',
+    GET = 'GET',
+    HAS = 'HAS'
+  }
+
+  enum __TypeValues {
+    PUT = 0,
+    GET = 1,
+    HAS = 2
+  }
+
+  export namespace Type {
+    export const codec = (): Codec<Type> => {
+      return enumeration<Type>(__TypeValues)
+    }
+  }
+
+  let _codec: Codec<StoreRequest>
+
+  export const codec = (): Codec<StoreRequest> => {
+    if (_codec == null) {
+      _codec = message<StoreRequest>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (obj.type != null && __TypeValues[obj.type] !== 0) {
+          w.uint32(8)
+          StoreRequest.Type.codec().encode(obj.type, w)
+        }
+
+        if ((obj.cid != null && obj.cid !== '')) {
+          w.uint32(18)
+          w.string(obj.cid)
+        }
+
+        if ((obj.size != null && obj.size !== 0)) {
+          w.uint32(24)
+          w.uint64Number(obj.size)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          type: Type.PUT,
+          cid: '',
+          size: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.type = StoreRequest.Type.codec().decode(reader)
+              break
+            }
+            case 2: {
+              obj.cid = reader.string()
+              break
+            }
+            case 3: {
+              obj.size = reader.uint64Number()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.type`,
+                value: StoreRequest.Type.codec().decode(reader)
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.cid`,
+                value: reader.string()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.size`,
+                value: reader.uint64Number()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface StoreRequestTypeFieldEvent {
+    field: '$.type'
+    value: StoreRequest.Type
+  }
+
+  export interface StoreRequestCidFieldEvent {
+    field: '$.cid'
+    value: string
+  }
+
+  export interface StoreRequestSizeFieldEvent {
+    field: '$.size'
+    value: number
+  }
+
+  export function encode (obj: Partial<StoreRequest>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, StoreRequest.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<StoreRequest>): StoreRequest {
+    return decodeMessage(buf, StoreRequest.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<StoreRequest>): Generator<StoreRequestTypeFieldEvent | StoreRequestCidFieldEvent | StoreRequestSizeFieldEvent> {
+    return streamMessage(buf, StoreRequest.codec(), opts)
+  }
+}
+
+export interface StoreResponse {
+  status: StoreResponse.Status
+  size: number
+  message: string
+}
+
+export namespace StoreResponse {
+  export enum Status {
+    OK = 'OK',
+    NOT_FOUND = 'NOT_FOUND',
+    INVALID = 'INVALID',
+    HASH_MISMATCH = 'HASH_MISMATCH',
+    FULL = 'FULL',
+    ERROR = 'ERROR'
+  }
+
+  enum __StatusValues {
+    OK = 0,
+    NOT_FOUND = 1,
+    INVALID = 2,
+    HASH_MISMATCH = 3,
+    FULL = 4,
+    ERROR = 5
+  }
+
+  export namespace Status {
+    export const codec = (): Codec<Status> => {
+      return enumeration<Status>(__StatusValues)
+    }
+  }
+
+  let _codec: Codec<StoreResponse>
+
+  export const codec = (): Codec<StoreResponse> => {
+    if (_codec == null) {
+      _codec = message<StoreResponse>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (obj.status != null && __StatusValues[obj.status] !== 0) {
+          w.uint32(8)
+          StoreResponse.Status.codec().encode(obj.status, w)
+        }
+
+        if ((obj.size != null && obj.size !== 0)) {
+          w.uint32(16)
+          w.uint64Number(obj.size)
+        }
+
+        if ((obj.message != null && obj.message !== '')) {
+          w.uint32(26)
+          w.string(obj.message)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          status: Status.OK,
+          size: 0,
+          message: ''
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.status = StoreResponse.Status.codec().decode(reader)
+              break
+            }
+            case 2: {
+              obj.size = reader.uint64Number()
+              break
+            }
+            case 3: {
+              obj.message = reader.string()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.status`,
+                value: StoreResponse.Status.codec().decode(reader)
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.size`,
+                value: reader.uint64Number()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.message`,
+                value: reader.string()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface StoreResponseStatusFieldEvent {
+    field: '$.status'
+    value: StoreResponse.Status
+  }
+
+  export interface StoreResponseSizeFieldEvent {
+    field: '$.size'
+    value: number
+  }
+
+  export interface StoreResponseMessageFieldEvent {
+    field: '$.message'
+    value: string
+  }
+
+  export function encode (obj: Partial<StoreResponse>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, StoreResponse.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<StoreResponse>): StoreResponse {
+    return decodeMessage(buf, StoreResponse.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<StoreResponse>): Generator<StoreResponseStatusFieldEvent | StoreResponseSizeFieldEvent | StoreResponseMessageFieldEvent> {
+    return streamMessage(buf, StoreResponse.codec(), opts)
+  }
+}

@@ -1,0 +1,164 @@
+import { createReadStream, createWriteStream } from 'node:fs'
+import { mkdir, readdir, rename, rm, stat, statfs } from 'node:fs/promises'
+import { join } from 'node:path'
+import { finished } from 'node:stream/promises'
+import { randomBytes } from 'node:crypto'
+import type { AbortOptions } from '@libp2p/interface'
+import { IntegrityError, InvalidInputError, NoCapacityError } from '../errors.ts'
+import { cidFromDigest, digestEquals, newHasher, parseContentId } from './content-id.ts'
+
+/** Largest chunk a node accepts: bounds what one request can make it write. */
+export const MAX_CHUNK_SIZE = 64 * 1024 * 1024
+
+/** Bytes read from disk per piece when serving a chunk (matches the stream write size). */
+const READ_PIECE_SIZE = 256 * 1024
+
+export interface ChunkUsage {
+  /** bytes held in chunks */
+  used: number
+  chunks: number
+  /** the configured limit, or used + free disk space when none is set */
+  capacity: number
+}
+
+export interface StoredChunk {
+  size: number
+  bytes: AsyncIterable<Uint8Array>
+}
+
+/** What the store protocol needs from a storage engine. Knows nothing of libp2p. */
+export interface ChunkStore {
+  /** Store a chunk, verifying `bytes` hash to `id`. Resolves once it is durable. */
+  put (id: string, size: number, bytes: AsyncIterable<Uint8Array>, options?: AbortOptions): Promise<void>
+  get (id: string, options?: AbortOptions): Promise<StoredChunk | undefined>
+  /** size of the chunk, or undefined when not held */
+  has (id: string): Promise<number | undefined>
+  delete (id: string): Promise<boolean>
+  usage (): Promise<ChunkUsage>
+}
+
+/**
+ * Chunks as files. On-disk format (version 1, see docs/FORMAT.md):
+ *
+ *   <root>/chunks/<last two chars of id>/<id>   one file per chunk, exactly its bytes
+ *   <root>/tmp/<random>.part                    writes in progress, deleted at start
+ *
+ * A chunk is written to tmp/, fsynced, verified against its ID and only then
+ * renamed into chunks/, so a crash never leaves a partial chunk visible.
+ */
+export class FsChunkStore implements ChunkStore {
+  private used = 0
+  private chunks = 0
+
+  private constructor (readonly root: string, private readonly capacityLimit?: number) {}
+
+  static async open (root: string, options: { capacity?: number } = {}): Promise<FsChunkStore> {
+    const store = new FsChunkStore(root, options.capacity)
+    await rm(join(root, 'tmp'), { recursive: true, force: true })
+    await mkdir(join(root, 'tmp'), { recursive: true })
+    await mkdir(join(root, 'chunks'), { recursive: true })
+    await store.scan()
+    return store
+  }
+
+  private async scan (): Promise<void> {
+    const chunksDir = join(this.root, 'chunks')
+    for (const shard of await readdir(chunksDir)) {
+      for (const name of await readdir(join(chunksDir, shard))) {
+        const info = await stat(join(chunksDir, shard, name))
+        this.used += info.size
+        this.chunks++
+      }
+    }
+  }
+
+  chunkPath (id: string): string {
+    return join(this.root, 'chunks', id.slice(-2), id)
+  }
+
+  async usage (): Promise<ChunkUsage> {
+    let capacity = this.capacityLimit
+    if (capacity == null) {
+      const fs = await statfs(this.root)
+      capacity = this.used + fs.bavail * fs.bsize
+    }
+    return { used: this.used, chunks: this.chunks, capacity }
+  }
+
+  async has (id: string): Promise<number | undefined> {
+    const { id: canonical } = parseContentId(id)
+    try {
+      return (await stat(this.chunkPath(canonical))).size
+    } catch (err: any) {
+      if (err.code === 'ENOENT') return undefined
+      throw err
+    }
+  }
+
+  async put (id: string, size: number, bytes: AsyncIterable<Uint8Array>, options?: AbortOptions): Promise<void> {
+    const { id: canonical, digest } = parseContentId(id)
+    if (!Number.isSafeInteger(size) || size < 0 || size > MAX_CHUNK_SIZE) {
+      throw new InvalidInputError(`chunk size ${size} is outside 0..${MAX_CHUNK_SIZE}`)
+    }
+    const { used, capacity } = await this.usage()
+    if (used + size > capacity) {
+      throw new NoCapacityError(`node is full: ${used} of ${capacity} bytes used, a chunk of ${size} bytes does not fit`)
+    }
+
+    const tmp = join(this.root, 'tmp', `${randomBytes(8).toString('hex')}.part`)
+    const hasher = newHasher()
+    let received = 0
+    // flush: fsync before close, so a chunk we acknowledge survives a crash
+    const out = createWriteStream(tmp, { flags: 'wx', flush: true, highWaterMark: 1024 * 1024 })
+    try {
+      for await (const piece of bytes) {
+        options?.signal?.throwIfAborted()
+        received += piece.byteLength
+        if (received > size) throw new InvalidInputError(`chunk ${canonical} is longer than the announced ${size} bytes`)
+        hasher.update(piece)
+        if (!out.write(piece)) await new Promise<void>((resolve, reject) => { out.once('drain', resolve); out.once('error', reject) })
+      }
+      out.end()
+      await finished(out)
+      if (received !== size) throw new InvalidInputError(`chunk ${canonical} ended after ${received} of ${size} bytes`)
+      const actual = hasher.digest()
+      if (!digestEquals(actual, digest)) {
+        throw new IntegrityError(`chunk bytes hash to ${cidFromDigest(actual)}, not ${canonical}`)
+      }
+      const existed = await this.has(canonical) != null
+      await mkdir(join(this.root, 'chunks', canonical.slice(-2)), { recursive: true })
+      await rename(tmp, this.chunkPath(canonical))
+      if (!existed) {
+        this.used += size
+        this.chunks++
+      }
+    } catch (err) {
+      out.destroy()
+      await rm(tmp, { force: true })
+      throw err
+    }
+  }
+
+  async get (id: string): Promise<StoredChunk | undefined> {
+    const { id: canonical } = parseContentId(id)
+    const path = this.chunkPath(canonical)
+    let size: number
+    try {
+      size = (await stat(path)).size
+    } catch (err: any) {
+      if (err.code === 'ENOENT') return undefined
+      throw err
+    }
+    return { size, bytes: createReadStream(path, { highWaterMark: READ_PIECE_SIZE }) }
+  }
+
+  async delete (id: string): Promise<boolean> {
+    const { id: canonical } = parseContentId(id)
+    const size = await this.has(canonical)
+    if (size == null) return false
+    await rm(this.chunkPath(canonical), { force: true })
+    this.used -= size
+    this.chunks--
+    return true
+  }
+}
