@@ -1,0 +1,100 @@
+import assert from 'node:assert/strict'
+import { createHash } from 'node:crypto'
+import { join } from 'node:path'
+import { DirectoryIndex } from '../../src/directory/index-db.ts'
+import { placeChunks } from '../../src/directory/placement.ts'
+import { cidFromDigest } from '../../src/storage/content-id.ts'
+import { tempDir } from '../helpers/tmp.ts'
+
+const idOf = (text: string): string => cidFromDigest(createHash('sha256').update(text).digest())
+
+describe('directory index (node:sqlite)', () => {
+  let dir: Awaited<ReturnType<typeof tempDir>>
+  beforeEach(async () => { dir = await tempDir() })
+  afterEach(async () => { await dir.cleanup() })
+
+  function record (index: DirectoryIndex, name: string, content: string[], peers = ['peerA']): string {
+    const upload = index.beginUpload(name, 1000)
+    let offset = 0
+    index.addUploadChunks(upload, content.map((text, i) => {
+      const chunk = { index: i, id: idOf(text), offset, size: text.length, peers }
+      offset += text.length
+      return chunk
+    }))
+    const fileId = idOf(content.join(''))
+    index.completeUpload(upload, fileId, offset, 2000)
+    return fileId
+  }
+
+  it('records a file atomically and resolves it by ID and by name, after a reopen', () => {
+    const path = join(dir.path, 'index.sqlite')
+    let index = new DirectoryIndex(path)
+    const id = record(index, 'a.txt', ['hello ', 'world'])
+    index.close()
+    index = new DirectoryIndex(path)
+    const byName = index.resolve('a.txt')
+    assert.deepEqual(byName, { name: 'a.txt', id, size: 11, uploadedAt: 2000, chunkCount: 2 })
+    assert.deepEqual(index.resolve(id), byName)
+    const chunks = index.fileChunks(id, 0, 10)
+    assert.deepEqual(chunks.map((c) => [c.index, c.offset, c.size, c.peers]), [[0, 0, 6, ['peerA']], [1, 6, 5, ['peerA']]])
+    assert.deepEqual(index.fileChunks(id, 1, 10).map((c) => c.index), [1])
+    index.close()
+  })
+
+  it('refuses to complete an upload with a missing chunk or a wrong size, recording nothing', () => {
+    const index = new DirectoryIndex(join(dir.path, 'index.sqlite'))
+    const upload = index.beginUpload('gap.bin', 1)
+    index.addUploadChunks(upload, [{ index: 1, id: idOf('b'), offset: 1, size: 1, peers: ['p'] }])
+    assert.throws(() => index.completeUpload(upload, idOf('ab'), 2, 2), /missing chunk 0/)
+    assert.equal(index.resolve('gap.bin'), undefined)
+    index.addUploadChunks(upload, [{ index: 0, id: idOf('a'), offset: 0, size: 1, peers: ['p'] }])
+    assert.throws(() => index.completeUpload(upload, idOf('ab'), 3, 2), /hold 2 bytes, but the file has 3/)
+    assert.equal(index.resolve(idOf('ab')), undefined)
+    assert.deepEqual(index.listFiles('', 10), [])
+    index.close()
+  })
+
+  it('points a name at its newest content and lists names in order', () => {
+    const index = new DirectoryIndex(join(dir.path, 'index.sqlite'))
+    const first = record(index, 'notes', ['v1'])
+    const second = record(index, 'notes', ['v2'])
+    record(index, 'another', ['x'])
+    assert.equal(index.resolve('notes')?.id, second)
+    assert.equal(index.resolve(first)?.id, first, 'old content stays reachable by ID')
+    assert.deepEqual(index.listFiles('', 10).map((f) => f.name), ['another', 'notes'])
+    assert.deepEqual(index.listFiles('another', 10).map((f) => f.name), ['notes'])
+    index.close()
+  })
+
+  it('records an empty file', () => {
+    const index = new DirectoryIndex(join(dir.path, 'index.sqlite'))
+    const upload = index.beginUpload('empty', 1)
+    index.completeUpload(upload, idOf(''), 0, 1)
+    assert.deepEqual(index.resolve('empty'), { name: 'empty', id: idOf(''), size: 0, uploadedAt: 1, chunkCount: 0 })
+    index.close()
+  })
+
+  it('upserts nodes', () => {
+    const index = new DirectoryIndex(join(dir.path, 'index.sqlite'))
+    index.upsertNode({ peerId: 'p1', addrs: ['/ip4/127.0.0.1/tcp/1'], capacity: 10, used: 1, chunks: 1, lastSeen: 5 })
+    index.upsertNode({ peerId: 'p1', addrs: ['/ip4/127.0.0.1/tcp/2'], capacity: 10, used: 2, chunks: 2, lastSeen: 9 })
+    assert.deepEqual(index.listNodes(), [{ peerId: 'p1', addrs: ['/ip4/127.0.0.1/tcp/2'], capacity: 10, used: 2, chunks: 2, firstSeen: 5, lastSeen: 9 }])
+    index.close()
+  })
+})
+
+describe('placement', () => {
+  const node = (peerId: string, free: number) => ({ peerId, addrs: [], capacity: 100, used: 100 - free, chunks: 0, firstSeen: 0, lastSeen: 0 })
+
+  it('spreads chunks over nodes with room, never onto a full one', () => {
+    const placements = placeChunks([node('a', 50), node('b', 50), node('full', 5)], { first: 0, count: 4, replicas: 1, chunkSize: 10, rotation: 0 })
+    assert.deepEqual(placements.map((p) => p.peers), [['a'], ['b'], ['a'], ['b']])
+  })
+
+  it('gives distinct nodes per chunk for replicas, capped by the nodes there are', () => {
+    const placements = placeChunks([node('a', 50), node('b', 50)], { first: 5, count: 2, replicas: 3, chunkSize: 10, rotation: 1 })
+    for (const p of placements) assert.deepEqual([...p.peers].sort(), ['a', 'b'])
+    assert.deepEqual(placements.map((p) => p.index), [5, 6])
+    assert.deepEqual(placeChunks([node('x', 1)], { first: 0, count: 1, replicas: 1, chunkSize: 10, rotation: 0 }), [])
+  })
+})

@@ -1,0 +1,53 @@
+import assert from 'node:assert/strict'
+import { randomBytes } from 'node:crypto'
+import { streamPair } from '@libp2p/utils'
+import { StreamReader, sendBytes, sendMessage } from '../../src/net/stream-io.ts'
+import { DirectoryRequest, DirectoryResponse, Status } from '../../src/protocol/directory.ts'
+
+describe('framing and codecs', () => {
+  it('round-trips directory messages through protobuf', () => {
+    const request: Partial<DirectoryRequest> = { resolve: { ref: 'notes.txt', chunkStart: 3, chunkLimit: 10 } }
+    assert.deepEqual(DirectoryRequest.decode(DirectoryRequest.encode(request)).resolve, request.resolve)
+    const response = DirectoryResponse.encode({
+      status: Status.NOT_FOUND, message: 'no such file', uploadId: '', placements: [], nodes: [], files: [],
+      chunks: [{ index: 1, id: 'bafkrei', offset: 2 ** 40, size: 4, peers: ['a', 'b'] }]
+    })
+    const decoded = DirectoryResponse.decode(response)
+    assert.equal(decoded.status, Status.NOT_FOUND)
+    assert.equal(decoded.chunks[0].offset, 2 ** 40)
+    assert.deepEqual(decoded.chunks[0].peers, ['a', 'b'])
+  })
+
+  it('reads length-prefixed messages and exact byte runs, in any split, even after the remote closed', async () => {
+    const [a, b] = await streamPair()
+    const bulk = randomBytes(3 * 1024 * 1024)
+    await sendMessage(a, Buffer.from('first'))
+    await sendBytes(a, bulk.subarray(0, 1000))
+    await sendBytes(a, bulk.subarray(1000))
+    await sendMessage(a, new Uint8Array(0))
+    await sendMessage(a, Buffer.from('last'))
+    await a.close()
+    // start reading only after everything (and the FIN) has arrived
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    const reader = new StreamReader(b, 64 * 1024)
+    assert.equal(Buffer.from((await reader.readMessage(100))!).toString(), 'first')
+    const parts: Uint8Array[] = []
+    for await (const piece of reader.readBytes(bulk.byteLength)) parts.push(piece)
+    assert.deepEqual(Buffer.concat(parts), bulk)
+    assert.equal((await reader.readMessage(100))!.byteLength, 0)
+    assert.equal(Buffer.from((await reader.readMessage(100))!).toString(), 'last')
+    assert.equal(await reader.readMessage(100), undefined, 'clean end between messages')
+  })
+
+  it('refuses a message over the limit and a stream that ends mid-message', async () => {
+    const [a, b] = await streamPair()
+    const reader = new StreamReader(b)
+    await sendMessage(a, randomBytes(200))
+    await assert.rejects(reader.readMessage(100), /over the limit of 100/)
+    const [c, d] = await streamPair()
+    const reader2 = new StreamReader(d)
+    await sendBytes(c, Uint8Array.from([10, 1, 2]))
+    await c.close()
+    await assert.rejects(reader2.readMessage(100), /ended early/)
+  })
+})
