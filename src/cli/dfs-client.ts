@@ -19,7 +19,8 @@ async function connect (command: Command): Promise<DfsClient> {
   const flags = command.optsWithGlobals<GlobalFlags>()
   const home = clientHome(flags.home)
   const config = await loadClientConfig(home)
-  const directory = flags.directory ?? process.env.DFS_DIRECTORY ?? config.directory
+  // an empty variable counts as unset
+  const directory = flags.directory ?? (process.env.DFS_DIRECTORY !== '' ? process.env.DFS_DIRECTORY : undefined) ?? config.directory
   if (directory == null) {
     throw new UsageError(`no directory address: pass --directory /ip4/…/p2p/<peer id>, set DFS_DIRECTORY, or put "directory" in ${home}/config.json (npm start does this)`)
   }

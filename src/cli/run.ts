@@ -5,7 +5,7 @@ export const EXIT_OK = 0
 export const EXIT_FAILURE = 1
 export const EXIT_USAGE = 2
 
-/** A problem with how the command was called: exit 2. */
+/** A problem with how the command was called or configured: exit 2. */
 export class UsageError extends Error {
   override name = 'UsageError'
 }
@@ -16,10 +16,8 @@ export class UsageError extends Error {
  */
 export async function runCli (program: Command, argv: string[]): Promise<void> {
   const debug = argv.includes('--debug')
-  program.exitOverride()
-  program.configureOutput({
-    outputError: (text, write) => { write(text) }
-  })
+  // subcommands copy settings only when created, so apply to each
+  for (const command of [program, ...program.commands]) command.exitOverride()
   try {
     await program.parseAsync(argv)
   } catch (err: any) {
@@ -27,7 +25,7 @@ export async function runCli (program: Command, argv: string[]): Promise<void> {
       process.exitCode = err.exitCode === 0 ? EXIT_OK : EXIT_USAGE
       return
     }
-    if (err instanceof UsageError) {
+    if (err instanceof UsageError || err?.name === 'ConfigError') {
       process.stderr.write(`error: ${err.message}\n`)
       process.exitCode = EXIT_USAGE
       return

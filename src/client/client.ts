@@ -275,7 +275,7 @@ export class DfsClient {
       await finished(out)
       await rename(tmp, target)
     } catch (err) {
-      out.destroy()
+      if (!out.closed) await new Promise<void>((resolve) => { out.once('close', () => { resolve() }); out.destroy() })
       await rm(tmp, { force: true })
       throw err
     }

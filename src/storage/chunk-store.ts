@@ -133,7 +133,8 @@ export class FsChunkStore implements ChunkStore {
         this.chunks++
       }
     } catch (err) {
-      out.destroy()
+      // wait for the file to be closed (or opened late) before removing it
+      if (!out.closed) await new Promise<void>((resolve) => { out.once('close', () => { resolve() }); out.destroy() })
       await rm(tmp, { force: true })
       throw err
     }

@@ -1,0 +1,168 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { createServer } from 'node:net'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { tempDir } from './tmp.ts'
+
+/** The project root (tests run from dist/test/helpers). */
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..')
+export const PEER_BIN = join(ROOT, 'bin', 'dfs-peer.js')
+export const CLIENT_BIN = join(ROOT, 'bin', 'dfs-client.js')
+
+/** A port that was free a moment ago, for peers that must come back on the same address. */
+export async function freePort (): Promise<number> {
+  return await new Promise((resolve, reject) => {
+    const server = createServer()
+    server.listen(0, '127.0.0.1', () => {
+      const port = (server.address() as { port: number }).port
+      server.close(() => { resolve(port) })
+    })
+    server.on('error', reject)
+  })
+}
+
+/** A real `dfs-peer` process. */
+export class PeerProcess {
+  stdout = ''
+  stderr = ''
+  readonly exited: Promise<number | null>
+
+  private constructor (readonly proc: ChildProcess, readonly args: string[]) {
+    proc.stdout!.setEncoding('utf8').on('data', (text: string) => { this.stdout += text })
+    proc.stderr!.setEncoding('utf8').on('data', (text: string) => { this.stderr += text })
+    this.exited = new Promise((resolve) => { proc.on('exit', (code) => { resolve(code) }) })
+  }
+
+  static spawn (args: string[], env: NodeJS.ProcessEnv = {}): PeerProcess {
+    const proc = spawn(process.execPath, [PEER_BIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+    return new PeerProcess(proc, args)
+  }
+
+  /** Spawn and wait for the first `listening on` line. */
+  static async start (args: string[], env?: NodeJS.ProcessEnv, timeoutMs = 20_000): Promise<PeerProcess> {
+    const peer = PeerProcess.spawn(args, env)
+    await peer.waitFor(/listening on /, timeoutMs)
+    return peer
+  }
+
+  /** Resolves when stdout or stderr matches; rejects if the process exits first or time runs out. */
+  async waitFor (pattern: RegExp, timeoutMs = 20_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs
+    let exited = false
+    void this.exited.then(() => { exited = true })
+    while (!pattern.test(this.stdout) && !pattern.test(this.stderr)) {
+      if (exited) throw new Error(`dfs-peer ${this.args.join(' ')} exited before printing ${pattern}:\n${this.stdout}\n${this.stderr}`)
+      if (Date.now() > deadline) throw new Error(`dfs-peer ${this.args.join(' ')} did not print ${pattern} within ${timeoutMs} ms:\n${this.stdout}\n${this.stderr}`)
+      await new Promise((resolve) => setTimeout(resolve, 25))
+    }
+  }
+
+  /** The first address it printed, with /p2p/<peer id>. */
+  get addr (): string {
+    const match = /listening on (\S+)/.exec(this.stdout)
+    if (match == null) throw new Error('peer has not printed its address')
+    return match[1]
+  }
+
+  get peerId (): string {
+    return this.addr.split('/p2p/')[1]
+  }
+
+  async stop (): Promise<void> {
+    if (this.proc.exitCode != null || this.proc.signalCode != null) return
+    this.proc.kill('SIGTERM')
+    const timer = setTimeout(() => this.proc.kill('SIGKILL'), 5_000)
+    await this.exited
+    clearTimeout(timer)
+  }
+
+  async kill9 (): Promise<void> {
+    if (this.proc.exitCode != null || this.proc.signalCode != null) return
+    this.proc.kill('SIGKILL')
+    await this.exited
+  }
+}
+
+export interface ClientResult {
+  code: number | null
+  stdout: string
+  stderr: string
+  stdoutBytes: Buffer
+}
+
+/** Run `dfs-client` to completion. */
+export async function runClient (args: string[], options: { env?: NodeJS.ProcessEnv, cwd?: string, timeoutMs?: number } = {}): Promise<ClientResult> {
+  const proc = spawn(process.execPath, [CLIENT_BIN, ...args], { env: { ...process.env, ...options.env }, cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] })
+  const out: Buffer[] = []
+  let stderr = ''
+  proc.stdout.on('data', (b: Buffer) => out.push(b))
+  proc.stderr.setEncoding('utf8').on('data', (t: string) => { stderr += t })
+  const timer = setTimeout(() => proc.kill('SIGKILL'), options.timeoutMs ?? 120_000)
+  const code = await new Promise<number | null>((resolve) => { proc.on('close', (c) => { resolve(c) }) })
+  clearTimeout(timer)
+  const stdoutBytes = Buffer.concat(out)
+  return { code, stdout: stdoutBytes.toString('utf8'), stderr, stdoutBytes }
+}
+
+/** A directory and storage nodes as real processes, each with its own temporary data dir. */
+export class Cluster {
+  nodes: PeerProcess[] = []
+
+  private constructor (readonly root: string, private readonly cleanupDir: () => Promise<void>, public directory: PeerProcess, readonly directoryPort: number, readonly deadAfter: string) {}
+
+  static async start (options: { nodes?: number, deadAfter?: string, nodeArgs?: string[] } = {}): Promise<Cluster> {
+    const dir = await tempDir('dfs-cluster-')
+    const port = await freePort()
+    const deadAfter = options.deadAfter ?? '3s'
+    const directory = await PeerProcess.start(Cluster.directoryArgs(dir.path, port, deadAfter))
+    const cluster = new Cluster(dir.path, dir.cleanup, directory, port, deadAfter)
+    try {
+      await Promise.all(Array.from({ length: options.nodes ?? 3 }, async (_, i) => { await cluster.startNode(i, options.nodeArgs) }))
+    } catch (err) {
+      await cluster.stop()
+      throw err
+    }
+    return cluster
+  }
+
+  private static directoryArgs (root: string, port: number, deadAfter: string): string[] {
+    return ['--role', 'directory', '--data-dir', join(root, 'directory'), '--listen', `/ip4/127.0.0.1/tcp/${port}`, '--dead-after', deadAfter]
+  }
+
+  get directoryAddr (): string {
+    return this.directory.addr
+  }
+
+  nodeDataDir (i: number): string {
+    return join(this.root, `node${i}`)
+  }
+
+  nodeArgs (i: number, extra: string[] = []): string[] {
+    return ['--role', 'node', '--directory', this.directoryAddr, '--data-dir', this.nodeDataDir(i), '--listen', '/ip4/127.0.0.1/tcp/0', ...extra]
+  }
+
+  async startNode (i: number, extra?: string[]): Promise<PeerProcess> {
+    const node = await PeerProcess.start(this.nodeArgs(i, extra))
+    this.nodes[i] = node
+    return node
+  }
+
+  /** Start the directory again on the same port and data dir (same peer ID, so the same address). */
+  async restartDirectory (): Promise<void> {
+    this.directory = await PeerProcess.start(Cluster.directoryArgs(this.root, this.directoryPort, this.deadAfter))
+  }
+
+  /** A client home folder inside the cluster's temp dir, so tests never touch ~/.dfs. */
+  get clientHome (): string {
+    return join(this.root, 'client-home')
+  }
+
+  async client (args: string[], options: { env?: NodeJS.ProcessEnv, cwd?: string } = {}): Promise<ClientResult> {
+    return await runClient(['--directory', this.directoryAddr, ...args], { ...options, env: { DFS_HOME: this.clientHome, ...options.env } })
+  }
+
+  async stop (): Promise<void> {
+    await Promise.all([this.directory, ...this.nodes].filter((p) => p != null).map(async (p) => { await p.stop() }))
+    await this.cleanupDir()
+  }
+}
