@@ -100,6 +100,8 @@ async function runNode (flags: PeerFlags): Promise<void> {
 
 const program = new Command('dfs-peer')
   .description('Run a dfs peer: the directory, or a storage node')
+  // so that `id --data-dir` is the subcommand's option, not the peer's
+  .enablePositionalOptions()
   .addOption(new Option('--role <role>', 'which peer to run').choices(['directory', 'node']))
   .option('--listen <multiaddr>', 'address to listen on, repeatable (port 0 picks a free port)', collect)
   .option('--directory <multiaddr>', 'node: the directory\'s address, with /p2p/<peer id>')
