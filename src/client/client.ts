@@ -2,7 +2,7 @@ import { createReadStream, createWriteStream } from 'node:fs'
 import { rename, rm, stat } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import { randomBytes } from 'node:crypto'
-import { finished } from 'node:stream/promises'
+import { pipeline } from 'node:stream/promises'
 import type { Libp2p } from 'libp2p'
 import type { AbortOptions } from '@libp2p/interface'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
@@ -10,8 +10,10 @@ import { createPeer } from '../net/libp2p.ts'
 import { PLACE_BATCH_CHUNKS } from '../protocol/constants.ts'
 import type { ChunkInfo, FileInfo, NodeInfo } from '../protocol/directory.ts'
 import { validateName } from '../protocol/names.ts'
-import { chunkStream } from '../storage/chunker.ts'
-import { cidFromDigest, digestEquals, newHasher, parseContentId } from '../storage/content-id.ts'
+import { chunkStream, type Chunk } from '../storage/chunker.ts'
+import { digestEquals, newHasher, parseContentId } from '../storage/content-id.ts'
+import { ManifestHasher } from '../storage/manifest.ts'
+import { BoundedTasks } from '../util/bounded-tasks.ts'
 import { ChunkTransferError, DirectoryUnreachableError, IntegrityError, InvalidInputError } from '../errors.ts'
 import { errorMessage } from '../util/log.ts'
 import { readAhead } from '../util/read-ahead.ts'
@@ -19,6 +21,7 @@ import { DirectoryClient } from './directory-client.ts'
 import { StoreClient } from './store-client.ts'
 
 export const DEFAULT_CHUNK_SIZE = 4 * 1024 * 1024
+export const DEFAULT_PARALLEL_CHUNKS = 4
 /** Chunk records sent to the directory per batch during an upload. */
 const RECORD_BATCH_CHUNKS = 256
 /** Bytes per disk read when uploading a file; also the size of each stream write. */
@@ -31,6 +34,8 @@ export interface ClientInit {
   chunkSize?: number
   /** how long to try to reach the directory (default 5 s) */
   connectTimeoutMs?: number
+  /** chunks in flight at once during an upload or download (default 4) */
+  parallelChunks?: number
 }
 
 export interface ProgressOptions extends AbortOptions {
@@ -66,7 +71,7 @@ export class DfsClient {
   private readonly stores = new Map<string, StoreClient>()
   private readonly peerAddrs = new Map<string, Multiaddr[]>()
 
-  private constructor (readonly libp2p: Libp2p, readonly directory: DirectoryClient, private readonly chunkSize: number) {}
+  private constructor (readonly libp2p: Libp2p, readonly directory: DirectoryClient, private readonly chunkSize: number, private readonly parallelChunks: number) {}
 
   static async connect (init: ClientInit): Promise<DfsClient> {
     let address: Multiaddr
@@ -87,7 +92,7 @@ export class DfsClient {
       await libp2p.stop()
       throw new DirectoryUnreachableError(`cannot reach the directory at ${init.directory}: ${errorMessage(err)}. Is the directory running, and is the address right?`)
     }
-    return new DfsClient(libp2p, new DirectoryClient(libp2p, address), chunkSize)
+    return new DfsClient(libp2p, new DirectoryClient(libp2p, address), chunkSize, Math.max(1, init.parallelChunks ?? DEFAULT_PARALLEL_CHUNKS))
   }
 
   private learn (nodes: NodeInfo[]): void {
@@ -136,39 +141,52 @@ export class DfsClient {
     remember(begin)
 
     try {
-      const fileHasher = newHasher()
+      const manifest = new ManifestHasher()
+      const puts = new BoundedTasks(this.parallelChunks)
       let total = 0
+      let stored = 0
       let recorded: ChunkInfo[] = []
-      for await (const chunk of readAhead(chunkStream(source, this.chunkSize, (piece) => fileHasher.update(piece)), 1)) {
+      // read and hash the next chunk while this one is being sent
+      for await (const chunk of readAhead(chunkStream(source, this.chunkSize), 1)) {
         options.signal?.throwIfAborted()
+        manifest.addChunk(chunk.id)
+        total += chunk.size
         if (!placements.has(chunk.index)) {
           remember(await this.directory.request({ place: { uploadId, first: chunk.index, count: PLACE_BATCH_CHUNKS } }, options))
         }
         const peers = placements.get(chunk.index)
         if (peers == null || peers.length === 0) throw new ChunkTransferError(`the directory gave no node for chunk ${chunk.index}`)
         placements.delete(chunk.index)
-        for (const peer of peers) {
-          try {
-            await this.store(peer).put(chunk, options)
-          } catch (err) {
-            throw new ChunkTransferError(`cannot store chunk ${chunk.index} on node ${peer}: ${errorMessage(err)}`)
-          }
-        }
-        recorded.push({ index: chunk.index, id: chunk.id, offset: chunk.offset, size: chunk.size, peers })
-        total += chunk.size
-        options.onProgress?.(total, options.size)
+        await puts.add(async () => {
+          await this.putChunk(chunk, peers, options)
+          recorded.push({ index: chunk.index, id: chunk.id, offset: chunk.offset, size: chunk.size, peers })
+          stored += chunk.size
+          options.onProgress?.(stored, options.size)
+        })
         if (recorded.length >= RECORD_BATCH_CHUNKS) {
-          await this.directory.request({ complete: { uploadId, fileId: '', size: 0, chunks: recorded, final: false } }, options)
+          const batch = recorded
           recorded = []
+          await this.directory.request({ complete: { uploadId, fileId: '', size: 0, chunks: batch, final: false } }, options)
         }
       }
-      const fileId = cidFromDigest(fileHasher.digest())
+      await puts.done()
+      const fileId = manifest.finish(total)
       const done = await this.directory.request({ complete: { uploadId, fileId, size: total, chunks: recorded, final: true } }, options)
       if (done.file == null) throw new ChunkTransferError('the directory did not confirm the upload')
       return done.file
     } catch (err) {
       await this.directory.request({ abort: { uploadId } }, { signal: AbortSignal.timeout(2_000) }).catch(() => {})
       throw err
+    }
+  }
+
+  private async putChunk (chunk: Chunk, peers: string[], options?: AbortOptions): Promise<void> {
+    for (const peer of peers) {
+      try {
+        await this.store(peer).put(chunk, options)
+      } catch (err) {
+        throw new ChunkTransferError(`cannot store chunk ${chunk.index} on node ${peer}: ${errorMessage(err)}`)
+      }
     }
   }
 
@@ -199,7 +217,7 @@ export class DfsClient {
 
   /** Fetch one chunk from the first node that returns bytes matching its ID. */
   private async fetchChunk (chunk: ChunkInfo, options?: AbortOptions): Promise<Uint8Array[]> {
-    const { digest } = parseContentId(chunk.id)
+    const { digest } = parseContentId(chunk.id, 'chunk')
     const problems: string[] = []
     for (const peer of chunk.peers) {
       const pieces: Uint8Array[] = []
@@ -224,9 +242,10 @@ export class DfsClient {
   }
 
   /**
-   * A file's bytes, in order. Each chunk is verified against its ID before it
-   * is yielded, and the whole file against the file ID at the end (the
-   * generator throws IntegrityError instead of finishing if it does not match).
+   * A file's bytes, in order. Chunks are fetched several at a time from their
+   * nodes; each is verified against its ID before it is yielded, and the chunk
+   * list against the file ID at the end (the generator throws IntegrityError
+   * instead of finishing if it does not match).
    */
   async * download (ref: string, options: ProgressOptions = {}): AsyncGenerator<Uint8Array> {
     const { file, chunks } = await this.resolve(ref, 0, options)
@@ -234,21 +253,29 @@ export class DfsClient {
   }
 
   private async * downloadResolved (file: FileInfo, firstPage: ChunkInfo[], options: ProgressOptions): AsyncGenerator<Uint8Array> {
-    const { digest } = parseContentId(file.id)
-    const fileHasher = newHasher()
+    parseContentId(file.id, 'file')
+    const manifest = new ManifestHasher()
+    const ahead: Array<Promise<Uint8Array[]>> = []
     let done = 0
     options.onProgress?.(0, file.size)
-    for await (const chunk of this.allChunks(file, firstPage, options)) {
-      const pieces = await this.fetchChunk(chunk, options)
+    const next = async function * (this: DfsClient): AsyncGenerator<Uint8Array> {
+      const pieces = await ahead.shift()!
       for (const piece of pieces) {
-        fileHasher.update(piece)
+        done += piece.byteLength
         yield piece
       }
-      done += chunk.size
       options.onProgress?.(done, file.size)
     }
-    if (done !== file.size || !digestEquals(fileHasher.digest(), digest)) {
-      throw new IntegrityError(`the downloaded bytes do not match file ID ${file.id}`)
+    for await (const chunk of this.allChunks(file, firstPage, options)) {
+      manifest.addChunk(chunk.id)
+      const fetching = this.fetchChunk(chunk, options)
+      fetching.catch(() => {}) // handled when its turn comes
+      ahead.push(fetching)
+      if (ahead.length >= this.parallelChunks) yield * next.call(this)
+    }
+    while (ahead.length > 0) yield * next.call(this)
+    if (done !== file.size || manifest.finish(file.size) !== file.id) {
+      throw new IntegrityError(`the chunks the directory listed do not make up file ${file.id}`)
     }
   }
 
@@ -268,11 +295,7 @@ export class DfsClient {
     const tmp = join(dirname(target), `.${basename(target)}.${randomBytes(6).toString('hex')}.dfs-part`)
     const out = createWriteStream(tmp, { flags: 'wx', highWaterMark: 4 * 1024 * 1024 })
     try {
-      for await (const piece of this.downloadResolved(file, chunks, options)) {
-        if (!out.write(piece)) await new Promise<void>((resolve, reject) => { out.once('drain', resolve); out.once('error', reject) })
-      }
-      out.end()
-      await finished(out)
+      await pipeline(this.downloadResolved(file, chunks, options), out)
       await rename(tmp, target)
     } catch (err) {
       if (!out.closed) await new Promise<void>((resolve) => { out.once('close', () => { resolve() }); out.destroy() })

@@ -17,12 +17,23 @@ function failure (peer: string, response: StoreResponse): Error {
   }
 }
 
+/**
+ * Streams kept open to each node. Two let one chunk be sent while the node
+ * verifies and fsyncs the previous one.
+ */
+const STREAMS_PER_NODE = 2
+
 /** Client side of /dfs/store/1.0.0 for one storage node. */
 export class StoreClient {
-  private readonly requests: RequestStream
+  private readonly pool: RequestStream[]
 
   constructor (libp2p: Libp2p, readonly peerId: string, addrs: () => Multiaddr[]) {
-    this.requests = new RequestStream(libp2p, addrs, STORE_PROTOCOL)
+    this.pool = Array.from({ length: STREAMS_PER_NODE }, () => new RequestStream(libp2p, addrs, STORE_PROTOCOL))
+  }
+
+  /** The stream with the fewest requests waiting. */
+  private get requests (): RequestStream {
+    return this.pool.reduce((best, stream) => stream.pending < best.pending ? stream : best)
   }
 
   /** Send a chunk; resolves when the node has verified it and made it durable. */
@@ -72,6 +83,6 @@ export class StoreClient {
   }
 
   async close (): Promise<void> {
-    await this.requests.close()
+    await Promise.all(this.pool.map(async (stream) => { await stream.close() }))
   }
 }

@@ -193,7 +193,7 @@ export class DirectoryIndex {
    * locations, name) is recorded, or nothing is.
    */
   completeUpload (uploadId: string, fileId: string, size: number, now: number): FileRecord {
-    if (!isContentId(fileId)) throw new InvalidInputError('the file ID is not a valid content ID')
+    if (!isContentId(fileId, 'file')) throw new InvalidInputError('the file ID is not a valid content ID')
     return this.transaction(() => {
       const { name } = this.requireUpload(uploadId)
       const rows = this.sql('SELECT idx, chunk_id, offset, size, peers FROM upload_chunks WHERE upload_id = ? ORDER BY idx').iterate(uploadId) as Iterable<any>
@@ -237,7 +237,7 @@ export class DirectoryIndex {
 
   /** Find a file by ID or by name. An ID wins when a name happens to look like one. */
   resolve (ref: string): FileRecord | undefined {
-    if (isContentId(ref)) {
+    if (isContentId(ref, 'file')) {
       const file = this.sql(`SELECT f.id, f.size, f.chunk_count, n.name, n.uploaded_at FROM files f
         LEFT JOIN names n ON n.file_id = f.id WHERE f.id = ? ORDER BY n.uploaded_at DESC LIMIT 1`).get(ref) as any
       if (file != null) return this.toFile(file)

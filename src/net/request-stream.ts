@@ -12,10 +12,13 @@ import { StreamReader } from './stream-io.ts'
 export class RequestStream {
   private current?: { stream: Stream, reader: StreamReader }
   private queue: Promise<unknown> = Promise.resolve()
+  /** requests queued or running: lets a pool pick the least busy stream */
+  pending = 0
 
   constructor (private readonly libp2p: Libp2p, private readonly target: () => Multiaddr[], private readonly protocol: string) {}
 
   async run<T> (fn: (stream: Stream, reader: StreamReader) => Promise<T>, options?: AbortOptions): Promise<T> {
+    this.pending++
     const result = this.queue.then(async () => {
       if (this.current == null || this.current.stream.status !== 'open' || this.current.stream.writeStatus !== 'writable') {
         this.drop()
@@ -32,7 +35,11 @@ export class RequestStream {
       }
     })
     this.queue = result.catch(() => {})
-    return await result
+    try {
+      return await result
+    } finally {
+      this.pending--
+    }
   }
 
   private drop (err?: Error): void {

@@ -1,7 +1,7 @@
 import { createReadStream, createWriteStream } from 'node:fs'
 import { mkdir, readdir, rename, rm, stat, statfs } from 'node:fs/promises'
 import { join } from 'node:path'
-import { finished } from 'node:stream/promises'
+import { pipeline } from 'node:stream/promises'
 import { randomBytes } from 'node:crypto'
 import type { AbortOptions } from '@libp2p/interface'
 import { IntegrityError, InvalidInputError, NoCapacityError } from '../errors.ts'
@@ -110,16 +110,17 @@ export class FsChunkStore implements ChunkStore {
     let received = 0
     // flush: fsync before close, so a chunk we acknowledge survives a crash
     const out = createWriteStream(tmp, { flags: 'wx', flush: true, highWaterMark: 1024 * 1024 })
-    try {
+    const verifying = async function * (): AsyncGenerator<Uint8Array> {
       for await (const piece of bytes) {
-        options?.signal?.throwIfAborted()
         received += piece.byteLength
         if (received > size) throw new InvalidInputError(`chunk ${canonical} is longer than the announced ${size} bytes`)
         hasher.update(piece)
-        if (!out.write(piece)) await new Promise<void>((resolve, reject) => { out.once('drain', resolve); out.once('error', reject) })
+        yield piece
       }
-      out.end()
-      await finished(out)
+    }
+    try {
+      // pipeline ends, or on error destroys, the file stream and waits for it
+      await pipeline(verifying, out, { signal: options?.signal })
       if (received !== size) throw new InvalidInputError(`chunk ${canonical} ended after ${received} of ${size} bytes`)
       const actual = hasher.digest()
       if (!digestEquals(actual, digest)) {
@@ -133,7 +134,7 @@ export class FsChunkStore implements ChunkStore {
         this.chunks++
       }
     } catch (err) {
-      // wait for the file to be closed (or opened late) before removing it
+      // the file may still be opening when the source fails: remove it once closed
       if (!out.closed) await new Promise<void>((resolve) => { out.once('close', () => { resolve() }); out.destroy() })
       await rm(tmp, { force: true })
       throw err

@@ -5,40 +5,48 @@ import { create as createDigest } from 'multiformats/hashes/digest'
 import { sha256 } from 'multiformats/hashes/sha2'
 import { InvalidInputError } from '../errors.ts'
 
+/** multicodec of a file manifest: DAG-JSON (see manifest.ts) */
+export const DAG_JSON_CODE = 0x0129
+
 /**
- * Content IDs: CIDv1, raw codec, sha2-256. A chunk's ID is the hash of its
- * bytes; a file's ID is the hash of the whole file, so it equals
- * `sha256sum FILE` and is the same whatever the chunk size.
+ * Content IDs are CIDv1 with sha2-256.
+ * - A chunk's ID: raw codec, the hash of the chunk's bytes.
+ * - A file's ID: dag-json codec, the hash of its manifest (the list of its
+ *   chunk IDs and its size), so every byte is bound to the file ID through
+ *   its chunk's ID and is hashed once, not twice.
  */
-export function cidFromDigest (digest: Uint8Array): string {
-  return CID.createV1(raw.code, createDigest(sha256.code, digest)).toString()
+export function cidFromDigest (digest: Uint8Array, code: number = raw.code): string {
+  return CID.createV1(code, createDigest(sha256.code, digest)).toString()
 }
 
 export function newHasher (): Hash {
   return createHash('sha256')
 }
 
+export type ContentKind = 'chunk' | 'file'
+
 /**
- * Parse a chunk or file ID and return its canonical string and sha2-256 digest.
- * Only CIDv1/raw/sha2-256 is accepted: that is what we make, and the canonical
- * base32 string is safe to use as a file name.
+ * Parse a chunk or file ID and return its canonical string and sha2-256
+ * digest. Only what we make is accepted, and the canonical base32 string of a
+ * chunk ID is safe to use as a file name.
  */
-export function parseContentId (value: string): { id: string, digest: Uint8Array } {
+export function parseContentId (value: string, kind: ContentKind = 'chunk'): { id: string, digest: Uint8Array } {
   let cid: CID
   try {
     cid = CID.parse(value)
   } catch {
     throw new InvalidInputError(`"${value.slice(0, 80)}" is not a content ID (CID)`)
   }
-  if (cid.version !== 1 || cid.code !== raw.code || cid.multihash.code !== sha256.code) {
-    throw new InvalidInputError(`content ID ${value.slice(0, 80)} is not a CIDv1 raw sha2-256 ID`)
+  const code = kind === 'chunk' ? raw.code : DAG_JSON_CODE
+  if (cid.version !== 1 || cid.code !== code || cid.multihash.code !== sha256.code) {
+    throw new InvalidInputError(`${value.slice(0, 80)} is not a dfs ${kind} ID (CIDv1, ${kind === 'chunk' ? 'raw' : 'dag-json'}, sha2-256)`)
   }
   return { id: cid.toString(), digest: cid.multihash.digest }
 }
 
-export function isContentId (value: string): boolean {
+export function isContentId (value: string, kind: ContentKind = 'chunk'): boolean {
   try {
-    parseContentId(value)
+    parseContentId(value, kind)
     return true
   } catch {
     return false

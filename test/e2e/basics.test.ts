@@ -3,9 +3,17 @@ import { createHash, randomBytes } from 'node:crypto'
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { cidFromDigest } from '../../src/storage/content-id.ts'
+import { fileIdOf } from '../../src/storage/manifest.ts'
 import { Cluster, runClient } from '../helpers/cluster.ts'
 
 const idOf = (bytes: Uint8Array): string => cidFromDigest(createHash('sha256').update(bytes).digest())
+
+/** The file ID the client must derive: the manifest of its 4 MiB chunks. */
+function fileIdOfContent (content: Buffer, chunkSize = 4 * 1024 * 1024): string {
+  const chunkIds: string[] = []
+  for (let offset = 0; offset < content.byteLength; offset += chunkSize) chunkIds.push(idOf(content.subarray(offset, offset + chunkSize)))
+  return fileIdOf(chunkIds, content.byteLength)
+}
 
 describe('end to end: directory + 3 nodes + dfs-client, as processes', function () {
   this.timeout(180_000)
@@ -24,7 +32,7 @@ describe('end to end: directory + 3 nodes + dfs-client, as processes', function 
     await writeFile(path, content)
     const up = await cluster.client(['upload', path])
     assert.equal(up.code, 0, up.stderr)
-    assert.equal(up.stdout, `${idOf(content)}\n`, 'stdout is the file ID and nothing else')
+    assert.equal(up.stdout, `${fileIdOfContent(content)}\n`, 'stdout is the file ID and nothing else')
     const id = up.stdout.trim()
     for (const ref of [id, name]) {
       const dest = join(work, `out-${name}-${ref === id ? 'id' : 'name'}`)
@@ -87,20 +95,21 @@ describe('end to end: directory + 3 nodes + dfs-client, as processes', function 
     const files = JSON.parse(ls.stdout)
     const hello = files.find((f: any) => f.name === 'hello.txt')
     assert.deepEqual(Object.keys(hello).slice(0, 4), ['name', 'id', 'size', 'uploadedAt'])
-    assert.equal(hello.id, idOf(Buffer.from('hello, dfs\n')))
+    assert.equal(hello.id, fileIdOfContent(Buffer.from('hello, dfs\n')))
+    assert.match(hello.id, /^bagu/, 'a dag-json CID')
     assert.equal(hello.size, 11)
     assert.ok(!Number.isNaN(Date.parse(hello.uploadedAt)))
     assert.deepEqual(files.map((f: any) => f.name), [...files.map((f: any) => f.name)].sort())
 
     const table = await cluster.client(['ls'])
     assert.match(table.stdout, /^NAME\s+ID\s+SIZE\s+UPLOADED/)
-    assert.match(table.stdout, /hello\.txt\s+bafkrei\S+\s+11 B/)
+    assert.match(table.stdout, /hello\.txt\s+bagu\S+\s+11 B/)
 
     const stat = JSON.parse((await cluster.client(['stat', 'hello.txt', '--json'])).stdout)
     assert.deepEqual({ name: stat.name, id: stat.id, size: stat.size }, { name: 'hello.txt', id: hello.id, size: 11 })
     assert.equal(stat.chunks.length, 1)
     assert.deepEqual(Object.keys(stat.chunks[0]), ['id', 'offset', 'size', 'peers'])
-    assert.equal(stat.chunks[0].id, idOf(Buffer.from('hello, dfs\n')), 'a one-chunk file\'s chunk ID is its file ID')
+    assert.equal(stat.chunks[0].id, idOf(Buffer.from('hello, dfs\n')), 'a chunk ID is the CID of its bytes')
     assert.ok(cluster.nodes.map((n) => n.peerId).includes(stat.chunks[0].peers[0]))
 
     const nodes = JSON.parse((await cluster.client(['nodes', '--json'])).stdout)
@@ -126,7 +135,7 @@ describe('end to end: directory + 3 nodes + dfs-client, as processes', function 
 
   it('an unknown ID or name fails with exit 1 and a clear error, writing nothing', async () => {
     const dest = join(work, 'never')
-    for (const ref of ['no-such-file.txt', idOf(Buffer.from('never uploaded'))]) {
+    for (const ref of ['no-such-file.txt', fileIdOfContent(Buffer.from('never uploaded'))]) {
       const down = await cluster.client(['download', ref, dest])
       assert.equal(down.code, 1)
       assert.match(down.stderr, /^error: no file has the name or ID "/)

@@ -57,6 +57,24 @@ describe('chunker', () => {
 })
 
 describe('content IDs', () => {
+  it('names a file by the DAG-JSON manifest of its chunk IDs', async () => {
+    const { fileIdOf, ManifestHasher } = await import('../../src/storage/manifest.ts')
+    const a = sha256Cid(Buffer.from('a'))
+    const b = sha256Cid(Buffer.from('b'))
+    const manifest = `{"chunks":[{"/":"${a}"},{"/":"${b}"}],"size":2}`
+    const expected = cidFromDigest(createHash('sha256').update(manifest).digest(), 0x0129)
+    assert.equal(fileIdOf([a, b], 2), expected)
+    assert.match(expected, /^bagu/)
+    const incremental = new ManifestHasher()
+    incremental.addChunk(a)
+    incremental.addChunk(b)
+    assert.equal(incremental.finish(2), expected)
+    assert.notEqual(fileIdOf([b, a], 2), expected, 'order matters')
+    assert.equal(parseContentId(expected, 'file').digest.byteLength, 32)
+    assert.throws(() => parseContentId(expected, 'chunk'), /not a dfs chunk ID/)
+    assert.throws(() => parseContentId(a, 'file'), /not a dfs file ID/)
+  })
+
   it('is the CIDv1 raw sha2-256 of the bytes, matching sha256sum', () => {
     const id = sha256Cid(Buffer.from('hello\n'))
     assert.match(id, /^bafkrei[a-z2-7]+$/)

@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { DirectoryIndex } from '../../src/directory/index-db.ts'
 import { placeChunks } from '../../src/directory/placement.ts'
 import { cidFromDigest } from '../../src/storage/content-id.ts'
+import { fileIdOf } from '../../src/storage/manifest.ts'
 import { tempDir } from '../helpers/tmp.ts'
 
 const idOf = (text: string): string => cidFromDigest(createHash('sha256').update(text).digest())
@@ -21,7 +22,7 @@ describe('directory index (node:sqlite)', () => {
       offset += text.length
       return chunk
     }))
-    const fileId = idOf(content.join(''))
+    const fileId = fileIdOf(content.map(idOf), offset)
     index.completeUpload(upload, fileId, offset, 2000)
     return fileId
   }
@@ -45,11 +46,11 @@ describe('directory index (node:sqlite)', () => {
     const index = new DirectoryIndex(join(dir.path, 'index.sqlite'))
     const upload = index.beginUpload('gap.bin', 1)
     index.addUploadChunks(upload, [{ index: 1, id: idOf('b'), offset: 1, size: 1, peers: ['p'] }])
-    assert.throws(() => index.completeUpload(upload, idOf('ab'), 2, 2), /missing chunk 0/)
+    assert.throws(() => index.completeUpload(upload, fileIdOf([idOf('a'), idOf('b')], 2), 2, 2), /missing chunk 0/)
     assert.equal(index.resolve('gap.bin'), undefined)
     index.addUploadChunks(upload, [{ index: 0, id: idOf('a'), offset: 0, size: 1, peers: ['p'] }])
-    assert.throws(() => index.completeUpload(upload, idOf('ab'), 3, 2), /hold 2 bytes, but the file has 3/)
-    assert.equal(index.resolve(idOf('ab')), undefined)
+    assert.throws(() => index.completeUpload(upload, fileIdOf([idOf('a'), idOf('b')], 2), 3, 2), /hold 2 bytes, but the file has 3/)
+    assert.equal(index.resolve(fileIdOf([idOf('a'), idOf('b')], 2)), undefined)
     assert.deepEqual(index.listFiles('', 10), [])
     index.close()
   })
@@ -69,8 +70,8 @@ describe('directory index (node:sqlite)', () => {
   it('records an empty file', () => {
     const index = new DirectoryIndex(join(dir.path, 'index.sqlite'))
     const upload = index.beginUpload('empty', 1)
-    index.completeUpload(upload, idOf(''), 0, 1)
-    assert.deepEqual(index.resolve('empty'), { name: 'empty', id: idOf(''), size: 0, uploadedAt: 1, chunkCount: 0 })
+    index.completeUpload(upload, fileIdOf([], 0), 0, 1)
+    assert.deepEqual(index.resolve('empty'), { name: 'empty', id: fileIdOf([], 0), size: 0, uploadedAt: 1, chunkCount: 0 })
     index.close()
   })
 
