@@ -285,13 +285,10 @@ export class DfsClient {
    * renamed into place only after every byte has been verified.
    */
   async downloadFile (ref: string, dest: string, options: ProgressOptions = {}): Promise<{ path: string, file: FileInfo }> {
+    const into = await destinationFolder(dest)
     const { file, chunks } = await this.resolve(ref, 0, options)
-    let target = dest
-    const destInfo = await stat(dest).catch(() => undefined)
-    if (destInfo?.isDirectory() === true) {
-      // the name comes from the directory: check it again before using it as a path
-      target = join(dest, validateName(file.name !== '' ? file.name : file.id))
-    }
+    // the name comes from the directory: check it again before using it as a path
+    const target = into != null ? join(into, validateName(file.name !== '' ? file.name : file.id)) : dest
     const tmp = join(dirname(target), `.${basename(target)}.${randomBytes(6).toString('hex')}.dfs-part`)
     const out = createWriteStream(tmp, { flags: 'wx', highWaterMark: 4 * 1024 * 1024 })
     try {
@@ -336,4 +333,19 @@ export class DfsClient {
     await this.directory.close().catch(() => {})
     await this.libp2p.stop()
   }
+}
+
+/**
+ * Where a download goes: the folder to put it in (when `dest` is an existing
+ * folder), or undefined when `dest` names the file itself, whose folder must
+ * exist. Checked before anything is fetched.
+ */
+async function destinationFolder (dest: string): Promise<string | undefined> {
+  const info = await stat(dest).catch(() => undefined)
+  if (info?.isDirectory() === true) return dest
+  if (info != null && !info.isFile()) throw new InvalidInputError(`${dest} exists and is not a regular file or a folder`)
+  if (info == null && /[/\\]$/.test(dest)) throw new InvalidInputError(`folder ${dest} does not exist`)
+  const parent = await stat(dirname(dest)).catch(() => undefined)
+  if (parent?.isDirectory() !== true) throw new InvalidInputError(`cannot write ${dest}: folder ${dirname(dest)} does not exist`)
+  return undefined
 }

@@ -76,6 +76,15 @@ describe('end to end: directory + 3 nodes + dfs-client, as processes', function 
     assert.deepEqual(toStdout.stdoutBytes, content)
   })
 
+  it('refuses a destination whose folder does not exist, before fetching anything', async () => {
+    const intoMissing = await cluster.client(['download', 'hello.txt', join(work, 'missing-folder') + '/'])
+    assert.equal(intoMissing.code, 1)
+    assert.match(intoMissing.stderr, /^error: folder .*missing-folder\/ does not exist/)
+    const underMissing = await cluster.client(['download', 'hello.txt', join(work, 'missing-folder', 'x.txt')])
+    assert.equal(underMissing.code, 1)
+    assert.match(underMissing.stderr, /^error: cannot write .*x\.txt: folder .*missing-folder does not exist/)
+  })
+
   it('points a name uploaded again at the newest content', async () => {
     const path = join(work, 'versions.txt')
     await writeFile(path, 'version 1\n')
