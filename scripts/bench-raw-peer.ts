@@ -1,0 +1,103 @@
+/**
+ * One side of the benchmark's baseline: a single raw libp2p stream between two
+ * processes, over the same stack as dfs (createPeer: TCP + Noise + Yamux) and
+ * the same reader (StreamReader), with no chunking, hashing or disk. This is
+ * the ceiling a dfs transfer over one stream could reach on this machine.
+ *
+ *   bench-raw-peer receive             prints `listening on <multiaddr>`, serves until SIGTERM/SIGINT
+ *   bench-raw-peer send <addr> <bytes> sends <bytes>, prints one JSON line {"bytes", "ms"}
+ *
+ * Spawned by scripts/bench.ts; not meant to be run by hand (but it can be).
+ */
+import { randomFillSync } from 'node:crypto'
+import { performance } from 'node:perf_hooks'
+import { multiaddr } from '@multiformats/multiaddr'
+import type { Stream } from '@libp2p/interface'
+import { createPeer, dialableAddrs } from '../src/net/libp2p.ts'
+import { StreamReader, sendBytes, sendMessage } from '../src/net/stream-io.ts'
+
+const PROTOCOL = '/dfs-bench/raw/1.0.0'
+/** The product's stream write size (FILE_READ_SIZE in the client); see LIBP2P-NOTES on why 256 KiB. */
+const WRITE_SIZE = 256 * 1024
+/** Rotating a few buffers is enough: `send` keeps a reference until drained and we never mutate them. */
+const BUFFER_COUNT = 4
+const MAX_CONTROL_MESSAGE = 64
+const encoder = new TextEncoder()
+const decoder = new TextDecoder()
+
+/** Read the byte count, swallow that many bytes, then ack so the sender can stop its clock. */
+async function serve (stream: Stream): Promise<void> {
+  const reader = new StreamReader(stream)
+  try {
+    const header = await reader.readMessage(MAX_CONTROL_MESSAGE)
+    if (header == null) throw new Error('the sender closed before saying how many bytes follow')
+    const length = Number(decoder.decode(header))
+    if (!Number.isSafeInteger(length) || length < 0) throw new Error(`bad length header "${decoder.decode(header)}"`)
+    let received = 0
+    for await (const piece of reader.readBytes(length)) received += piece.byteLength
+    await sendMessage(stream, encoder.encode(String(received)))
+    await stream.close()
+  } catch (err) {
+    process.stderr.write(`bench receiver: ${(err as Error).message}\n`)
+    stream.abort(err as Error)
+  } finally {
+    reader.release()
+  }
+}
+
+async function receive (): Promise<void> {
+  const peer = await createPeer({ listen: ['/ip4/127.0.0.1/tcp/0'] })
+  await peer.handle(PROTOCOL, serve)
+  const stop = (): void => {
+    Promise.resolve(peer.stop()).then(() => process.exit(0), () => process.exit(1))
+  }
+  process.on('SIGTERM', stop)
+  process.on('SIGINT', stop)
+  for (const addr of dialableAddrs(peer)) process.stdout.write(`listening on ${addr}\n`)
+}
+
+async function send (addr: string, length: number): Promise<void> {
+  const buffers = Array.from({ length: BUFFER_COUNT }, () => randomFillSync(new Uint8Array(WRITE_SIZE)))
+  const peer = await createPeer({})
+  try {
+    // dial and negotiate before starting the clock: the table compares transfer rates
+    const stream = await peer.dialProtocol(multiaddr(addr), PROTOCOL)
+    const reader = new StreamReader(stream)
+    const start = performance.now()
+    await sendMessage(stream, encoder.encode(String(length)))
+    let sent = 0
+    for (let i = 0; sent < length; i++) {
+      const buffer = buffers[i % BUFFER_COUNT]
+      const piece = length - sent >= WRITE_SIZE ? buffer : buffer.subarray(0, length - sent)
+      await sendBytes(stream, piece)
+      sent += piece.byteLength
+    }
+    const ack = await reader.readMessage(MAX_CONTROL_MESSAGE)
+    const ms = performance.now() - start
+    reader.release()
+    await stream.close()
+    if (ack == null || Number(decoder.decode(ack)) !== length) {
+      throw new Error(`the receiver acknowledged ${ack == null ? 'nothing' : decoder.decode(ack)} of ${length} bytes`)
+    }
+    process.stdout.write(JSON.stringify({ bytes: length, ms }) + '\n')
+  } finally {
+    await peer.stop()
+  }
+}
+
+const [mode, ...args] = process.argv.slice(2)
+try {
+  if (mode === 'receive') {
+    await receive()
+  } else if (mode === 'send' && args.length === 2 && Number.isSafeInteger(Number(args[1]))) {
+    await send(args[0], Number(args[1]))
+    // libp2p can leave timers behind; the result is already printed
+    process.exit(0)
+  } else {
+    process.stderr.write('usage: bench-raw-peer receive | bench-raw-peer send <multiaddr> <bytes>\n')
+    process.exit(2)
+  }
+} catch (err) {
+  process.stderr.write(`bench-raw-peer ${mode}: ${(err as Error).stack ?? String(err)}\n`)
+  process.exit(1)
+}
