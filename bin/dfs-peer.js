@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=1
 // dfs needs a current Node: libp2p 3 uses Promise.withResolvers (Node 22+).
 // `npm`/`npx` put the Node pinned in node_modules/.bin first on PATH.
 if (Number(process.versions.node.split('.')[0]) < 22) {

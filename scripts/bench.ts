@@ -23,6 +23,7 @@ import { performance } from 'node:perf_hooks'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { formatBytes, parseBytes } from '../src/util/units.ts'
+import { binArgv } from '../src/util/node-command.ts'
 
 const SCRIPT_DIR = dirname(fileURLToPath(import.meta.url))
 // compiled to dist/scripts/bench.js: the repository is two levels up
@@ -30,6 +31,7 @@ const ROOT = resolve(SCRIPT_DIR, '..', '..')
 const PEER_BIN = join(ROOT, 'bin', 'dfs-peer.js')
 const CLIENT_BIN = join(ROOT, 'bin', 'dfs-client.js')
 const RAW_PEER = join(SCRIPT_DIR, 'bench-raw-peer.js')
+const NODE_FLAGS = binArgv(PEER_BIN).slice(1, -1)
 
 const DEFAULT_SIZE = '256MiB'
 const DEFAULT_RUNS = 3
@@ -75,7 +77,8 @@ class Proc {
   readonly closed: Promise<{ code: number | null, signal: NodeJS.Signals | null }>
 
   constructor (readonly name: string, args: string[]) {
-    this.child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
+    // every process, the baseline's too, runs with the V8 flags our bins' shebang sets
+    this.child = spawn(process.execPath, [...NODE_FLAGS, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
     live.add(this)
     this.child.stdout!.setEncoding('utf8').on('data', (text: string) => { this.stdout += text })
     this.child.stderr!.setEncoding('utf8').on('data', (text: string) => { this.stderrTail = (this.stderrTail + text).slice(-4000) })

@@ -12,6 +12,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { join, resolve, dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { clientHome, updateClientConfig } from '../src/config/config.ts'
+import { binArgv } from '../src/util/node-command.ts'
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
 const peerBin = join(root, 'bin', 'dfs-peer.js')
@@ -24,7 +25,8 @@ let stopping = false
 
 /** Start a peer, prefix its log lines with its label, resolve with its address once it is ready. */
 async function startPeer (label: string, args: string[]): Promise<string> {
-  const child = spawn(process.execPath, [peerBin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+  const [command, ...flags] = binArgv(peerBin)
+  const child = spawn(command, [...flags, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
   children.push(child)
   let pending = ''
   child.stderr!.setEncoding('utf8').on('data', (text: string) => {

@@ -1,8 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { createServer } from 'node:net'
+import { readFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { tempDir } from './tmp.ts'
+import { binArgv } from '../../src/util/node-command.ts'
 
 /** The project root (tests run from dist/test/helpers). */
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..')
@@ -34,7 +36,8 @@ export class PeerProcess {
   }
 
   static spawn (args: string[], env: NodeJS.ProcessEnv = {}): PeerProcess {
-    const proc = spawn(process.execPath, [PEER_BIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+    const [command, ...flags] = binArgv(PEER_BIN)
+    const proc = spawn(command, [...flags, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
     return new PeerProcess(proc, args)
   }
 
@@ -88,20 +91,36 @@ export interface ClientResult {
   stdout: string
   stderr: string
   stdoutBytes: Buffer
+  /** peak resident set (VmHWM) in bytes, sampled while it ran */
+  peakRss: number
+}
+
+/** A process's peak resident set so far (VmHWM), in bytes; 0 once it has gone. */
+export function peakRss (pid: number | undefined): number {
+  try {
+    const match = /^VmHWM:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
+    return match == null ? 0 : Number(match[1]) * 1024
+  } catch {
+    return 0
+  }
 }
 
 /** Run `dfs-client` to completion. */
 export async function runClient (args: string[], options: { env?: NodeJS.ProcessEnv, cwd?: string, timeoutMs?: number } = {}): Promise<ClientResult> {
-  const proc = spawn(process.execPath, [CLIENT_BIN, ...args], { env: { ...process.env, ...options.env }, cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] })
+  const [command, ...flags] = binArgv(CLIENT_BIN)
+  const proc = spawn(command, [...flags, ...args], { env: { ...process.env, ...options.env }, cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] })
   const out: Buffer[] = []
   let stderr = ''
   proc.stdout.on('data', (b: Buffer) => out.push(b))
   proc.stderr.setEncoding('utf8').on('data', (t: string) => { stderr += t })
   const timer = setTimeout(() => proc.kill('SIGKILL'), options.timeoutMs ?? 120_000)
+  let peak = 0
+  const sampler = setInterval(() => { peak = Math.max(peak, peakRss(proc.pid)) }, 20)
   const code = await new Promise<number | null>((resolve) => { proc.on('close', (c) => { resolve(c) }) })
   clearTimeout(timer)
+  clearInterval(sampler)
   const stdoutBytes = Buffer.concat(out)
-  return { code, stdout: stdoutBytes.toString('utf8'), stderr, stdoutBytes }
+  return { code, stdout: stdoutBytes.toString('utf8'), stderr, stdoutBytes, peakRss: peak }
 }
 
 /** A directory and storage nodes as real processes, each with its own temporary data dir. */
