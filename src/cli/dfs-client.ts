@@ -1,6 +1,6 @@
 import { pipeline } from 'node:stream/promises'
 import { Readable } from 'node:stream'
-import { Command } from 'commander'
+import { Command, InvalidArgumentError } from 'commander'
 import { DfsClient } from '../client/client.ts'
 import { clientHome, loadClientConfig } from '../config/config.ts'
 import { parseBytes } from '../util/units.ts'
@@ -25,7 +25,7 @@ async function connect (command: Command): Promise<DfsClient> {
     throw new UsageError(`no directory address: pass --directory /ip4/…/p2p/<peer id>, set DFS_DIRECTORY, or put "directory" in ${home}/config.json (npm start does this)`)
   }
   const chunkSize = flags.chunkSize != null ? parseBytes(flags.chunkSize) : config.chunkSize
-  return await DfsClient.connect({ directory, chunkSize })
+  return await DfsClient.connect({ directory, chunkSize, replicas: config.replicas })
 }
 
 async function withClient (command: Command, fn: (client: DfsClient) => Promise<void>): Promise<void> {
@@ -41,6 +41,12 @@ function printJson (value: unknown): void {
   process.stdout.write(JSON.stringify(value, null, 2) + '\n')
 }
 
+function parseReplicas (value: string): number {
+  const n = Number(value)
+  if (!Number.isInteger(n) || n < 1 || n > 16) throw new InvalidArgumentError('expected a number of copies from 1 to 16')
+  return n
+}
+
 const program = new Command('dfs-client')
   .description('Upload, download and inspect files in a dfs cluster')
   .option('--directory <multiaddr>', 'the directory\'s address (default: $DFS_DIRECTORY, then the home config)')
@@ -52,9 +58,10 @@ program.command('upload')
   .description('upload a file; prints its ID')
   .argument('<path>', 'file to upload')
   .option('--name <name>', 'name to record it under (default: the file\'s base name)')
-  .action(async (path: string, flags: { name?: string }, command: Command) => {
+  .option('--replicas <n>', 'copies of each chunk, on distinct nodes (default: "replicas" in the config, else 3 or as many nodes as are alive)', parseReplicas)
+  .action(async (path: string, flags: { name?: string, replicas?: number }, command: Command) => {
     await withClient(command, async (client) => {
-      const file = await client.uploadFile(path, { name: flags.name })
+      const file = await client.uploadFile(path, { name: flags.name, replicas: flags.replicas })
       process.stdout.write(`${file.id}\n`)
     })
   })
@@ -104,14 +111,39 @@ program.command('stat')
           id: file.id,
           size: file.size,
           uploadedAt: new Date(file.uploadedAt).toISOString(),
-          chunks: file.chunks.map((c) => ({ id: c.id, offset: c.offset, size: c.size, peers: c.peers }))
+          replicas: file.replicas,
+          health: file.health,
+          chunks: file.chunks.map((c) => ({ id: c.id, offset: c.offset, size: c.size, peers: c.peers, health: c.health }))
         })
         return
       }
-      process.stdout.write(`name:     ${file.name}\nid:       ${file.id}\nsize:     ${humanBytes(file.size)} (${file.size} bytes)\nuploaded: ${humanTime(file.uploadedAt)}\nchunks:   ${file.chunks.length}\n`)
+      process.stdout.write(`name:     ${file.name}\nid:       ${file.id}\nsize:     ${humanBytes(file.size)} (${file.size} bytes)\nuploaded: ${humanTime(file.uploadedAt)}\nreplicas: ${file.replicas}\nhealth:   ${file.health}\nchunks:   ${file.chunks.length}\n`)
       if (file.chunks.length > 0) {
-        process.stdout.write('\n' + table(['#', 'OFFSET', 'SIZE', 'CHUNK ID', 'PEERS'], file.chunks.map((c) => [String(c.index), String(c.offset), String(c.size), c.id, c.peers.join(',') || '(none)'])))
+        process.stdout.write('\n' + table(['#', 'OFFSET', 'SIZE', 'HEALTH', 'CHUNK ID', 'LIVE PEERS'], file.chunks.map((c) => [String(c.index), String(c.offset), String(c.size), c.health, c.id, c.peers.join(',') || '(none)'])))
       }
+    })
+  })
+
+program.command('health')
+  .description('summarise the cluster: chunks at their target, under-replicated and lost; nodes alive and dead')
+  .option('--json', 'machine-readable output')
+  .action(async (flags: { json?: boolean }, command: Command) => {
+    await withClient(command, async (client) => {
+      const h = await client.health()
+      if (flags.json === true) {
+        printJson({ chunks: h.chunks, healthy: h.healthy, underReplicated: h.underReplicated, lost: h.lost, nodesAlive: h.nodesAlive, nodesDead: h.nodesDead })
+        return
+      }
+      const verdict = h.lost > 0 ? 'DATA LOST: some chunks have no live copy' : h.underReplicated > 0 ? 'under-replicated' : 'healthy'
+      const lines: Array<[string, string]> = [
+        ['cluster', verdict],
+        ['chunks', String(h.chunks)],
+        ['  at target', String(h.healthy)],
+        ['  under-replicated', String(h.underReplicated)],
+        ['  lost', String(h.lost)],
+        ['nodes', `${h.nodesAlive} alive, ${h.nodesDead} dead`]
+      ]
+      process.stdout.write(lines.map(([label, value]) => `${(label + ':').padEnd(20)}${value}\n`).join(''))
     })
   })
 

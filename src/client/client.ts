@@ -8,7 +8,7 @@ import type { AbortOptions } from '@libp2p/interface'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import { createPeer } from '../net/libp2p.ts'
 import { PLACE_BATCH_CHUNKS } from '../protocol/constants.ts'
-import type { ChunkInfo, FileInfo, NodeInfo } from '../protocol/directory.ts'
+import type { ChunkInfo, FileInfo, HealthSummary, NodeInfo } from '../protocol/directory.ts'
 import { validateName } from '../protocol/names.ts'
 import { chunkStream, type Chunk } from '../storage/chunker.ts'
 import { digestEquals, newHasher, parseContentId } from '../storage/content-id.ts'
@@ -36,6 +36,8 @@ export interface ClientInit {
   connectTimeoutMs?: number
   /** chunks in flight at once during an upload or download (default 4) */
   parallelChunks?: number
+  /** copies of each chunk for uploads; 0 or unset: the directory's default (3, or fewer when fewer nodes are alive) */
+  replicas?: number
 }
 
 export interface ProgressOptions extends AbortOptions {
@@ -48,14 +50,27 @@ export interface UploadOptions extends ProgressOptions {
   name?: string
   /** total bytes, when known (lets the directory place the first chunks at once) */
   size?: number
+  /** copies of each chunk (default: the client's `replicas`, else the directory's default) */
+  replicas?: number
 }
+
+export type Health = 'healthy' | 'under-replicated' | 'lost'
 
 export interface FileStat {
   name: string
   id: string
   size: number
   uploadedAt: number
-  chunks: Array<{ index: number, id: string, offset: number, size: number, peers: string[] }>
+  /** copies each chunk should have */
+  replicas: number
+  /** the worst of its chunks' health */
+  health: Health
+  /** `peers`: the live nodes holding a copy */
+  chunks: Array<{ index: number, id: string, offset: number, size: number, peers: string[], health: Health }>
+}
+
+function healthOf (live: number, target: number): Health {
+  return live >= target ? 'healthy' : live > 0 ? 'under-replicated' : 'lost'
 }
 
 /**
@@ -71,7 +86,9 @@ export class DfsClient {
   private readonly stores = new Map<string, StoreClient>()
   private readonly peerAddrs = new Map<string, Multiaddr[]>()
 
-  private constructor (readonly libp2p: Libp2p, readonly directory: DirectoryClient, private readonly chunkSize: number, private readonly parallelChunks: number) {}
+  private readonly alivePeers = new Set<string>()
+
+  private constructor (readonly libp2p: Libp2p, readonly directory: DirectoryClient, private readonly chunkSize: number, private readonly parallelChunks: number, private readonly replicas: number) {}
 
   static async connect (init: ClientInit): Promise<DfsClient> {
     let address: Multiaddr
@@ -92,7 +109,7 @@ export class DfsClient {
       await libp2p.stop()
       throw new DirectoryUnreachableError(`cannot reach the directory at ${init.directory}: ${errorMessage(err)}. Is the directory running, and is the address right?`)
     }
-    return new DfsClient(libp2p, new DirectoryClient(libp2p, address), chunkSize, Math.max(1, init.parallelChunks ?? DEFAULT_PARALLEL_CHUNKS))
+    return new DfsClient(libp2p, new DirectoryClient(libp2p, address), chunkSize, Math.max(1, init.parallelChunks ?? DEFAULT_PARALLEL_CHUNKS), init.replicas ?? 0)
   }
 
   private learn (nodes: NodeInfo[]): void {
@@ -102,6 +119,8 @@ export class DfsClient {
         try { addrs.push(multiaddr(addr)) } catch { /* skip a bad address, use the others */ }
       }
       this.peerAddrs.set(node.peerId, addrs)
+      if (node.alive) this.alivePeers.add(node.peerId)
+      else this.alivePeers.delete(node.peerId)
     }
   }
 
@@ -131,7 +150,9 @@ export class DfsClient {
   /** Upload a byte stream under a name. Resolves once the directory has recorded the file. */
   async upload (source: AsyncIterable<Uint8Array>, options: UploadOptions & { name: string }): Promise<FileInfo> {
     const name = validateName(options.name)
-    const begin = await this.directory.request({ begin: { name, size: options.size, chunkSize: this.chunkSize, replicas: 1 } }, options)
+    const replicas = options.replicas ?? this.replicas
+    if (!Number.isSafeInteger(replicas) || replicas < 0) throw new InvalidInputError(`replicas must be a whole number of copies, got ${replicas}`)
+    const begin = await this.directory.request({ begin: { name, size: options.size, chunkSize: this.chunkSize, replicas } }, options)
     const uploadId = begin.uploadId
     const placements = new Map<number, string[]>()
     const remember = (response: { placements: Array<{ index: number, peers: string[] }>, nodes: NodeInfo[] }): void => {
@@ -307,10 +328,15 @@ export class DfsClient {
   async stat (ref: string, options?: AbortOptions): Promise<FileStat> {
     const { file, chunks: firstPage } = await this.resolve(ref, 0, options)
     const chunks: FileStat['chunks'] = []
+    let worst = 0
+    const order: Health[] = ['healthy', 'under-replicated', 'lost']
     for await (const chunk of this.allChunks(file, firstPage, options)) {
-      chunks.push({ index: chunk.index, id: chunk.id, offset: chunk.offset, size: chunk.size, peers: chunk.peers })
+      const live = chunk.peers.filter((peer) => this.alivePeers.has(peer))
+      const health = healthOf(live.length, file.replicas)
+      worst = Math.max(worst, order.indexOf(health))
+      chunks.push({ index: chunk.index, id: chunk.id, offset: chunk.offset, size: chunk.size, peers: live, health })
     }
-    return { name: file.name, id: file.id, size: file.size, uploadedAt: file.uploadedAt, chunks }
+    return { name: file.name, id: file.id, size: file.size, uploadedAt: file.uploadedAt, replicas: file.replicas, health: order[worst], chunks }
   }
 
   async list (options?: AbortOptions): Promise<FileInfo[]> {
@@ -322,6 +348,13 @@ export class DfsClient {
       if (page.length === 0) return files
       after = page[page.length - 1].name
     }
+  }
+
+  /** Chunks across the cluster by health, and nodes alive and dead. */
+  async health (options?: AbortOptions): Promise<HealthSummary> {
+    const summary = (await this.directory.request({ health: {} }, options)).health
+    if (summary == null) throw new ChunkTransferError('the directory answered without a health summary')
+    return summary
   }
 
   async nodes (options?: AbortOptions): Promise<NodeInfo[]> {

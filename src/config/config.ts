@@ -51,7 +51,8 @@ export const nodeConfigSchema = z.strictObject({
 export const clientConfigSchema = z.strictObject({
   $comment: comment,
   directory: peerMultiaddr.optional(),
-  chunkSize: bytes.optional()
+  chunkSize: bytes.optional(),
+  replicas: z.number().int().min(1).max(16).optional()
 })
 
 export type DirectoryConfig = z.output<typeof directoryConfigSchema>

@@ -24,9 +24,11 @@ export interface DirectoryServiceInit {
 
 interface UploadState {
   rotation: number
-  replicas: number
   chunkSize: number
 }
+
+/** Copies of each chunk when the client does not say: three, or as many as there are live nodes. */
+export const DEFAULT_REPLICAS = 3
 
 const MAX_NODE_ADDRS = 32
 
@@ -150,11 +152,12 @@ export class DirectoryService {
   private dispatch (request: DirectoryRequest): Partial<DirectoryResponse> {
     const { index } = this.init
     if (request.begin != null) {
-      const { name, size, chunkSize, replicas } = request.begin
+      const { name, size, chunkSize } = request.begin
       validateName(name)
       if (chunkSize <= 0 || chunkSize > MAX_CHUNK_SIZE) throw new InvalidInputError(`chunk size must be 1..${MAX_CHUNK_SIZE} bytes`)
-      const uploadId = index.beginUpload(name, Date.now())
-      this.uploads.set(uploadId, { rotation: Math.floor(Math.random() * 1024), replicas: Math.max(1, replicas), chunkSize })
+      const replicas = this.replicasFor(request.begin.replicas, chunkSize)
+      const uploadId = index.beginUpload(name, replicas, Date.now())
+      this.uploads.set(uploadId, { rotation: Math.floor(Math.random() * 1024), chunkSize })
       const count = size == null ? PLACE_BATCH_CHUNKS : Math.min(Math.ceil(size / chunkSize), PLACE_BATCH_CHUNKS)
       return { uploadId, ...this.place(uploadId, 0, count) }
     }
@@ -187,6 +190,12 @@ export class DirectoryService {
       const limit = Math.min(request.list.limit === 0 ? LIST_PAGE_FILES : request.list.limit, LIST_PAGE_FILES)
       return { files: index.listFiles(request.list.after, limit) }
     }
+    if (request.health != null) {
+      const now = Date.now()
+      const nodes = index.listNodes()
+      const alive = nodes.filter((node) => this.isAlive(node, now)).length
+      return { health: { ...index.health(now - this.init.deadAfterMs), nodesAlive: alive, nodesDead: nodes.length - alive } }
+    }
     if (request.nodes != null) {
       const now = Date.now()
       return { nodes: index.listNodes().map((node) => this.nodeInfo(node, now)) }
@@ -194,12 +203,24 @@ export class DirectoryService {
     throw new InvalidInputError('empty or unknown directory request')
   }
 
+  /** The replication target for a new upload: what was asked, checked against the live nodes with room. */
+  private replicasFor (asked: number, chunkSize: number): number {
+    const now = Date.now()
+    const candidates = this.init.index.listNodes().filter((node) => this.isAlive(node, now) && node.capacity - node.used >= chunkSize).length
+    if (asked === 0) return Math.max(1, Math.min(DEFAULT_REPLICAS, candidates))
+    if (asked > candidates) {
+      throw new NoCapacityError(`asked for ${asked} copies of each chunk, but only ${candidates} live node${candidates === 1 ? ' has' : 's have'} room for them; ask for fewer with --replicas`)
+    }
+    return asked
+  }
+
   private place (uploadId: string, first: number, count: number): Partial<DirectoryResponse> {
-    const upload = this.uploads.get(uploadId) ?? { rotation: 0, replicas: 1, chunkSize: 0 }
+    const { replicas } = this.init.index.requireUpload(uploadId)
+    const upload = this.uploads.get(uploadId) ?? { rotation: 0, chunkSize: 0 }
     if (count === 0) return {}
     const now = Date.now()
     const alive = this.init.index.listNodes().filter((node) => this.isAlive(node, now))
-    const placements = placeChunks(alive, { first, count, replicas: upload.replicas, chunkSize: upload.chunkSize, rotation: upload.rotation })
+    const placements = placeChunks(alive, { first, count, replicas, chunkSize: upload.chunkSize, rotation: upload.rotation })
     if (placements.length === 0) {
       throw new NoCapacityError(alive.length === 0
         ? 'no storage node is alive; start one with `dfs-peer --role node --directory <address>`'

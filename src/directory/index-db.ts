@@ -9,7 +9,14 @@ import { isContentId } from '../storage/content-id.ts'
  * directory acknowledges it, so even `kill -9` or a power cut loses nothing
  * acknowledged.
  */
-export const SCHEMA_VERSION = 1
+export const SCHEMA_VERSION = 2
+
+/** Steps from each older version to the next, run in one transaction at open. */
+const MIGRATIONS: Record<number, string> = {
+  // 1 -> 2: a replication target per file (and per upload in progress)
+  1: `ALTER TABLE files ADD COLUMN replicas INTEGER NOT NULL DEFAULT 1;
+      ALTER TABLE uploads ADD COLUMN replicas INTEGER NOT NULL DEFAULT 1;`
+}
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -26,7 +33,8 @@ CREATE TABLE IF NOT EXISTS files (
   id TEXT PRIMARY KEY,           -- CID of the whole content
   size INTEGER NOT NULL,
   chunk_count INTEGER NOT NULL,
-  created_at INTEGER NOT NULL
+  created_at INTEGER NOT NULL,
+  replicas INTEGER NOT NULL DEFAULT 1  -- copies each chunk should have
 );
 CREATE TABLE IF NOT EXISTS file_chunks (
   file_id TEXT NOT NULL REFERENCES files(id) ON DELETE CASCADE,
@@ -52,7 +60,8 @@ CREATE INDEX IF NOT EXISTS names_by_file ON names(file_id, uploaded_at);
 CREATE TABLE IF NOT EXISTS uploads (
   id TEXT PRIMARY KEY,
   name TEXT NOT NULL,
-  started_at INTEGER NOT NULL
+  started_at INTEGER NOT NULL,
+  replicas INTEGER NOT NULL DEFAULT 1
 );
 CREATE TABLE IF NOT EXISTS upload_chunks (
   upload_id TEXT NOT NULL REFERENCES uploads(id) ON DELETE CASCADE,
@@ -81,6 +90,15 @@ export interface FileRecord {
   size: number
   uploadedAt: number
   chunkCount: number
+  /** copies each chunk should have */
+  replicas: number
+}
+
+export interface HealthRecord {
+  chunks: number
+  healthy: number
+  underReplicated: number
+  lost: number
 }
 
 export interface ChunkRecord {
@@ -100,13 +118,15 @@ export class DirectoryIndex {
     this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;')
     this.db.exec('BEGIN')
     try {
-      this.db.exec(SCHEMA)
+      this.db.exec('CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)')
       const row = this.db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get() as { value: string } | undefined
-      if (row == null) {
-        this.db.prepare("INSERT INTO meta (key, value) VALUES ('schema_version', ?)").run(String(SCHEMA_VERSION))
-      } else if (Number(row.value) !== SCHEMA_VERSION) {
-        throw new Error(`index ${path} has schema version ${row.value}; this dfs understands version ${SCHEMA_VERSION}`)
+      let version = row == null ? SCHEMA_VERSION : Number(row.value)
+      if (version > SCHEMA_VERSION) {
+        throw new Error(`index ${path} has schema version ${version}; this dfs understands up to version ${SCHEMA_VERSION}: upgrade dfs`)
       }
+      for (; version < SCHEMA_VERSION; version++) this.db.exec(MIGRATIONS[version])
+      this.db.exec(SCHEMA)
+      this.db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)").run(String(SCHEMA_VERSION))
       this.db.exec('COMMIT')
     } catch (err) {
       this.db.exec('ROLLBACK')
@@ -163,14 +183,14 @@ export class DirectoryIndex {
 
   // ---- uploads
 
-  beginUpload (name: string, now: number): string {
+  beginUpload (name: string, replicas: number, now: number): string {
     const id = randomUUID()
-    this.sql('INSERT INTO uploads (id, name, started_at) VALUES (?, ?, ?)').run(id, name, now)
+    this.sql('INSERT INTO uploads (id, name, started_at, replicas) VALUES (?, ?, ?, ?)').run(id, name, now, replicas)
     return id
   }
 
-  private requireUpload (uploadId: string): { name: string } {
-    const upload = this.sql('SELECT name FROM uploads WHERE id = ?').get(uploadId) as { name: string } | undefined
+  requireUpload (uploadId: string): { name: string, replicas: number } {
+    const upload = this.sql('SELECT name, replicas FROM uploads WHERE id = ?').get(uploadId) as { name: string, replicas: number } | undefined
     if (upload == null) throw new NotFoundError(`upload ${uploadId} is unknown (finished, aborted, or expired)`)
     return upload
   }
@@ -195,7 +215,7 @@ export class DirectoryIndex {
   completeUpload (uploadId: string, fileId: string, size: number, now: number): FileRecord {
     if (!isContentId(fileId, 'file')) throw new InvalidInputError('the file ID is not a valid content ID')
     return this.transaction(() => {
-      const { name } = this.requireUpload(uploadId)
+      const { name, replicas } = this.requireUpload(uploadId)
       const rows = this.sql('SELECT idx, chunk_id, offset, size, peers FROM upload_chunks WHERE upload_id = ? ORDER BY idx').iterate(uploadId) as Iterable<any>
       this.sql('DELETE FROM file_chunks WHERE file_id = ?').run(fileId)
       const existing = this.sql('SELECT id FROM files WHERE id = ?').get(fileId)
@@ -216,11 +236,11 @@ export class DirectoryIndex {
       if (expectedOffset !== size) {
         throw new InvalidInputError(`the recorded chunks hold ${expectedOffset} bytes, but the file has ${size}`)
       }
-      this.sql('UPDATE files SET size = ?, chunk_count = ? WHERE id = ?').run(size, expectedIndex, fileId)
+      this.sql('UPDATE files SET size = ?, chunk_count = ?, replicas = ? WHERE id = ?').run(size, expectedIndex, replicas, fileId)
       this.sql(`INSERT INTO names (name, file_id, uploaded_at) VALUES (?, ?, ?)
         ON CONFLICT (name) DO UPDATE SET file_id = excluded.file_id, uploaded_at = excluded.uploaded_at`).run(name, fileId, now)
       this.sql('DELETE FROM uploads WHERE id = ?').run(uploadId)
-      return { name, id: fileId, size, uploadedAt: now, chunkCount: expectedIndex }
+      return { name, id: fileId, size, uploadedAt: now, chunkCount: expectedIndex, replicas }
     })
   }
 
@@ -238,17 +258,17 @@ export class DirectoryIndex {
   /** Find a file by ID or by name. An ID wins when a name happens to look like one. */
   resolve (ref: string): FileRecord | undefined {
     if (isContentId(ref, 'file')) {
-      const file = this.sql(`SELECT f.id, f.size, f.chunk_count, n.name, n.uploaded_at FROM files f
+      const file = this.sql(`SELECT f.id, f.size, f.chunk_count, f.replicas, n.name, n.uploaded_at FROM files f
         LEFT JOIN names n ON n.file_id = f.id WHERE f.id = ? ORDER BY n.uploaded_at DESC LIMIT 1`).get(ref) as any
       if (file != null) return this.toFile(file)
     }
-    const named = this.sql(`SELECT f.id, f.size, f.chunk_count, n.name, n.uploaded_at FROM names n
+    const named = this.sql(`SELECT f.id, f.size, f.chunk_count, f.replicas, n.name, n.uploaded_at FROM names n
       JOIN files f ON f.id = n.file_id WHERE n.name = ?`).get(ref) as any
     return named == null ? undefined : this.toFile(named)
   }
 
   private toFile (row: any): FileRecord {
-    return { name: row.name ?? '', id: row.id, size: row.size, uploadedAt: row.uploaded_at ?? 0, chunkCount: row.chunk_count }
+    return { name: row.name ?? '', id: row.id, size: row.size, uploadedAt: row.uploaded_at ?? 0, chunkCount: row.chunk_count, replicas: row.replicas }
   }
 
   fileChunks (fileId: string, start: number, limit: number): ChunkRecord[] {
@@ -265,9 +285,28 @@ export class DirectoryIndex {
   }
 
   listFiles (after: string, limit: number): FileRecord[] {
-    const rows = this.sql(`SELECT n.name, n.uploaded_at, f.id, f.size, f.chunk_count FROM names n
+    const rows = this.sql(`SELECT n.name, n.uploaded_at, f.id, f.size, f.chunk_count, f.replicas FROM names n
       JOIN files f ON f.id = n.file_id WHERE n.name > ? ORDER BY n.name LIMIT ?`).all(after, limit) as any[]
     return rows.map((row) => this.toFile(row))
+  }
+
+  /**
+   * Every chunk any file uses, by health: at its target (the highest target
+   * of the files that use it) on live nodes, below it, or on no live node.
+   */
+  health (aliveSince: number): HealthRecord {
+    const row = this.sql(`WITH targets AS (
+        SELECT fc.chunk_id, MAX(f.replicas) AS target FROM file_chunks fc JOIN files f ON f.id = fc.file_id GROUP BY fc.chunk_id
+      ), live AS (
+        SELECT cl.chunk_id, COUNT(*) AS n FROM chunk_locations cl JOIN nodes nd ON nd.peer_id = cl.peer_id
+        WHERE nd.last_seen >= ? GROUP BY cl.chunk_id
+      )
+      SELECT COUNT(*) AS chunks,
+        COALESCE(SUM(COALESCE(l.n, 0) >= t.target), 0) AS healthy,
+        COALESCE(SUM(COALESCE(l.n, 0) > 0 AND l.n < t.target), 0) AS under,
+        COALESCE(SUM(COALESCE(l.n, 0) = 0), 0) AS lost
+      FROM targets t LEFT JOIN live l ON l.chunk_id = t.chunk_id`).get(aliveSince) as any
+    return { chunks: row.chunks, healthy: row.healthy, underReplicated: row.under, lost: row.lost }
   }
 
   /** Chunks the index places on each peer. */

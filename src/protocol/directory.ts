@@ -346,6 +346,7 @@ export interface DirectoryRequest {
   resolve?: Resolve
   list?: ListFiles
   nodes?: ListNodes
+  health?: Health
 }
 
 export namespace DirectoryRequest {
@@ -391,6 +392,11 @@ export namespace DirectoryRequest {
         if (obj.nodes != null) {
           w.uint32(58)
           ListNodes.codec().encode(obj.nodes, w)
+        }
+
+        if (obj.health != null) {
+          w.uint32(66)
+          Health.codec().encode(obj.health, w)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -444,6 +450,12 @@ export namespace DirectoryRequest {
             case 7: {
               obj.nodes = ListNodes.codec().decode(reader, reader.uint32(), {
                 limits: opts.limits?.nodes
+              })
+              break
+            }
+            case 8: {
+              obj.health = Health.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.health
               })
               break
             }
@@ -507,6 +519,13 @@ export namespace DirectoryRequest {
             case 7: {
               yield * ListNodes.codec().stream(reader, reader.uint32(), `${prefix}.nodes`, {
                 limits: opts.limits?.nodes
+              })
+
+              break
+            }
+            case 8: {
+              yield * Health.codec().stream(reader, reader.uint32(), `${prefix}.health`, {
+                limits: opts.limits?.health
               })
 
               break
@@ -660,6 +679,7 @@ export interface DirectoryResponse {
   file?: FileInfo
   chunks: ChunkInfo[]
   files: FileInfo[]
+  health?: HealthSummary
 }
 
 export namespace DirectoryResponse {
@@ -718,6 +738,11 @@ export namespace DirectoryResponse {
             w.uint32(66)
             FileInfo.codec().encode(value, w)
           }
+        }
+
+        if (obj.health != null) {
+          w.uint32(74)
+          HealthSummary.codec().encode(obj.health, w)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -796,6 +821,12 @@ export namespace DirectoryResponse {
               obj.files.push(FileInfo.codec().decode(reader, reader.uint32(), {
                 limits: opts.limits?.files$
               }))
+              break
+            }
+            case 9: {
+              obj.health = HealthSummary.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.health
+              })
               break
             }
             default: {
@@ -920,6 +951,13 @@ export namespace DirectoryResponse {
 
               break
             }
+            case 9: {
+              yield * HealthSummary.codec().stream(reader, reader.uint32(), `${prefix}.health`, {
+                limits: opts.limits?.health
+              })
+
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -1026,6 +1064,11 @@ export namespace DirectoryResponse {
     value: number
   }
 
+  export interface DirectoryResponseFileReplicasFieldEvent {
+    field: '$.file.replicas'
+    value: number
+  }
+
   export interface DirectoryResponseChunksIndexFieldEvent {
     field: '$.chunks[].index'
     value: number
@@ -1086,6 +1129,42 @@ export namespace DirectoryResponse {
     index: number
   }
 
+  export interface DirectoryResponseFilesReplicasFieldEvent {
+    field: '$.files[].replicas'
+    value: number
+    index: number
+  }
+
+  export interface DirectoryResponseHealthChunksFieldEvent {
+    field: '$.health.chunks'
+    value: number
+  }
+
+  export interface DirectoryResponseHealthHealthyFieldEvent {
+    field: '$.health.healthy'
+    value: number
+  }
+
+  export interface DirectoryResponseHealthUnderReplicatedFieldEvent {
+    field: '$.health.underReplicated'
+    value: number
+  }
+
+  export interface DirectoryResponseHealthLostFieldEvent {
+    field: '$.health.lost'
+    value: number
+  }
+
+  export interface DirectoryResponseHealthNodesAliveFieldEvent {
+    field: '$.health.nodesAlive'
+    value: number
+  }
+
+  export interface DirectoryResponseHealthNodesDeadFieldEvent {
+    field: '$.health.nodesDead'
+    value: number
+  }
+
   export function encode (obj: Partial<DirectoryResponse>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, DirectoryResponse.codec())
   }
@@ -1094,7 +1173,7 @@ export namespace DirectoryResponse {
     return decodeMessage(buf, DirectoryResponse.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DirectoryResponse>): Generator<DirectoryResponseStatusFieldEvent | DirectoryResponseMessageFieldEvent | DirectoryResponseUploadIdFieldEvent | DirectoryResponsePlacementsIndexFieldEvent | DirectoryResponsePlacementsPeersFieldEvent | DirectoryResponseNodesPeerIdFieldEvent | DirectoryResponseNodesAddrsFieldEvent | DirectoryResponseNodesAliveFieldEvent | DirectoryResponseNodesUsedFieldEvent | DirectoryResponseNodesCapacityFieldEvent | DirectoryResponseNodesChunksFieldEvent | DirectoryResponseNodesLastSeenFieldEvent | DirectoryResponseFileNameFieldEvent | DirectoryResponseFileIdFieldEvent | DirectoryResponseFileSizeFieldEvent | DirectoryResponseFileUploadedAtFieldEvent | DirectoryResponseFileChunkCountFieldEvent | DirectoryResponseChunksIndexFieldEvent | DirectoryResponseChunksIdFieldEvent | DirectoryResponseChunksOffsetFieldEvent | DirectoryResponseChunksSizeFieldEvent | DirectoryResponseChunksPeersFieldEvent | DirectoryResponseFilesNameFieldEvent | DirectoryResponseFilesIdFieldEvent | DirectoryResponseFilesSizeFieldEvent | DirectoryResponseFilesUploadedAtFieldEvent | DirectoryResponseFilesChunkCountFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DirectoryResponse>): Generator<DirectoryResponseStatusFieldEvent | DirectoryResponseMessageFieldEvent | DirectoryResponseUploadIdFieldEvent | DirectoryResponsePlacementsIndexFieldEvent | DirectoryResponsePlacementsPeersFieldEvent | DirectoryResponseNodesPeerIdFieldEvent | DirectoryResponseNodesAddrsFieldEvent | DirectoryResponseNodesAliveFieldEvent | DirectoryResponseNodesUsedFieldEvent | DirectoryResponseNodesCapacityFieldEvent | DirectoryResponseNodesChunksFieldEvent | DirectoryResponseNodesLastSeenFieldEvent | DirectoryResponseFileNameFieldEvent | DirectoryResponseFileIdFieldEvent | DirectoryResponseFileSizeFieldEvent | DirectoryResponseFileUploadedAtFieldEvent | DirectoryResponseFileChunkCountFieldEvent | DirectoryResponseFileReplicasFieldEvent | DirectoryResponseChunksIndexFieldEvent | DirectoryResponseChunksIdFieldEvent | DirectoryResponseChunksOffsetFieldEvent | DirectoryResponseChunksSizeFieldEvent | DirectoryResponseChunksPeersFieldEvent | DirectoryResponseFilesNameFieldEvent | DirectoryResponseFilesIdFieldEvent | DirectoryResponseFilesSizeFieldEvent | DirectoryResponseFilesUploadedAtFieldEvent | DirectoryResponseFilesChunkCountFieldEvent | DirectoryResponseFilesReplicasFieldEvent | DirectoryResponseHealthChunksFieldEvent | DirectoryResponseHealthHealthyFieldEvent | DirectoryResponseHealthUnderReplicatedFieldEvent | DirectoryResponseHealthLostFieldEvent | DirectoryResponseHealthNodesAliveFieldEvent | DirectoryResponseHealthNodesDeadFieldEvent> {
     return streamMessage(buf, DirectoryResponse.codec(), opts)
   }
 }
@@ -2403,6 +2482,7 @@ export interface FileInfo {
   size: number
   uploadedAt: number
   chunkCount: number
+  replicas: number
 }
 
 export namespace FileInfo {
@@ -2440,6 +2520,11 @@ export namespace FileInfo {
           w.uint32(obj.chunkCount)
         }
 
+        if ((obj.replicas != null && obj.replicas !== 0)) {
+          w.uint32(48)
+          w.uint32(obj.replicas)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -2449,7 +2534,8 @@ export namespace FileInfo {
           id: '',
           size: 0,
           uploadedAt: 0,
-          chunkCount: 0
+          chunkCount: 0,
+          replicas: 0
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -2476,6 +2562,10 @@ export namespace FileInfo {
             }
             case 5: {
               obj.chunkCount = reader.uint32()
+              break
+            }
+            case 6: {
+              obj.replicas = reader.uint32()
               break
             }
             default: {
@@ -2528,6 +2618,13 @@ export namespace FileInfo {
               }
               break
             }
+            case 6: {
+              yield {
+                field: `${prefix}.replicas`,
+                value: reader.uint32()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -2565,6 +2662,11 @@ export namespace FileInfo {
     value: number
   }
 
+  export interface FileInfoReplicasFieldEvent {
+    field: '$.replicas'
+    value: number
+  }
+
   export function encode (obj: Partial<FileInfo>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, FileInfo.codec())
   }
@@ -2573,8 +2675,276 @@ export namespace FileInfo {
     return decodeMessage(buf, FileInfo.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<FileInfo>): Generator<FileInfoNameFieldEvent | FileInfoIdFieldEvent | FileInfoSizeFieldEvent | FileInfoUploadedAtFieldEvent | FileInfoChunkCountFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<FileInfo>): Generator<FileInfoNameFieldEvent | FileInfoIdFieldEvent | FileInfoSizeFieldEvent | FileInfoUploadedAtFieldEvent | FileInfoChunkCountFieldEvent | FileInfoReplicasFieldEvent> {
     return streamMessage(buf, FileInfo.codec(), opts)
+  }
+}
+
+export interface HealthSummary {
+  chunks: number
+  healthy: number
+  underReplicated: number
+  lost: number
+  nodesAlive: number
+  nodesDead: number
+}
+
+export namespace HealthSummary {
+  let _codec: Codec<HealthSummary>
+
+  export const codec = (): Codec<HealthSummary> => {
+    if (_codec == null) {
+      _codec = message<HealthSummary>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.chunks != null && obj.chunks !== 0)) {
+          w.uint32(8)
+          w.uint64Number(obj.chunks)
+        }
+
+        if ((obj.healthy != null && obj.healthy !== 0)) {
+          w.uint32(16)
+          w.uint64Number(obj.healthy)
+        }
+
+        if ((obj.underReplicated != null && obj.underReplicated !== 0)) {
+          w.uint32(24)
+          w.uint64Number(obj.underReplicated)
+        }
+
+        if ((obj.lost != null && obj.lost !== 0)) {
+          w.uint32(32)
+          w.uint64Number(obj.lost)
+        }
+
+        if ((obj.nodesAlive != null && obj.nodesAlive !== 0)) {
+          w.uint32(40)
+          w.uint32(obj.nodesAlive)
+        }
+
+        if ((obj.nodesDead != null && obj.nodesDead !== 0)) {
+          w.uint32(48)
+          w.uint32(obj.nodesDead)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          chunks: 0,
+          healthy: 0,
+          underReplicated: 0,
+          lost: 0,
+          nodesAlive: 0,
+          nodesDead: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.chunks = reader.uint64Number()
+              break
+            }
+            case 2: {
+              obj.healthy = reader.uint64Number()
+              break
+            }
+            case 3: {
+              obj.underReplicated = reader.uint64Number()
+              break
+            }
+            case 4: {
+              obj.lost = reader.uint64Number()
+              break
+            }
+            case 5: {
+              obj.nodesAlive = reader.uint32()
+              break
+            }
+            case 6: {
+              obj.nodesDead = reader.uint32()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.chunks`,
+                value: reader.uint64Number()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.healthy`,
+                value: reader.uint64Number()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.underReplicated`,
+                value: reader.uint64Number()
+              }
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.lost`,
+                value: reader.uint64Number()
+              }
+              break
+            }
+            case 5: {
+              yield {
+                field: `${prefix}.nodesAlive`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 6: {
+              yield {
+                field: `${prefix}.nodesDead`,
+                value: reader.uint32()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface HealthSummaryChunksFieldEvent {
+    field: '$.chunks'
+    value: number
+  }
+
+  export interface HealthSummaryHealthyFieldEvent {
+    field: '$.healthy'
+    value: number
+  }
+
+  export interface HealthSummaryUnderReplicatedFieldEvent {
+    field: '$.underReplicated'
+    value: number
+  }
+
+  export interface HealthSummaryLostFieldEvent {
+    field: '$.lost'
+    value: number
+  }
+
+  export interface HealthSummaryNodesAliveFieldEvent {
+    field: '$.nodesAlive'
+    value: number
+  }
+
+  export interface HealthSummaryNodesDeadFieldEvent {
+    field: '$.nodesDead'
+    value: number
+  }
+
+  export function encode (obj: Partial<HealthSummary>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, HealthSummary.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<HealthSummary>): HealthSummary {
+    return decodeMessage(buf, HealthSummary.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<HealthSummary>): Generator<HealthSummaryChunksFieldEvent | HealthSummaryHealthyFieldEvent | HealthSummaryUnderReplicatedFieldEvent | HealthSummaryLostFieldEvent | HealthSummaryNodesAliveFieldEvent | HealthSummaryNodesDeadFieldEvent> {
+    return streamMessage(buf, HealthSummary.codec(), opts)
+  }
+}
+
+export interface Health {}
+
+export namespace Health {
+  let _codec: Codec<Health>
+
+  export const codec = (): Codec<Health> => {
+    if (_codec == null) {
+      _codec = message<Health>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {}
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export function encode (obj: Partial<Health>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, Health.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Health>): Health {
+    return decodeMessage(buf, Health.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Health>): Generator<{}> {
+    return streamMessage(buf, Health.codec(), opts)
   }
 }
 

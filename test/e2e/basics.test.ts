@@ -117,7 +117,11 @@ describe('end to end: directory + 3 nodes + dfs-client, as processes', function 
     const stat = JSON.parse((await cluster.client(['stat', 'hello.txt', '--json'])).stdout)
     assert.deepEqual({ name: stat.name, id: stat.id, size: stat.size }, { name: 'hello.txt', id: hello.id, size: 11 })
     assert.equal(stat.chunks.length, 1)
-    assert.deepEqual(Object.keys(stat.chunks[0]), ['id', 'offset', 'size', 'peers'])
+    assert.deepEqual(Object.keys(stat.chunks[0]).slice(0, 4), ['id', 'offset', 'size', 'peers'])
+    assert.equal(stat.replicas, 3, 'three nodes: three copies by default')
+    assert.equal(stat.health, 'healthy')
+    assert.equal(stat.chunks[0].health, 'healthy')
+    assert.equal(stat.chunks[0].peers.length, 3)
     assert.equal(stat.chunks[0].id, idOf(Buffer.from('hello, dfs\n')), 'a chunk ID is the CID of its bytes')
     assert.ok(cluster.nodes.map((n) => n.peerId).includes(stat.chunks[0].peers[0]))
 

@@ -15,7 +15,7 @@ describe('directory index (node:sqlite)', () => {
   afterEach(async () => { await dir.cleanup() })
 
   function record (index: DirectoryIndex, name: string, content: string[], peers = ['peerA']): string {
-    const upload = index.beginUpload(name, 1000)
+    const upload = index.beginUpload(name, 1, 1000)
     let offset = 0
     index.addUploadChunks(upload, content.map((text, i) => {
       const chunk = { index: i, id: idOf(text), offset, size: text.length, peers }
@@ -34,7 +34,7 @@ describe('directory index (node:sqlite)', () => {
     index.close()
     index = new DirectoryIndex(path)
     const byName = index.resolve('a.txt')
-    assert.deepEqual(byName, { name: 'a.txt', id, size: 11, uploadedAt: 2000, chunkCount: 2 })
+    assert.deepEqual(byName, { name: 'a.txt', id, size: 11, uploadedAt: 2000, chunkCount: 2, replicas: 1 })
     assert.deepEqual(index.resolve(id), byName)
     const chunks = index.fileChunks(id, 0, 10)
     assert.deepEqual(chunks.map((c) => [c.index, c.offset, c.size, c.peers]), [[0, 0, 6, ['peerA']], [1, 6, 5, ['peerA']]])
@@ -44,7 +44,7 @@ describe('directory index (node:sqlite)', () => {
 
   it('refuses to complete an upload with a missing chunk or a wrong size, recording nothing', () => {
     const index = new DirectoryIndex(join(dir.path, 'index.sqlite'))
-    const upload = index.beginUpload('gap.bin', 1)
+    const upload = index.beginUpload('gap.bin', 1, 1)
     index.addUploadChunks(upload, [{ index: 1, id: idOf('b'), offset: 1, size: 1, peers: ['p'] }])
     assert.throws(() => index.completeUpload(upload, fileIdOf([idOf('a'), idOf('b')], 2), 2, 2), /missing chunk 0/)
     assert.equal(index.resolve('gap.bin'), undefined)
@@ -69,9 +69,9 @@ describe('directory index (node:sqlite)', () => {
 
   it('records an empty file', () => {
     const index = new DirectoryIndex(join(dir.path, 'index.sqlite'))
-    const upload = index.beginUpload('empty', 1)
+    const upload = index.beginUpload('empty', 1, 1)
     index.completeUpload(upload, fileIdOf([], 0), 0, 1)
-    assert.deepEqual(index.resolve('empty'), { name: 'empty', id: fileIdOf([], 0), size: 0, uploadedAt: 1, chunkCount: 0 })
+    assert.deepEqual(index.resolve('empty'), { name: 'empty', id: fileIdOf([], 0), size: 0, uploadedAt: 1, chunkCount: 0, replicas: 1 })
     index.close()
   })
 
