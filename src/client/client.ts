@@ -18,12 +18,14 @@ import { ChunkTransferError, DirectoryUnreachableError, IntegrityError, InvalidI
 import { errorMessage } from '../util/log.ts'
 import { readAhead } from '../util/read-ahead.ts'
 import { DirectoryClient } from './directory-client.ts'
-import { StoreClient } from './store-client.ts'
+import { StoreClients, type StoreClient } from '../protocol/store-client.ts'
 
 export const DEFAULT_CHUNK_SIZE = 4 * 1024 * 1024
 export const DEFAULT_PARALLEL_CHUNKS = 4
 /** Chunk records sent to the directory per batch during an upload. */
 const RECORD_BATCH_CHUNKS = 256
+/** Tries to get every copy of a chunk stored, each on nodes not tried before. */
+const PUT_ATTEMPTS = 3
 /** Bytes per disk read when uploading a file; also the size of each stream write. */
 const FILE_READ_SIZE = 256 * 1024
 
@@ -83,12 +85,13 @@ function healthOf (live: number, target: number): Health {
  *   await client.close()
  */
 export class DfsClient {
-  private readonly stores = new Map<string, StoreClient>()
-  private readonly peerAddrs = new Map<string, Multiaddr[]>()
+  private readonly stores: StoreClients
 
   private readonly alivePeers = new Set<string>()
 
-  private constructor (readonly libp2p: Libp2p, readonly directory: DirectoryClient, private readonly chunkSize: number, private readonly parallelChunks: number, private readonly replicas: number) {}
+  private constructor (readonly libp2p: Libp2p, readonly directory: DirectoryClient, private readonly chunkSize: number, private readonly parallelChunks: number, private readonly replicas: number) {
+    this.stores = new StoreClients(libp2p)
+  }
 
   static async connect (init: ClientInit): Promise<DfsClient> {
     let address: Multiaddr
@@ -114,23 +117,14 @@ export class DfsClient {
 
   private learn (nodes: NodeInfo[]): void {
     for (const node of nodes) {
-      const addrs: Multiaddr[] = []
-      for (const addr of node.addrs) {
-        try { addrs.push(multiaddr(addr)) } catch { /* skip a bad address, use the others */ }
-      }
-      this.peerAddrs.set(node.peerId, addrs)
+      this.stores.learn(node.peerId, node.addrs)
       if (node.alive) this.alivePeers.add(node.peerId)
       else this.alivePeers.delete(node.peerId)
     }
   }
 
   private store (peerId: string): StoreClient {
-    let store = this.stores.get(peerId)
-    if (store == null) {
-      store = new StoreClient(this.libp2p, peerId, () => this.peerAddrs.get(peerId) ?? [])
-      this.stores.set(peerId, store)
-    }
-    return store
+    return this.stores.get(peerId)
   }
 
   // ---- upload
@@ -173,14 +167,14 @@ export class DfsClient {
         manifest.addChunk(chunk.id)
         total += chunk.size
         if (!placements.has(chunk.index)) {
-          remember(await this.directory.request({ place: { uploadId, first: chunk.index, count: PLACE_BATCH_CHUNKS } }, options))
+          remember(await this.directory.request({ place: { uploadId, first: chunk.index, count: PLACE_BATCH_CHUNKS, exclude: [], need: 0 } }, options))
         }
         const peers = placements.get(chunk.index)
         if (peers == null || peers.length === 0) throw new ChunkTransferError(`the directory gave no node for chunk ${chunk.index}`)
         placements.delete(chunk.index)
         await puts.add(async () => {
-          await this.putChunk(chunk, peers, options)
-          recorded.push({ index: chunk.index, id: chunk.id, offset: chunk.offset, size: chunk.size, peers })
+          const holders = await this.putChunk(uploadId, chunk, peers, options)
+          recorded.push({ index: chunk.index, id: chunk.id, offset: chunk.offset, size: chunk.size, peers: holders })
           stored += chunk.size
           options.onProgress?.(stored, options.size)
         })
@@ -201,14 +195,46 @@ export class DfsClient {
     }
   }
 
-  private async putChunk (chunk: Chunk, peers: string[], options?: AbortOptions): Promise<void> {
-    for (const peer of peers) {
-      try {
-        await this.store(peer).put(chunk, options)
-      } catch (err) {
-        throw new ChunkTransferError(`cannot store chunk ${chunk.index} on node ${peer}: ${errorMessage(err)}`)
+  /**
+   * Store a chunk on `peers.length` distinct nodes, sending it once: the first
+   * node passes it down the chain as it stores it (pipelined replication, as
+   * HDFS does). Nodes that fail are replaced by others the directory picks,
+   * a few times over; the chunk counts only with every copy verified.
+   * Resolves with the nodes that hold it.
+   */
+  private async putChunk (uploadId: string, chunk: Chunk, peers: string[], options?: AbortOptions): Promise<string[]> {
+    const target = peers.length
+    const stored = new Set<string>()
+    // where a chain broke: the first node in it that did not store the chunk
+    const failed = new Set<string>()
+    const problems: string[] = []
+    let targets = peers
+    for (let attempt = 0; attempt < PUT_ATTEMPTS; attempt++) {
+      if (attempt > 0) {
+        const replacement = await this.directory.request({
+          place: { uploadId, first: chunk.index, count: 1, exclude: [...stored, ...failed], need: target - stored.size }
+        }, options).catch((err) => { problems.push(errorMessage(err)) })
+        if (replacement == null || replacement.placements.length === 0) break
+        this.learn(replacement.nodes)
+        targets = replacement.placements[0].peers
       }
+      const [head, ...rest] = targets
+      try {
+        const outcome = await this.store(head).put(chunk, chunk.pieces, {
+          ...options,
+          forward: rest.map((peerId) => ({ peerId, addrs: this.stores.addrsOf(peerId) }))
+        })
+        for (const peer of outcome.stored) if (targets.includes(peer)) stored.add(peer)
+        if (outcome.problem != null) problems.push(outcome.problem)
+      } catch (err) {
+        options?.signal?.throwIfAborted()
+        problems.push(`node ${head}: ${errorMessage(err)}`)
+      }
+      const broke = targets.find((peer) => !stored.has(peer))
+      if (broke != null) failed.add(broke)
+      if (stored.size >= target) return [...stored]
     }
+    throw new ChunkTransferError(`could store only ${stored.size} of ${target} copies of chunk ${chunk.index}: ${problems.join('; ')}`)
   }
 
   // ---- download
@@ -236,11 +262,23 @@ export class DfsClient {
     }
   }
 
+  /**
+   * The order to try a chunk's copies in: live nodes first, starting at a
+   * different one for each chunk so a download reads from all of them at once;
+   * nodes the directory thinks dead last, in case it is wrong.
+   */
+  private readOrder (chunk: ChunkInfo): string[] {
+    const live = chunk.peers.filter((peer) => this.alivePeers.has(peer))
+    const rest = chunk.peers.filter((peer) => !this.alivePeers.has(peer))
+    const start = live.length === 0 ? 0 : chunk.index % live.length
+    return [...live.slice(start), ...live.slice(0, start), ...rest]
+  }
+
   /** Fetch one chunk from the first node that returns bytes matching its ID. */
   private async fetchChunk (chunk: ChunkInfo, options?: AbortOptions): Promise<Uint8Array[]> {
     const { digest } = parseContentId(chunk.id, 'chunk')
     const problems: string[] = []
-    for (const peer of chunk.peers) {
+    for (const peer of this.readOrder(chunk)) {
       const pieces: Uint8Array[] = []
       const hasher = newHasher()
       try {
@@ -362,7 +400,7 @@ export class DfsClient {
   }
 
   async close (): Promise<void> {
-    await Promise.allSettled([...this.stores.values()].map(async (store) => { await store.close() }))
+    await this.stores.close()
     await this.directory.close().catch(() => {})
     await this.libp2p.stop()
   }

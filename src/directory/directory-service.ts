@@ -162,7 +162,9 @@ export class DirectoryService {
       return { uploadId, ...this.place(uploadId, 0, count) }
     }
     if (request.place != null) {
-      return this.place(request.place.uploadId, request.place.first, Math.min(request.place.count, PLACE_BATCH_CHUNKS))
+      const { uploadId, first, count, exclude, need } = request.place
+      if (need > 0) return this.replace(uploadId, first, need, new Set(exclude))
+      return this.place(uploadId, first, Math.min(count, PLACE_BATCH_CHUNKS))
     }
     if (request.complete != null) {
       const { uploadId, fileId, size, chunks, final } = request.complete
@@ -228,6 +230,20 @@ export class DirectoryService {
     }
     const used = new Set(placements.flatMap((p) => p.peers))
     return { placements, nodes: alive.filter((node) => used.has(node.peerId)).map((node) => this.nodeInfo(node, now)) }
+  }
+
+  /** Nodes to retry one chunk on: `need` live ones with room, none already tried. */
+  private replace (uploadId: string, index: number, need: number, exclude: Set<string>): Partial<DirectoryResponse> {
+    this.init.index.requireUpload(uploadId)
+    const upload = this.uploads.get(uploadId) ?? { rotation: 0, chunkSize: 0 }
+    const now = Date.now()
+    const candidates = this.init.index.listNodes().filter((node) => this.isAlive(node, now) && !exclude.has(node.peerId))
+    const placements = placeChunks(candidates, { first: index, count: 1, replicas: need, chunkSize: upload.chunkSize, rotation: upload.rotation })
+    if (placements.length === 0 || placements[0].peers.length < need) {
+      throw new NoCapacityError(`no other live node with room is left to hold chunk ${index}`)
+    }
+    const chosen = new Set(placements[0].peers)
+    return { placements, nodes: candidates.filter((node) => chosen.has(node.peerId)).map((node) => this.nodeInfo(node, now)) }
   }
 
   private alivePeersFirst (chunks: ChunkRecord[]): ChunkRecord[] {

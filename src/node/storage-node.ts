@@ -9,6 +9,7 @@ import { RegisterRequest, RegisterResponse, Status } from '../protocol/directory
 import { FsChunkStore } from '../storage/chunk-store.ts'
 import { errorMessage, silentLogger, type Logger } from '../util/log.ts'
 import { storeHandler } from './store-handler.ts'
+import { StoreClients } from '../protocol/store-client.ts'
 import { RemoteError } from '../errors.ts'
 
 export interface StorageNodeInit {
@@ -39,10 +40,13 @@ export class StorageNode {
   private readonly directoryAddr: Multiaddr
   private readonly log: Logger
   private wakeRetry?: () => void
+  /** store clients to other nodes: replication pipelines pass chunks on through them */
+  readonly forwarder: StoreClients
 
   private constructor (readonly libp2p: Libp2p, readonly store: FsChunkStore, private readonly init: StorageNodeInit) {
     this.directoryAddr = multiaddr(init.directory)
     this.log = init.logger ?? silentLogger
+    this.forwarder = new StoreClients(libp2p)
   }
 
   /** Start, and resolve once the directory has accepted the registration. */
@@ -55,7 +59,12 @@ export class StorageNode {
     const store = await FsChunkStore.open(join(init.dataDir, 'store'), { capacity: init.capacity })
     const libp2p = await createPeer({ privateKey, listen: init.listen })
     const node = new StorageNode(libp2p, store, init)
-    await libp2p.handle(STORE_PROTOCOL, storeHandler(store, (message) => { node.log.warn(message) }), {
+    await libp2p.handle(STORE_PROTOCOL, storeHandler({
+      store,
+      peerId: libp2p.peerId.toString(),
+      forwarder: node.forwarder,
+      onProblem: (message) => { node.log.warn(message) }
+    }), {
       maxInboundStreams: MAX_INBOUND_STREAMS
     })
     try {
@@ -134,6 +143,7 @@ export class StorageNode {
     this.stopped = true
     clearTimeout(this.timer)
     this.wakeRetry?.()
+    await this.forwarder.close()
     await this.libp2p.stop()
   }
 }

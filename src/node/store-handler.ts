@@ -5,6 +5,8 @@ import { MAX_STORE_MESSAGE_BYTES } from '../protocol/constants.ts'
 import { StoreRequest, StoreResponse } from '../protocol/store.ts'
 import { MAX_CHUNK_SIZE, type ChunkStore } from '../storage/chunk-store.ts'
 import { errorMessage } from '../util/log.ts'
+import { PieceQueue } from '../util/piece-queue.ts'
+import type { PutOutcome, StoreClients } from '../protocol/store-client.ts'
 
 const log: Libp2pLogger = logger('dfs:node:store')
 
@@ -18,16 +20,73 @@ function statusOf (err: unknown): StoreResponse.Status {
 }
 
 async function reply (stream: Stream, response: Partial<StoreResponse>): Promise<void> {
-  await sendMessage(stream, StoreResponse.encode({ status: StoreResponse.Status.OK, size: 0, message: '', ...response }))
+  await sendMessage(stream, StoreResponse.encode({ status: StoreResponse.Status.OK, size: 0, message: '', stored: [], ...response }))
+}
+
+/** Longest replication chain a PUT may ask a node to start. */
+export const MAX_FORWARD = 8
+/** How long passing a chunk down the chain may take before that copy counts as failed. */
+const FORWARD_TIMEOUT_MS = 120_000
+
+export interface StoreHandlerInit {
+  store: ChunkStore
+  /** this node's peer ID, reported in `stored` */
+  peerId: string
+  /** where forwarded chunks go; without it, a PUT's forward list is refused */
+  forwarder?: StoreClients
+  /** called for problems an operator should see (corrupt uploads, failed forwards) */
+  onProblem: (message: string) => void
 }
 
 /**
  * Serve `/dfs/store/1.0.0`: a sequence of requests on one stream, each
  * answered in turn. PUT bytes are streamed to the store (which verifies and
- * writes atomically); GET bytes are streamed from disk. On a failed PUT the
- * remaining announced bytes are read and dropped, so the stream stays usable.
+ * writes atomically) and, for pipelined replication, at the same time to the
+ * next node in the forward list; GET bytes are streamed from disk. On a failed
+ * PUT the remaining announced bytes are read and dropped, so the stream stays
+ * usable.
  */
-export function storeHandler (store: ChunkStore, onProblem: (message: string) => void) {
+export function storeHandler (init: StoreHandlerInit) {
+  const { store, onProblem } = init
+
+  /** Receive one PUT's bytes into the store and down the chain; the reply to send. */
+  async function receivePut (request: StoreRequest, reader: StreamReader): Promise<Partial<StoreResponse>> {
+    const toLocal = new PieceQueue()
+    const local = store.put(request.cid, request.size, toLocal).then(() => undefined, (err: Error) => {
+      toLocal.close()
+      return err
+    })
+    let toNext: PieceQueue | undefined
+    let downstream: Promise<PutOutcome> = Promise.resolve({ stored: [] })
+    const [next, ...rest] = request.forward
+    if (next != null && init.forwarder != null) {
+      const queue = toNext = new PieceQueue()
+      init.forwarder.learn(next.peerId, next.addrs)
+      downstream = init.forwarder.get(next.peerId)
+        .put({ id: request.cid, size: request.size }, queue, { forward: rest, signal: AbortSignal.timeout(FORWARD_TIMEOUT_MS) })
+        .catch((err) => {
+          queue.close()
+          return { stored: [], problem: `node ${next.peerId}: ${errorMessage(err)}` }
+        })
+    }
+    for await (const piece of reader.readBytes(request.size)) {
+      await toLocal.push(piece)
+      if (toNext != null) await toNext.push(piece)
+    }
+    toLocal.end()
+    toNext?.end()
+    const [localError, forwarded] = await Promise.all([local, downstream])
+    if (forwarded.problem != null) onProblem(`could not pass chunk ${request.cid} on: ${forwarded.problem}`)
+    const status = localError == null ? StoreResponse.Status.OK : statusOf(localError)
+    if (status === StoreResponse.Status.HASH_MISMATCH || status === StoreResponse.Status.ERROR) onProblem(`refused chunk ${request.cid}: ${errorMessage(localError)}`)
+    return {
+      status,
+      size: request.size,
+      stored: [...(localError == null ? [init.peerId] : []), ...forwarded.stored],
+      message: [localError != null ? errorMessage(localError) : '', forwarded.problem ?? ''].filter((m) => m !== '').join('; ')
+    }
+  }
+
   return async (stream: Stream): Promise<void> => {
     const reader = new StreamReader(stream)
     try {
@@ -36,27 +95,13 @@ export function storeHandler (store: ChunkStore, onProblem: (message: string) =>
         if (bytes == null) break
         const request = StoreRequest.decode(bytes)
         if (request.type === StoreRequest.Type.PUT) {
-          if (request.size > MAX_CHUNK_SIZE) {
+          if (request.size > MAX_CHUNK_SIZE || request.forward.length > MAX_FORWARD || (request.forward.length > 0 && init.forwarder == null)) {
             // cannot skip an unbounded announced length: refuse and end the stream
-            await reply(stream, { status: StoreResponse.Status.INVALID, message: `chunk of ${request.size} bytes is over the ${MAX_CHUNK_SIZE} byte limit` })
+            const message = request.size > MAX_CHUNK_SIZE ? `chunk of ${request.size} bytes is over the ${MAX_CHUNK_SIZE} byte limit` : `cannot forward to ${request.forward.length} nodes (at most ${MAX_FORWARD})`
+            await reply(stream, { status: StoreResponse.Status.INVALID, message })
             break
           }
-          let consumed = 0
-          const counted = async function * (): AsyncGenerator<Uint8Array> {
-            for await (const piece of reader.readBytes(request.size)) {
-              consumed += piece.byteLength
-              yield piece
-            }
-          }
-          try {
-            await store.put(request.cid, request.size, counted())
-            await reply(stream, { size: request.size })
-          } catch (err) {
-            for await (const _ of reader.readBytes(request.size - consumed)) { /* discard the rest of this chunk */ }
-            const status = statusOf(err)
-            if (status === StoreResponse.Status.HASH_MISMATCH || status === StoreResponse.Status.ERROR) onProblem(`refused chunk ${request.cid}: ${errorMessage(err)}`)
-            await reply(stream, { status, message: errorMessage(err) })
-          }
+          await reply(stream, await receivePut(request, reader))
         } else if (request.type === StoreRequest.Type.GET) {
           const chunk = await store.get(request.cid).catch((err) => err as Error)
           if (chunk instanceof Error || chunk == null) {

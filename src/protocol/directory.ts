@@ -577,6 +577,17 @@ export namespace DirectoryRequest {
     value: number
   }
 
+  export interface DirectoryRequestPlaceExcludeFieldEvent {
+    field: '$.place.exclude[]'
+    index: number
+    value: string
+  }
+
+  export interface DirectoryRequestPlaceNeedFieldEvent {
+    field: '$.place.need'
+    value: number
+  }
+
   export interface DirectoryRequestCompleteUploadIdFieldEvent {
     field: '$.complete.uploadId'
     value: string
@@ -665,7 +676,7 @@ export namespace DirectoryRequest {
     return decodeMessage(buf, DirectoryRequest.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DirectoryRequest>): Generator<DirectoryRequestBeginNameFieldEvent | DirectoryRequestBeginSizeFieldEvent | DirectoryRequestBeginChunkSizeFieldEvent | DirectoryRequestBeginReplicasFieldEvent | DirectoryRequestPlaceUploadIdFieldEvent | DirectoryRequestPlaceFirstFieldEvent | DirectoryRequestPlaceCountFieldEvent | DirectoryRequestCompleteUploadIdFieldEvent | DirectoryRequestCompleteFileIdFieldEvent | DirectoryRequestCompleteSizeFieldEvent | DirectoryRequestCompleteChunksIndexFieldEvent | DirectoryRequestCompleteChunksIdFieldEvent | DirectoryRequestCompleteChunksOffsetFieldEvent | DirectoryRequestCompleteChunksSizeFieldEvent | DirectoryRequestCompleteChunksPeersFieldEvent | DirectoryRequestCompleteFinalFieldEvent | DirectoryRequestAbortUploadIdFieldEvent | DirectoryRequestResolveRefFieldEvent | DirectoryRequestResolveChunkStartFieldEvent | DirectoryRequestResolveChunkLimitFieldEvent | DirectoryRequestListAfterFieldEvent | DirectoryRequestListLimitFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DirectoryRequest>): Generator<DirectoryRequestBeginNameFieldEvent | DirectoryRequestBeginSizeFieldEvent | DirectoryRequestBeginChunkSizeFieldEvent | DirectoryRequestBeginReplicasFieldEvent | DirectoryRequestPlaceUploadIdFieldEvent | DirectoryRequestPlaceFirstFieldEvent | DirectoryRequestPlaceCountFieldEvent | DirectoryRequestPlaceExcludeFieldEvent | DirectoryRequestPlaceNeedFieldEvent | DirectoryRequestCompleteUploadIdFieldEvent | DirectoryRequestCompleteFileIdFieldEvent | DirectoryRequestCompleteSizeFieldEvent | DirectoryRequestCompleteChunksIndexFieldEvent | DirectoryRequestCompleteChunksIdFieldEvent | DirectoryRequestCompleteChunksOffsetFieldEvent | DirectoryRequestCompleteChunksSizeFieldEvent | DirectoryRequestCompleteChunksPeersFieldEvent | DirectoryRequestCompleteFinalFieldEvent | DirectoryRequestAbortUploadIdFieldEvent | DirectoryRequestResolveRefFieldEvent | DirectoryRequestResolveChunkStartFieldEvent | DirectoryRequestResolveChunkLimitFieldEvent | DirectoryRequestListAfterFieldEvent | DirectoryRequestListLimitFieldEvent> {
     return streamMessage(buf, DirectoryRequest.codec(), opts)
   }
 }
@@ -1339,6 +1350,8 @@ export interface PlaceChunks {
   uploadId: string
   first: number
   count: number
+  exclude: string[]
+  need: number
 }
 
 export namespace PlaceChunks {
@@ -1366,6 +1379,18 @@ export namespace PlaceChunks {
           w.uint32(obj.count)
         }
 
+        if (obj.exclude != null && obj.exclude.length > 0) {
+          for (const value of obj.exclude) {
+            w.uint32(34)
+            w.string(value)
+          }
+        }
+
+        if ((obj.need != null && obj.need !== 0)) {
+          w.uint32(40)
+          w.uint32(obj.need)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -1373,7 +1398,9 @@ export namespace PlaceChunks {
         const obj: any = {
           uploadId: '',
           first: 0,
-          count: 0
+          count: 0,
+          exclude: [],
+          need: 0
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -1394,6 +1421,18 @@ export namespace PlaceChunks {
               obj.count = reader.uint32()
               break
             }
+            case 4: {
+              if (opts.limits?.exclude != null && obj.exclude.length === opts.limits.exclude) {
+                throw new MaxLengthError('Decode error - repeated field "exclude" had too many elements')
+              }
+
+              obj.exclude.push(reader.string())
+              break
+            }
+            case 5: {
+              obj.need = reader.uint32()
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -1403,6 +1442,10 @@ export namespace PlaceChunks {
 
         return obj
       }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          exclude: 0
+        }
+
         const end = length == null ? reader.len : reader.pos + length
 
         while (reader.pos < end) {
@@ -1426,6 +1469,28 @@ export namespace PlaceChunks {
             case 3: {
               yield {
                 field: `${prefix}.count`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 4: {
+              if (opts.limits?.exclude != null && obj.exclude === opts.limits.exclude) {
+                throw new MaxLengthError('Streaming decode error - repeated field "exclude" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.exclude[]`,
+                index: obj.exclude,
+                value: reader.string()
+              }
+
+              obj.exclude++
+
+              break
+            }
+            case 5: {
+              yield {
+                field: `${prefix}.need`,
                 value: reader.uint32()
               }
               break
@@ -1457,6 +1522,17 @@ export namespace PlaceChunks {
     value: number
   }
 
+  export interface PlaceChunksExcludeFieldEvent {
+    field: '$.exclude[]'
+    index: number
+    value: string
+  }
+
+  export interface PlaceChunksNeedFieldEvent {
+    field: '$.need'
+    value: number
+  }
+
   export function encode (obj: Partial<PlaceChunks>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, PlaceChunks.codec())
   }
@@ -1465,7 +1541,7 @@ export namespace PlaceChunks {
     return decodeMessage(buf, PlaceChunks.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<PlaceChunks>): Generator<PlaceChunksUploadIdFieldEvent | PlaceChunksFirstFieldEvent | PlaceChunksCountFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<PlaceChunks>): Generator<PlaceChunksUploadIdFieldEvent | PlaceChunksFirstFieldEvent | PlaceChunksCountFieldEvent | PlaceChunksExcludeFieldEvent | PlaceChunksNeedFieldEvent> {
     return streamMessage(buf, PlaceChunks.codec(), opts)
   }
 }

@@ -1,4 +1,4 @@
-import { decodeMessage, encodeMessage, enumeration, message, streamMessage } from 'protons-runtime'
+import { decodeMessage, encodeMessage, enumeration, MaxLengthError, message, streamMessage } from 'protons-runtime'
 import type { Codec, DecodeOptions } from 'protons-runtime'
 import type { Uint8ArrayList } from 'uint8arraylist'
 
@@ -6,6 +6,7 @@ export interface StoreRequest {
   type: StoreRequest.Type
   cid: string
   size: number
+  forward: Target[]
 }
 
 export namespace StoreRequest {
@@ -51,6 +52,13 @@ export namespace StoreRequest {
           w.uint64Number(obj.size)
         }
 
+        if (obj.forward != null && obj.forward.length > 0) {
+          for (const value of obj.forward) {
+            w.uint32(34)
+            Target.codec().encode(value, w)
+          }
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -58,7 +66,8 @@ export namespace StoreRequest {
         const obj: any = {
           type: Type.PUT,
           cid: '',
-          size: 0
+          size: 0,
+          forward: []
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -79,6 +88,16 @@ export namespace StoreRequest {
               obj.size = reader.uint64Number()
               break
             }
+            case 4: {
+              if (opts.limits?.forward != null && obj.forward.length === opts.limits.forward) {
+                throw new MaxLengthError('Decode error - repeated field "forward" had too many elements')
+              }
+
+              obj.forward.push(Target.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.forward$
+              }))
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -88,6 +107,10 @@ export namespace StoreRequest {
 
         return obj
       }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          forward: 0
+        }
+
         const end = length == null ? reader.len : reader.pos + length
 
         while (reader.pos < end) {
@@ -113,6 +136,24 @@ export namespace StoreRequest {
                 field: `${prefix}.size`,
                 value: reader.uint64Number()
               }
+              break
+            }
+            case 4: {
+              if (opts.limits?.forward != null && obj.forward === opts.limits.forward) {
+                throw new MaxLengthError('Streaming decode error - repeated field "forward" had too many elements')
+              }
+
+              for (const evt of Target.codec().stream(reader, reader.uint32(), `${prefix}.forward[]`, {
+                limits: opts.limits?.forward$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.forward
+                }
+              }
+
+              obj.forward++
+
               break
             }
             default: {
@@ -142,6 +183,18 @@ export namespace StoreRequest {
     value: number
   }
 
+  export interface StoreRequestForwardPeerIdFieldEvent {
+    field: '$.forward[].peerId'
+    value: string
+    index: number
+  }
+
+  export interface StoreRequestForwardAddrsFieldEvent {
+    field: '$.forward[].addrs[]'
+    index: number
+    value: string
+  }
+
   export function encode (obj: Partial<StoreRequest>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, StoreRequest.codec())
   }
@@ -150,8 +203,139 @@ export namespace StoreRequest {
     return decodeMessage(buf, StoreRequest.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<StoreRequest>): Generator<StoreRequestTypeFieldEvent | StoreRequestCidFieldEvent | StoreRequestSizeFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<StoreRequest>): Generator<StoreRequestTypeFieldEvent | StoreRequestCidFieldEvent | StoreRequestSizeFieldEvent | StoreRequestForwardPeerIdFieldEvent | StoreRequestForwardAddrsFieldEvent> {
     return streamMessage(buf, StoreRequest.codec(), opts)
+  }
+}
+
+export interface Target {
+  peerId: string
+  addrs: string[]
+}
+
+export namespace Target {
+  let _codec: Codec<Target>
+
+  export const codec = (): Codec<Target> => {
+    if (_codec == null) {
+      _codec = message<Target>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.peerId != null && obj.peerId !== '')) {
+          w.uint32(10)
+          w.string(obj.peerId)
+        }
+
+        if (obj.addrs != null && obj.addrs.length > 0) {
+          for (const value of obj.addrs) {
+            w.uint32(18)
+            w.string(value)
+          }
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          peerId: '',
+          addrs: []
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.peerId = reader.string()
+              break
+            }
+            case 2: {
+              if (opts.limits?.addrs != null && obj.addrs.length === opts.limits.addrs) {
+                throw new MaxLengthError('Decode error - repeated field "addrs" had too many elements')
+              }
+
+              obj.addrs.push(reader.string())
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          addrs: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.peerId`,
+                value: reader.string()
+              }
+              break
+            }
+            case 2: {
+              if (opts.limits?.addrs != null && obj.addrs === opts.limits.addrs) {
+                throw new MaxLengthError('Streaming decode error - repeated field "addrs" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.addrs[]`,
+                index: obj.addrs,
+                value: reader.string()
+              }
+
+              obj.addrs++
+
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface TargetPeerIdFieldEvent {
+    field: '$.peerId'
+    value: string
+  }
+
+  export interface TargetAddrsFieldEvent {
+    field: '$.addrs[]'
+    index: number
+    value: string
+  }
+
+  export function encode (obj: Partial<Target>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, Target.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Target>): Target {
+    return decodeMessage(buf, Target.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Target>): Generator<TargetPeerIdFieldEvent | TargetAddrsFieldEvent> {
+    return streamMessage(buf, Target.codec(), opts)
   }
 }
 
@@ -159,6 +343,7 @@ export interface StoreResponse {
   status: StoreResponse.Status
   size: number
   message: string
+  stored: string[]
 }
 
 export namespace StoreResponse {
@@ -210,6 +395,13 @@ export namespace StoreResponse {
           w.string(obj.message)
         }
 
+        if (obj.stored != null && obj.stored.length > 0) {
+          for (const value of obj.stored) {
+            w.uint32(34)
+            w.string(value)
+          }
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -217,7 +409,8 @@ export namespace StoreResponse {
         const obj: any = {
           status: Status.OK,
           size: 0,
-          message: ''
+          message: '',
+          stored: []
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -238,6 +431,14 @@ export namespace StoreResponse {
               obj.message = reader.string()
               break
             }
+            case 4: {
+              if (opts.limits?.stored != null && obj.stored.length === opts.limits.stored) {
+                throw new MaxLengthError('Decode error - repeated field "stored" had too many elements')
+              }
+
+              obj.stored.push(reader.string())
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -247,6 +448,10 @@ export namespace StoreResponse {
 
         return obj
       }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          stored: 0
+        }
+
         const end = length == null ? reader.len : reader.pos + length
 
         while (reader.pos < end) {
@@ -272,6 +477,21 @@ export namespace StoreResponse {
                 field: `${prefix}.message`,
                 value: reader.string()
               }
+              break
+            }
+            case 4: {
+              if (opts.limits?.stored != null && obj.stored === opts.limits.stored) {
+                throw new MaxLengthError('Streaming decode error - repeated field "stored" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.stored[]`,
+                index: obj.stored,
+                value: reader.string()
+              }
+
+              obj.stored++
+
               break
             }
             default: {
@@ -301,6 +521,12 @@ export namespace StoreResponse {
     value: string
   }
 
+  export interface StoreResponseStoredFieldEvent {
+    field: '$.stored[]'
+    index: number
+    value: string
+  }
+
   export function encode (obj: Partial<StoreResponse>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, StoreResponse.codec())
   }
@@ -309,7 +535,7 @@ export namespace StoreResponse {
     return decodeMessage(buf, StoreResponse.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<StoreResponse>): Generator<StoreResponseStatusFieldEvent | StoreResponseSizeFieldEvent | StoreResponseMessageFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<StoreResponse>): Generator<StoreResponseStatusFieldEvent | StoreResponseSizeFieldEvent | StoreResponseMessageFieldEvent | StoreResponseStoredFieldEvent> {
     return streamMessage(buf, StoreResponse.codec(), opts)
   }
 }

@@ -21,14 +21,14 @@ describe('/dfs/store/1.0.0 handler over an in-process stream pair', () => {
     dir = await tempDir()
     store = await FsChunkStore.open(dir.path)
     const [outbound, inbound] = await streamPair()
-    void storeHandler(store, (m) => problems.push(m))(inbound)
+    void storeHandler({ store, peerId: 'self', onProblem: (m) => problems.push(m) })(inbound)
     client = outbound
     reader = new StreamReader(client)
   })
   afterEach(async () => { await dir.cleanup() })
 
   async function request (req: Partial<StoreRequest>, body?: Uint8Array): Promise<StoreResponse> {
-    await sendMessage(client, StoreRequest.encode({ type: StoreRequest.Type.PUT, cid: '', size: 0, ...req }))
+    await sendMessage(client, StoreRequest.encode({ type: StoreRequest.Type.PUT, cid: '', size: 0, forward: [], ...req }))
     if (body != null) await sendBytes(client, body)
     const bytes = await reader.readMessage(4096)
     assert.ok(bytes != null, 'the handler answered')

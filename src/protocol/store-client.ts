@@ -1,10 +1,10 @@
 import type { Libp2p } from 'libp2p'
 import type { AbortOptions } from '@libp2p/interface'
-import type { Multiaddr } from '@multiformats/multiaddr'
+import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import { sendBytes, sendMessage } from '../net/stream-io.ts'
 import { RequestStream } from '../net/request-stream.ts'
-import { MAX_STORE_MESSAGE_BYTES, STORE_PROTOCOL } from '../protocol/constants.ts'
-import { StoreRequest, StoreResponse } from '../protocol/store.ts'
+import { MAX_STORE_MESSAGE_BYTES, STORE_PROTOCOL } from './constants.ts'
+import { StoreRequest, StoreResponse, type Target } from './store.ts'
 import { ChunkTransferError, IntegrityError, NoCapacityError, NotFoundError, ProtocolError } from '../errors.ts'
 
 function failure (peer: string, response: StoreResponse): Error {
@@ -23,7 +23,22 @@ function failure (peer: string, response: StoreResponse): Error {
  */
 const STREAMS_PER_NODE = 2
 
-/** Client side of /dfs/store/1.0.0 for one storage node. */
+export interface PutOutcome {
+  /** nodes that now hold a verified copy: the first, then down the forward chain */
+  stored: string[]
+  /** what went wrong where a node in the chain did not store it */
+  problem?: string
+}
+
+export interface PutOptions extends AbortOptions {
+  /** nodes the first passes the chunk on to (pipelined replication) */
+  forward?: Target[]
+}
+
+/**
+ * Client side of /dfs/store/1.0.0 for one storage node; used by clients, and
+ * by nodes to pass chunks down a replication pipeline.
+ */
 export class StoreClient {
   private readonly pool: RequestStream[]
 
@@ -36,14 +51,22 @@ export class StoreClient {
     return this.pool.reduce((best, stream) => stream.pending < best.pending ? stream : best)
   }
 
-  /** Send a chunk; resolves when the node has verified it and made it durable. */
-  async put (chunk: { id: string, size: number, pieces: Uint8Array[] }, options?: AbortOptions): Promise<void> {
+  /**
+   * Send a chunk; resolves when the node (and those it forwarded to) answered.
+   * Rejects only when this node could not be talked to.
+   */
+  async put (chunk: { id: string, size: number }, pieces: Iterable<Uint8Array> | AsyncIterable<Uint8Array>, options: PutOptions = {}): Promise<PutOutcome> {
     const response = await this.requests.run(async (stream, reader) => {
-      await sendMessage(stream, StoreRequest.encode({ type: StoreRequest.Type.PUT, cid: chunk.id, size: chunk.size }), options)
-      for (const piece of chunk.pieces) await sendBytes(stream, piece, options)
+      await sendMessage(stream, StoreRequest.encode({ type: StoreRequest.Type.PUT, cid: chunk.id, size: chunk.size, forward: options.forward ?? [] }), options)
+      for await (const piece of pieces) await sendBytes(stream, piece, options)
       return await this.readResponse(reader, options)
     }, options)
-    if (response.status !== StoreResponse.Status.OK) throw failure(this.peerId, response)
+    // an older node, or none forwarded: OK alone means this node stored it
+    const stored = response.stored.length > 0 || response.status !== StoreResponse.Status.OK ? response.stored : [this.peerId]
+    const expected = 1 + (options.forward?.length ?? 0)
+    if (response.status === StoreResponse.Status.OK && stored.length >= expected) return { stored }
+    const problem = response.status !== StoreResponse.Status.OK ? failure(this.peerId, response).message : `node ${this.peerId}: ${response.message}`
+    return { stored, problem }
   }
 
   /**
@@ -52,7 +75,7 @@ export class StoreClient {
    */
   async get (id: string, onPiece: (piece: Uint8Array) => void | Promise<void>, options?: AbortOptions): Promise<number> {
     return await this.requests.run(async (stream, reader) => {
-      await sendMessage(stream, StoreRequest.encode({ type: StoreRequest.Type.GET, cid: id, size: 0 }), options)
+      await sendMessage(stream, StoreRequest.encode({ type: StoreRequest.Type.GET, cid: id, size: 0, forward: [] }), options)
       const response = await this.readResponse(reader, options)
       if (response.status !== StoreResponse.Status.OK) {
         // the stream is still in step: nothing follows a refusal
@@ -68,7 +91,7 @@ export class StoreClient {
 
   async has (id: string, options?: AbortOptions): Promise<number | undefined> {
     const response = await this.requests.run(async (stream, reader) => {
-      await sendMessage(stream, StoreRequest.encode({ type: StoreRequest.Type.HAS, cid: id, size: 0 }), options)
+      await sendMessage(stream, StoreRequest.encode({ type: StoreRequest.Type.HAS, cid: id, size: 0, forward: [] }), options)
       return await this.readResponse(reader, options)
     }, options)
     if (response.status === StoreResponse.Status.NOT_FOUND) return undefined
@@ -84,5 +107,39 @@ export class StoreClient {
 
   async close (): Promise<void> {
     await Promise.all(this.pool.map(async (stream) => { await stream.close() }))
+  }
+}
+
+/** Store clients by peer, dialling the addresses last heard for each. */
+export class StoreClients {
+  private readonly clients = new Map<string, StoreClient>()
+  private readonly addrs = new Map<string, Multiaddr[]>()
+
+  constructor (private readonly libp2p: Libp2p) {}
+
+  /** Remember where a peer listens; unparseable addresses are skipped. */
+  learn (peerId: string, addrs: string[]): void {
+    const parsed: Multiaddr[] = []
+    for (const addr of addrs) {
+      try { parsed.push(multiaddr(addr)) } catch { /* use the others */ }
+    }
+    this.addrs.set(peerId, parsed)
+  }
+
+  addrsOf (peerId: string): string[] {
+    return (this.addrs.get(peerId) ?? []).map((ma) => ma.toString())
+  }
+
+  get (peerId: string): StoreClient {
+    let client = this.clients.get(peerId)
+    if (client == null) {
+      client = new StoreClient(this.libp2p, peerId, () => this.addrs.get(peerId) ?? [])
+      this.clients.set(peerId, client)
+    }
+    return client
+  }
+
+  async close (): Promise<void> {
+    await Promise.allSettled([...this.clients.values()].map(async (client) => { await client.close() }))
   }
 }

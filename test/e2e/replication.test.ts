@@ -1,0 +1,114 @@
+import assert from 'node:assert/strict'
+import { randomBytes } from 'node:crypto'
+import { writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { Cluster } from '../helpers/cluster.ts'
+
+async function sleep (ms: number): Promise<void> {
+  await new Promise((resolve) => setTimeout(resolve, ms))
+}
+
+describe('end to end: replication and losing a node', function () {
+  this.timeout(180_000)
+  let cluster: Cluster | undefined
+  afterEach(async () => { await cluster?.stop() })
+
+  async function upload (c: Cluster, name: string, content: Buffer, ...flags: string[]): Promise<{ code: number | null, id: string, stderr: string }> {
+    const path = join(c.root, name)
+    await writeFile(path, content)
+    const up = await c.client(['upload', path, '--chunk-size', '1MiB', ...flags])
+    return { code: up.code, id: up.stdout.trim(), stderr: up.stderr }
+  }
+
+  async function stat (c: Cluster, ref: string): Promise<any> {
+    const result = await c.client(['stat', ref, '--json'])
+    assert.equal(result.code, 0, result.stderr)
+    return JSON.parse(result.stdout)
+  }
+
+  it('keeps each chunk on N distinct nodes, and every file downloads after one node is killed', async () => {
+    cluster = await Cluster.start({ nodes: 3 })
+    const files = new Map<string, Buffer>()
+    for (const replicas of [2, 3]) {
+      const content = randomBytes(5 * 1024 * 1024 + 123)
+      const up = await upload(cluster, `r${replicas}.bin`, content, '--replicas', String(replicas))
+      assert.equal(up.code, 0, up.stderr)
+      files.set(up.id, content)
+      const info = await stat(cluster, up.id)
+      assert.equal(info.replicas, replicas)
+      assert.equal(info.health, 'healthy')
+      assert.equal(info.chunks.length, 6)
+      for (const chunk of info.chunks) {
+        assert.equal(new Set(chunk.peers).size, replicas, 'copies on distinct nodes')
+        assert.equal(chunk.health, 'healthy')
+      }
+      if (replicas === 2) {
+        const heads = new Set(info.chunks.map((c: any) => c.peers.join()))
+        assert.ok(heads.size > 1, 'one file\'s chunks are spread, not all on the same nodes')
+      }
+    }
+
+    const victim = cluster.nodes[1]
+    await victim.kill9()
+    for (const [id, content] of files) {
+      const down = await cluster.client(['download', id, '-'])
+      assert.equal(down.code, 0, down.stderr)
+      assert.ok(down.stdoutBytes.equals(content), 'byte for byte with a node gone')
+    }
+
+    // once the directory has noticed (dead after 3 s here), stat shows live copies only
+    await sleep(4_000)
+    const r2 = await stat(cluster, [...files.keys()][0])
+    assert.ok(r2.chunks.every((c: any) => !c.peers.includes(victim.peerId)))
+    assert.ok(r2.chunks.some((c: any) => c.health === 'under-replicated'))
+    assert.equal(r2.health, 'under-replicated')
+    const health = JSON.parse((await cluster.client(['health', '--json'])).stdout)
+    assert.equal(health.nodesDead, 1)
+    assert.equal(health.nodesAlive, 2)
+    assert.equal(health.lost, 0)
+    assert.ok(health.underReplicated > 0)
+    assert.equal(health.chunks, health.healthy + health.underReplicated + health.lost)
+    const nodes = JSON.parse((await cluster.client(['nodes', '--json'])).stdout)
+    assert.equal(nodes.find((n: any) => n.peerId === victim.peerId).alive, false)
+
+    // and alive again when it returns
+    await cluster.startNode(1)
+    await sleep(1_500)
+    const back = JSON.parse((await cluster.client(['nodes', '--json'])).stdout)
+    assert.ok(back.every((n: any) => n.alive))
+    assert.equal((await stat(cluster, [...files.keys()][0])).health, 'healthy')
+  })
+
+  it('refuses more copies than there are live nodes, recording nothing', async () => {
+    cluster = await Cluster.start({ nodes: 2 })
+    const up = await upload(cluster, 'too-many.bin', randomBytes(1000), '--replicas', '3')
+    assert.equal(up.code, 1)
+    assert.match(up.stderr, /^error: asked for 3 copies of each chunk, but only 2 live nodes have room/)
+    const ls = JSON.parse((await cluster.client(['ls', '--json'])).stdout)
+    assert.deepEqual(ls, [])
+    const bad = await cluster.client(['upload', join(cluster.root, 'too-many.bin'), '--replicas', 'lots'])
+    assert.equal(bad.code, 2)
+  })
+
+  it('a node killed in the middle of an upload: the upload succeeds whole or fails clearly, recording nothing', async () => {
+    cluster = await Cluster.start({ nodes: 3 })
+    const content = randomBytes(48 * 1024 * 1024)
+    const path = join(cluster.root, 'during.bin')
+    await writeFile(path, content)
+    const uploading = cluster.client(['upload', path, '--chunk-size', '1MiB', '--replicas', '2'])
+    await sleep(300)
+    await cluster.nodes[2].kill9()
+    const up = await uploading
+    if (up.code === 0) {
+      const down = await cluster.client(['download', up.stdout.trim(), '-'])
+      assert.equal(down.code, 0, down.stderr)
+      assert.ok(down.stdoutBytes.equals(content))
+      const info = await stat(cluster, up.stdout.trim())
+      assert.ok(info.chunks.every((c: any) => c.peers.length >= 1))
+    } else {
+      assert.equal(up.code, 1)
+      assert.match(up.stderr, /^error: /)
+      assert.deepEqual(JSON.parse((await cluster.client(['ls', '--json'])).stdout), [])
+    }
+  })
+})
