@@ -18,7 +18,15 @@ interface PeerFlags {
   capacity?: string
   config?: string
   deadAfter?: string
+  repairAfter?: string
+  scrubRate?: string
+  scrubInterval?: string
   logLevel?: string
+}
+
+/** The flags given, under their config key names (flags override the config file). */
+function given (flags: PeerFlags, keys: Array<keyof PeerFlags>): Record<string, unknown> {
+  return Object.fromEntries(keys.filter((key) => flags[key] != null).map((key) => [key, flags[key]]))
 }
 
 /** Stop cleanly on the first SIGINT/SIGTERM; a second one exits at once. */
@@ -39,13 +47,7 @@ function printListening (addrs: string[]): void {
 
 async function runDirectory (flags: PeerFlags): Promise<void> {
   const file = flags.config != null ? await loadConfigFile(directoryConfigSchema, flags.config) : {}
-  const config = validateConfig(directoryConfigSchema, {
-    ...file,
-    ...(flags.listen != null ? { listen: flags.listen } : {}),
-    ...(flags.dataDir != null ? { dataDir: flags.dataDir } : {}),
-    ...(flags.deadAfter != null ? { deadAfter: flags.deadAfter } : {}),
-    ...(flags.logLevel != null ? { logLevel: flags.logLevel } : {})
-  }, 'options')
+  const config = validateConfig(directoryConfigSchema, { ...file, ...given(flags, ['listen', 'dataDir', 'deadAfter', 'repairAfter', 'logLevel']) }, 'options')
   const log = createLogger('directory', (config.logLevel ?? 'info') as LogLevel)
   const dataDir = resolve(config.dataDir ?? resolve(clientHome(), 'directory'))
   const peer = await DirectoryPeer.start({
@@ -53,6 +55,7 @@ async function runDirectory (flags: PeerFlags): Promise<void> {
     dataDir,
     deadAfterMs: config.deadAfter,
     heartbeatMs: config.heartbeatInterval,
+    repairAfterMs: config.repairAfter,
     logger: log
   })
   stopOnSignal(async () => {
@@ -65,14 +68,7 @@ async function runDirectory (flags: PeerFlags): Promise<void> {
 
 async function runNode (flags: PeerFlags): Promise<void> {
   const file = flags.config != null ? await loadConfigFile(nodeConfigSchema, flags.config) : {}
-  const config = validateConfig(nodeConfigSchema, {
-    ...file,
-    ...(flags.directory != null ? { directory: flags.directory } : {}),
-    ...(flags.listen != null ? { listen: flags.listen } : {}),
-    ...(flags.dataDir != null ? { dataDir: flags.dataDir } : {}),
-    ...(flags.capacity != null ? { capacity: flags.capacity } : {}),
-    ...(flags.logLevel != null ? { logLevel: flags.logLevel } : {})
-  }, 'options')
+  const config = validateConfig(nodeConfigSchema, { ...file, ...given(flags, ['directory', 'listen', 'dataDir', 'capacity', 'scrubRate', 'scrubInterval', 'logLevel']) }, 'options')
   if (config.directory == null) throw new UsageError('a node needs the directory\'s address: --directory /ip4/…/tcp/…/p2p/<peer id> (or "directory" in --config)')
   const log = createLogger('node', (config.logLevel ?? 'info') as LogLevel)
   const dataDir = resolve(config.dataDir ?? resolve(clientHome(), 'node'))
@@ -88,6 +84,8 @@ async function runNode (flags: PeerFlags): Promise<void> {
     listen: config.listen ?? [DEFAULT_NODE_LISTEN],
     dataDir,
     capacity: config.capacity,
+    scrubBytesPerSecond: config.scrubRate,
+    scrubIntervalMs: config.scrubInterval,
     logger: log
   })
   if (stopping) {
@@ -108,6 +106,9 @@ const program = new Command('dfs-peer')
   .option('--data-dir <dir>', 'where the peer keeps its key and data (default ~/.dfs/<role>)')
   .option('--capacity <bytes>', 'node: bytes to offer, e.g. 10GiB (default: free disk space)')
   .option('--dead-after <duration>', 'directory: a node silent this long is dead, e.g. 30s')
+  .option('--repair-after <duration>', 'directory: copy a dead node\'s chunks elsewhere after this long (default 5m)')
+  .option('--scrub-rate <bytes>', 'node: re-hash stored chunks at most this fast per second, 0 for never (default 32MiB)')
+  .option('--scrub-interval <duration>', 'node: from one full scrub pass to the next (default 1h)')
   .option('--config <file>', 'JSON config file; flags override it')
   .addOption(new Option('--log-level <level>', 'log detail on stderr').choices(['debug', 'info', 'warn', 'error', 'silent']))
   .option('--debug', 'print stack traces with errors')

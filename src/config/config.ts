@@ -36,6 +36,7 @@ export const directoryConfigSchema = z.strictObject({
   dataDir: z.string().min(1).optional(),
   deadAfter: duration.optional(),
   heartbeatInterval: duration.optional(),
+  repairAfter: duration.optional(),
   logLevel: logLevel.optional()
 })
 
@@ -45,6 +46,8 @@ export const nodeConfigSchema = z.strictObject({
   listen: z.array(multiaddrString).min(1).optional(),
   dataDir: z.string().min(1).optional(),
   capacity: bytes.optional(),
+  scrubRate: bytes.optional(),
+  scrubInterval: duration.optional(),
   logLevel: logLevel.optional()
 })
 

@@ -3,8 +3,9 @@ import { join } from 'node:path'
 import type { Libp2p } from 'libp2p'
 import { createPeer, dialableAddrs } from '../net/libp2p.ts'
 import { loadOrCreatePeerKey } from '../net/peer-key.ts'
-import { DIRECTORY_PROTOCOL, MAX_INBOUND_STREAMS, REGISTER_PROTOCOL } from '../protocol/constants.ts'
-import { silentLogger, type Logger } from '../util/log.ts'
+import { DIRECTORY_PROTOCOL, INVENTORY_PROTOCOL, MAX_INBOUND_STREAMS, REGISTER_PROTOCOL } from '../protocol/constants.ts'
+import { Repairer } from './repair.ts'
+import { errorMessage, silentLogger, type Logger } from '../util/log.ts'
 import { DirectoryIndex } from './index-db.ts'
 import { DirectoryService } from './directory-service.ts'
 
@@ -13,8 +14,12 @@ export interface DirectoryPeerInit {
   dataDir: string
   /** a node not heard from for this long counts as dead (default 30 s) */
   deadAfterMs?: number
-  /** heartbeat interval asked of nodes (default 5 s) */
+  /** heartbeat interval asked of nodes (default: a third of deadAfterMs, at most 5 s) */
   heartbeatMs?: number
+  /** a node dead this long has its chunks copied elsewhere (default 5 min) */
+  repairAfterMs?: number
+  /** repair tasks handed to a node per heartbeat (default 8) */
+  repairTasksPerBeat?: number
   logger?: Logger
 }
 
@@ -27,7 +32,7 @@ const UPLOAD_EXPIRY_MS = 24 * 3600_000
 export class DirectoryPeer {
   private readonly timers: NodeJS.Timeout[] = []
 
-  private constructor (readonly libp2p: Libp2p, readonly index: DirectoryIndex, readonly service: DirectoryService) {}
+  private constructor (readonly libp2p: Libp2p, readonly index: DirectoryIndex, readonly service: DirectoryService, readonly repairer: Repairer) {}
 
   static async start (init: DirectoryPeerInit): Promise<DirectoryPeer> {
     await mkdir(init.dataDir, { recursive: true, mode: 0o700 })
@@ -36,19 +41,28 @@ export class DirectoryPeer {
     const log = init.logger ?? silentLogger
     const deadAfterMs = init.deadAfterMs ?? 30_000
     const heartbeatMs = init.heartbeatMs ?? Math.min(5_000, Math.max(100, Math.floor(deadAfterMs / 3)))
-    const service = new DirectoryService({ index, log, deadAfterMs, heartbeatMs })
+    const repairer = new Repairer({ index, log, deadAfterMs, repairAfterMs: init.repairAfterMs ?? 300_000, tasksPerBeat: init.repairTasksPerBeat })
+    const service = new DirectoryService({ index, repairer, log, deadAfterMs, heartbeatMs })
     let libp2p: Libp2p
     try {
       libp2p = await createPeer({ privateKey, listen: init.listen })
       await libp2p.handle(REGISTER_PROTOCOL, service.handleRegister, { maxInboundStreams: MAX_INBOUND_STREAMS })
       await libp2p.handle(DIRECTORY_PROTOCOL, service.handleDirectory, { maxInboundStreams: MAX_INBOUND_STREAMS })
+      await libp2p.handle(INVENTORY_PROTOCOL, service.handleInventory, { maxInboundStreams: 4 })
     } catch (err) {
       index.close()
       throw err
     }
-    const peer = new DirectoryPeer(libp2p, index, service)
+    const peer = new DirectoryPeer(libp2p, index, service, repairer)
     index.expireUploads(Date.now() - UPLOAD_EXPIRY_MS)
     peer.timers.push(setInterval(() => { service.checkLiveness() }, Math.min(heartbeatMs, 5_000)).unref())
+    peer.timers.push(setInterval(() => {
+      try {
+        repairer.scan()
+      } catch (err) {
+        log.error(`repair scan failed: ${errorMessage(err)}`)
+      }
+    }, Math.max(heartbeatMs, 500)).unref())
     peer.timers.push(setInterval(() => { index.expireUploads(Date.now() - UPLOAD_EXPIRY_MS) }, 3600_000).unref())
     return peer
   }

@@ -2,19 +2,22 @@ import type { Connection, Stream } from '@libp2p/interface'
 import { logger } from '@libp2p/logger'
 import { multiaddr } from '@multiformats/multiaddr'
 import { StreamReader, sendMessage } from '../net/stream-io.ts'
-import { LIST_PAGE_FILES, MAX_DIRECTORY_MESSAGE_BYTES, MAX_REGISTER_MESSAGE_BYTES, PLACE_BATCH_CHUNKS, RESOLVE_PAGE_CHUNKS } from '../protocol/constants.ts'
-import { DirectoryRequest, DirectoryResponse, RegisterRequest, RegisterResponse, Status, type NodeInfo } from '../protocol/directory.ts'
+import { LIST_PAGE_FILES, MAX_DIRECTORY_MESSAGE_BYTES, MAX_INVENTORY_CHUNKS, MAX_INVENTORY_MESSAGE_BYTES, MAX_REGISTER_MESSAGE_BYTES, PLACE_BATCH_CHUNKS, RESOLVE_PAGE_CHUNKS } from '../protocol/constants.ts'
+import { DirectoryRequest, DirectoryResponse, InventoryPage, InventoryResponse, RegisterRequest, RegisterResponse, Status, type NodeInfo } from '../protocol/directory.ts'
 import { validateName } from '../protocol/names.ts'
 import { InvalidInputError, NoCapacityError, NotFoundError } from '../errors.ts'
 import { MAX_CHUNK_SIZE } from '../storage/chunk-store.ts'
 import { errorMessage, type Logger } from '../util/log.ts'
 import type { ChunkRecord, DirectoryIndex, NodeRecord } from './index-db.ts'
 import { placeChunks } from './placement.ts'
+import type { Repairer } from './repair.ts'
+import { isContentId } from '../storage/content-id.ts'
 
 const trace = logger('dfs:directory')
 
 export interface DirectoryServiceInit {
   index: DirectoryIndex
+  repairer: Repairer
   log: Logger
   /** a node not heard from for this long counts as dead */
   deadAfterMs: number
@@ -78,10 +81,13 @@ export class DirectoryService {
           this.knownAlive.add(peerId)
           this.init.log.info(`node ${peerId} registered (${addrs.join(', ')}; ${request.used} of ${request.capacity} bytes used)`)
         }
-        response = { status: Status.OK, message: '', heartbeatMs: this.init.heartbeatMs }
+        this.init.repairer.onResults(peerId, request.results)
+        if (request.corrupt.length > 0) this.init.repairer.onCorrupt(peerId, request.corrupt.filter((id) => isContentId(id)))
+        // a node new to us (or back, or we restarted) tells us what it holds
+        response = { status: Status.OK, message: '', heartbeatMs: this.init.heartbeatMs, sendInventory: !wasAlive, tasks: this.init.repairer.takeTasks(peerId) }
       } catch (err) {
         this.init.log.warn(`refused registration from ${peerId}: ${errorMessage(err)}`)
-        response = { status: statusOf(err), message: errorMessage(err), heartbeatMs: 0 }
+        response = { status: statusOf(err), message: errorMessage(err), heartbeatMs: 0, sendInventory: false, tasks: [] }
       }
       await sendMessage(stream, RegisterResponse.encode(response))
       await stream.close()
@@ -107,6 +113,34 @@ export class DirectoryService {
       if (p2p.value !== peerId) throw new InvalidInputError(`address ${addr} names another peer`)
       return ma.toString()
     })
+  }
+
+  // ---- /dfs/inventory/1.0.0
+
+  readonly handleInventory = async (stream: Stream, connection: Connection): Promise<void> => {
+    const reader = new StreamReader(stream)
+    const peerId = connection.remotePeer.toString()
+    try {
+      const chunks: string[] = []
+      while (true) {
+        const bytes = await reader.readMessage(MAX_INVENTORY_MESSAGE_BYTES, { signal: AbortSignal.timeout(60_000) })
+        if (bytes == null) throw new InvalidInputError('the inventory ended before its last page')
+        const page = InventoryPage.decode(bytes)
+        for (const id of page.chunks) if (isContentId(id)) chunks.push(id)
+        if (chunks.length > MAX_INVENTORY_CHUNKS) throw new InvalidInputError(`an inventory of more than ${MAX_INVENTORY_CHUNKS} chunks is not supported`)
+        if (page.last) break
+      }
+      const { added, removed } = this.init.index.reconcileInventory(peerId, chunks)
+      if (added > 0 || removed > 0) this.init.log.info(`node ${peerId} holds ${chunks.length} chunks: ${added} locations added, ${removed} removed`)
+      await sendMessage(stream, InventoryResponse.encode({ status: Status.OK, message: '' }))
+      await stream.close()
+    } catch (err) {
+      this.init.log.warn(`inventory from ${peerId} failed: ${errorMessage(err)}`)
+      if (stream.writeStatus === 'writable') await sendMessage(stream, InventoryResponse.encode({ status: statusOf(err), message: errorMessage(err) })).catch(() => {})
+      stream.abort(err as Error)
+    } finally {
+      reader.release()
+    }
   }
 
   /** Periodic: log nodes that stopped heartbeating. */

@@ -309,6 +309,68 @@ export class DirectoryIndex {
     return { chunks: row.chunks, healthy: row.healthy, underReplicated: row.under, lost: row.lost }
   }
 
+  // ---- locations, for repair and inventory
+
+  addLocation (chunkId: string, peerId: string): void {
+    this.sql('INSERT OR IGNORE INTO chunk_locations (chunk_id, peer_id) VALUES (?, ?)').run(chunkId, peerId)
+  }
+
+  removeLocation (chunkId: string, peerId: string): void {
+    this.sql('DELETE FROM chunk_locations WHERE chunk_id = ? AND peer_id = ?').run(chunkId, peerId)
+  }
+
+  /**
+   * Make the index's idea of what `peerId` holds match its own report:
+   * locations it no longer has go, chunks the index uses and did not know it
+   * had are added. Returns how many locations were added and removed.
+   */
+  reconcileInventory (peerId: string, chunkIds: Iterable<string>): { added: number, removed: number } {
+    return this.transaction(() => {
+      this.db.exec('CREATE TEMP TABLE IF NOT EXISTS inventory (chunk_id TEXT PRIMARY KEY) WITHOUT ROWID')
+      this.db.exec('DELETE FROM temp.inventory')
+      const insert = this.sql('INSERT OR IGNORE INTO temp.inventory (chunk_id) VALUES (?)')
+      for (const id of chunkIds) insert.run(id)
+      const removed = Number(this.sql('DELETE FROM chunk_locations WHERE peer_id = ? AND chunk_id NOT IN (SELECT chunk_id FROM temp.inventory)').run(peerId).changes)
+      const added = Number(this.sql(`INSERT OR IGNORE INTO chunk_locations (chunk_id, peer_id)
+        SELECT i.chunk_id, ? FROM temp.inventory i WHERE EXISTS (SELECT 1 FROM file_chunks fc WHERE fc.chunk_id = i.chunk_id)`).run(peerId).changes)
+      this.db.exec('DELETE FROM temp.inventory')
+      return { added, removed }
+    })
+  }
+
+  /**
+   * Chunks with fewer than their target of copies on nodes seen since
+   * `presentSince` (nodes gone longer are not waited for), with every holder.
+   */
+  underReplicated (presentSince: number, limit: number): Array<{ chunkId: string, target: number, size: number, holders: Array<{ peerId: string, lastSeen: number }> }> {
+    const rows = this.sql(`WITH targets AS (
+        SELECT fc.chunk_id, MAX(f.replicas) AS target, MAX(fc.size) AS size FROM file_chunks fc JOIN files f ON f.id = fc.file_id GROUP BY fc.chunk_id
+      ), present AS (
+        SELECT cl.chunk_id, COUNT(*) AS n FROM chunk_locations cl JOIN nodes nd ON nd.peer_id = cl.peer_id WHERE nd.last_seen >= ? GROUP BY cl.chunk_id
+      )
+      SELECT t.chunk_id, t.target, t.size,
+        (SELECT json_group_array(json_array(nd.peer_id, nd.last_seen)) FROM chunk_locations cl JOIN nodes nd ON nd.peer_id = cl.peer_id WHERE cl.chunk_id = t.chunk_id) AS holders
+      FROM targets t LEFT JOIN present p ON p.chunk_id = t.chunk_id
+      WHERE COALESCE(p.n, 0) < t.target LIMIT ?`).all(presentSince, limit) as any[]
+    return rows.map((row) => ({
+      chunkId: row.chunk_id,
+      target: row.target,
+      size: row.size,
+      holders: (JSON.parse(row.holders) as Array<[string, number]>).map(([peerId, lastSeen]) => ({ peerId, lastSeen }))
+    }))
+  }
+
+  /** Chunks with more live copies (nodes seen since `aliveSince`) than their target. */
+  overReplicated (aliveSince: number, limit: number): Array<{ chunkId: string, target: number, holders: string[] }> {
+    const rows = this.sql(`WITH targets AS (
+        SELECT fc.chunk_id, MAX(f.replicas) AS target FROM file_chunks fc JOIN files f ON f.id = fc.file_id GROUP BY fc.chunk_id
+      )
+      SELECT t.chunk_id, t.target, json_group_array(cl.peer_id) AS holders
+      FROM targets t JOIN chunk_locations cl ON cl.chunk_id = t.chunk_id JOIN nodes nd ON nd.peer_id = cl.peer_id
+      WHERE nd.last_seen >= ? GROUP BY t.chunk_id HAVING COUNT(*) > t.target LIMIT ?`).all(aliveSince, limit) as any[]
+    return rows.map((row) => ({ chunkId: row.chunk_id, target: row.target, holders: JSON.parse(row.holders) }))
+  }
+
   /** Chunks the index places on each peer. */
   chunkCountsByPeer (): Map<string, number> {
     const rows = this.sql('SELECT peer_id, count(*) AS n FROM chunk_locations GROUP BY peer_id').all() as any[]

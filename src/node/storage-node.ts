@@ -4,8 +4,9 @@ import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import { createPeer, dialableAddrs } from '../net/libp2p.ts'
 import { loadOrCreatePeerKey } from '../net/peer-key.ts'
 import { StreamReader, sendMessage } from '../net/stream-io.ts'
-import { MAX_INBOUND_STREAMS, MAX_REGISTER_MESSAGE_BYTES, REGISTER_PROTOCOL, STORE_PROTOCOL } from '../protocol/constants.ts'
-import { RegisterRequest, RegisterResponse, Status } from '../protocol/directory.ts'
+import { INVENTORY_PAGE_CHUNKS, INVENTORY_PROTOCOL, MAX_INBOUND_STREAMS, MAX_REGISTER_MESSAGE_BYTES, REGISTER_PROTOCOL, STORE_PROTOCOL } from '../protocol/constants.ts'
+import { InventoryPage, InventoryResponse, RegisterRequest, RegisterResponse, Status } from '../protocol/directory.ts'
+import { Reports, Scrubber, TaskRunner } from './maintenance.ts'
 import { FsChunkStore } from '../storage/chunk-store.ts'
 import { errorMessage, silentLogger, type Logger } from '../util/log.ts'
 import { storeHandler } from './store-handler.ts'
@@ -23,6 +24,10 @@ export interface StorageNodeInit {
   /** first retry delay when the directory cannot be reached; doubles up to maxRetryMs */
   minRetryMs?: number
   maxRetryMs?: number
+  /** background re-hashing of stored chunks, bytes per second (default 32 MiB/s; 0: off) */
+  scrubBytesPerSecond?: number
+  /** time from the start of one scrub pass to the next (default 1 h) */
+  scrubIntervalMs?: number
 }
 
 const REGISTER_TIMEOUT_MS = 5_000
@@ -42,11 +47,20 @@ export class StorageNode {
   private wakeRetry?: () => void
   /** store clients to other nodes: replication pipelines pass chunks on through them */
   readonly forwarder: StoreClients
+  private readonly reports = new Reports()
+  private readonly tasks: TaskRunner
+  readonly scrubber?: Scrubber
+  private sendingInventory = false
 
   private constructor (readonly libp2p: Libp2p, readonly store: FsChunkStore, private readonly init: StorageNodeInit) {
     this.directoryAddr = multiaddr(init.directory)
     this.log = init.logger ?? silentLogger
     this.forwarder = new StoreClients(libp2p)
+    this.tasks = new TaskRunner(store, this.forwarder, this.reports, this.log)
+    const scrubRate = init.scrubBytesPerSecond ?? 32 * 1024 * 1024
+    if (scrubRate > 0) {
+      this.scrubber = new Scrubber({ store, reports: this.reports, log: this.log, bytesPerSecond: scrubRate, intervalMs: init.scrubIntervalMs ?? 3600_000 })
+    }
   }
 
   /** Start, and resolve once the directory has accepted the registration. */
@@ -74,6 +88,7 @@ export class StorageNode {
       throw err
     }
     node.scheduleHeartbeat()
+    node.scrubber?.start()
     return node
   }
 
@@ -90,13 +105,53 @@ export class StorageNode {
     const signal = AbortSignal.timeout(REGISTER_TIMEOUT_MS)
     const stream = await this.libp2p.dialProtocol(this.directoryAddr, REGISTER_PROTOCOL, { signal })
     const reader = new StreamReader(stream)
+    const reports = this.reports.take()
     try {
-      await sendMessage(stream, RegisterRequest.encode({ addrs: this.addrs, capacity: usage.capacity, used: usage.used, chunks: usage.chunks }), { signal })
+      await sendMessage(stream, RegisterRequest.encode({ addrs: this.addrs, capacity: usage.capacity, used: usage.used, chunks: usage.chunks, ...reports }), { signal })
       const bytes = await reader.readMessage(MAX_REGISTER_MESSAGE_BYTES, { signal })
       if (bytes == null) throw new RemoteError('the directory closed the stream without answering')
       const response = RegisterResponse.decode(bytes)
       if (response.status !== Status.OK) throw new RemoteError(`the directory refused the registration: ${response.message}`)
       if (response.heartbeatMs > 0) this.heartbeatMs = response.heartbeatMs
+      await stream.close({ signal })
+      if (response.sendInventory) this.sendInventoryInBackground()
+      if (response.tasks.length > 0) this.tasks.add(response.tasks)
+    } catch (err) {
+      this.reports.restore(reports)
+      stream.abort(err as Error)
+      throw err
+    } finally {
+      reader.release()
+    }
+  }
+
+  /** Tell the directory every chunk held, in pages (it asks after a (re)registration). */
+  private sendInventoryInBackground (): void {
+    if (this.sendingInventory) return
+    this.sendingInventory = true
+    this.sendInventory()
+      .catch((err) => { this.log.warn(`could not send the chunk inventory to the directory: ${errorMessage(err)}`) })
+      .finally(() => { this.sendingInventory = false })
+  }
+
+  private async sendInventory (): Promise<void> {
+    const signal = AbortSignal.timeout(120_000)
+    const stream = await this.libp2p.dialProtocol(this.directoryAddr, INVENTORY_PROTOCOL, { signal })
+    const reader = new StreamReader(stream)
+    try {
+      let page: string[] = []
+      for await (const id of this.store.list()) {
+        page.push(id)
+        if (page.length >= INVENTORY_PAGE_CHUNKS) {
+          await sendMessage(stream, InventoryPage.encode({ chunks: page, last: false }), { signal })
+          page = []
+        }
+      }
+      await sendMessage(stream, InventoryPage.encode({ chunks: page, last: true }), { signal })
+      const bytes = await reader.readMessage(MAX_REGISTER_MESSAGE_BYTES, { signal })
+      if (bytes == null) throw new RemoteError('the directory closed the stream without answering')
+      const response = InventoryResponse.decode(bytes)
+      if (response.status !== Status.OK) throw new RemoteError(response.message)
       await stream.close({ signal })
     } catch (err) {
       stream.abort(err as Error)
@@ -143,6 +198,7 @@ export class StorageNode {
     this.stopped = true
     clearTimeout(this.timer)
     this.wakeRetry?.()
+    await this.scrubber?.stop()
     await this.forwarder.close()
     await this.libp2p.stop()
   }

@@ -2,6 +2,8 @@
 export const STORE_PROTOCOL = '/dfs/store/1.0.0'
 /** storage node -> directory: registration and heartbeat */
 export const REGISTER_PROTOCOL = '/dfs/register/1.0.0'
+/** storage node -> directory, when asked: the full list of chunks it holds */
+export const INVENTORY_PROTOCOL = '/dfs/inventory/1.0.0'
 /** client -> directory: place uploads, record files, resolve names and IDs */
 export const DIRECTORY_PROTOCOL = '/dfs/directory/1.0.0'
 
@@ -9,6 +11,11 @@ export const DIRECTORY_PROTOCOL = '/dfs/directory/1.0.0'
 export const MAX_STORE_MESSAGE_BYTES = 4 * 1024
 export const MAX_REGISTER_MESSAGE_BYTES = 64 * 1024
 export const MAX_DIRECTORY_MESSAGE_BYTES = 4 * 1024 * 1024
+export const MAX_INVENTORY_MESSAGE_BYTES = 1024 * 1024
+/** Chunk IDs per inventory page (~64 bytes each on the wire) */
+export const INVENTORY_PAGE_CHUNKS = 8192
+/** Largest inventory a directory takes in one go (5M chunks is 20 TB at 4 MiB) */
+export const MAX_INVENTORY_CHUNKS = 5_000_000
 
 /** Inbound streams a peer accepts per protocol per connection. */
 export const MAX_INBOUND_STREAMS = 64

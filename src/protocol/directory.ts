@@ -9,6 +9,8 @@ export interface RegisterRequest {
   capacity: number
   used: number
   chunks: number
+  results: TaskResult[]
+  corrupt: string[]
 }
 
 export namespace RegisterRequest {
@@ -43,6 +45,20 @@ export namespace RegisterRequest {
           w.uint64Number(obj.chunks)
         }
 
+        if (obj.results != null && obj.results.length > 0) {
+          for (const value of obj.results) {
+            w.uint32(42)
+            TaskResult.codec().encode(value, w)
+          }
+        }
+
+        if (obj.corrupt != null && obj.corrupt.length > 0) {
+          for (const value of obj.corrupt) {
+            w.uint32(50)
+            w.string(value)
+          }
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -51,7 +67,9 @@ export namespace RegisterRequest {
           addrs: [],
           capacity: 0,
           used: 0,
-          chunks: 0
+          chunks: 0,
+          results: [],
+          corrupt: []
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -80,6 +98,24 @@ export namespace RegisterRequest {
               obj.chunks = reader.uint64Number()
               break
             }
+            case 5: {
+              if (opts.limits?.results != null && obj.results.length === opts.limits.results) {
+                throw new MaxLengthError('Decode error - repeated field "results" had too many elements')
+              }
+
+              obj.results.push(TaskResult.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.results$
+              }))
+              break
+            }
+            case 6: {
+              if (opts.limits?.corrupt != null && obj.corrupt.length === opts.limits.corrupt) {
+                throw new MaxLengthError('Decode error - repeated field "corrupt" had too many elements')
+              }
+
+              obj.corrupt.push(reader.string())
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -90,7 +126,9 @@ export namespace RegisterRequest {
         return obj
       }, function * (reader, length, prefix, opts = {}) {
         const obj = {
-          addrs: 0
+          addrs: 0,
+          results: 0,
+          corrupt: 0
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -135,6 +173,39 @@ export namespace RegisterRequest {
               }
               break
             }
+            case 5: {
+              if (opts.limits?.results != null && obj.results === opts.limits.results) {
+                throw new MaxLengthError('Streaming decode error - repeated field "results" had too many elements')
+              }
+
+              for (const evt of TaskResult.codec().stream(reader, reader.uint32(), `${prefix}.results[]`, {
+                limits: opts.limits?.results$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.results
+                }
+              }
+
+              obj.results++
+
+              break
+            }
+            case 6: {
+              if (opts.limits?.corrupt != null && obj.corrupt === opts.limits.corrupt) {
+                throw new MaxLengthError('Streaming decode error - repeated field "corrupt" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.corrupt[]`,
+                index: obj.corrupt,
+                value: reader.string()
+              }
+
+              obj.corrupt++
+
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -168,6 +239,42 @@ export namespace RegisterRequest {
     value: number
   }
 
+  export interface RegisterRequestResultsTypeFieldEvent {
+    field: '$.results[].type'
+    value: TaskType
+    index: number
+  }
+
+  export interface RegisterRequestResultsChunkIdFieldEvent {
+    field: '$.results[].chunkId'
+    value: string
+    index: number
+  }
+
+  export interface RegisterRequestResultsTargetFieldEvent {
+    field: '$.results[].target'
+    value: string
+    index: number
+  }
+
+  export interface RegisterRequestResultsOkFieldEvent {
+    field: '$.results[].ok'
+    value: boolean
+    index: number
+  }
+
+  export interface RegisterRequestResultsMessageFieldEvent {
+    field: '$.results[].message'
+    value: string
+    index: number
+  }
+
+  export interface RegisterRequestCorruptFieldEvent {
+    field: '$.corrupt[]'
+    index: number
+    value: string
+  }
+
   export function encode (obj: Partial<RegisterRequest>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, RegisterRequest.codec())
   }
@@ -176,7 +283,7 @@ export namespace RegisterRequest {
     return decodeMessage(buf, RegisterRequest.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<RegisterRequest>): Generator<RegisterRequestAddrsFieldEvent | RegisterRequestCapacityFieldEvent | RegisterRequestUsedFieldEvent | RegisterRequestChunksFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<RegisterRequest>): Generator<RegisterRequestAddrsFieldEvent | RegisterRequestCapacityFieldEvent | RegisterRequestUsedFieldEvent | RegisterRequestChunksFieldEvent | RegisterRequestResultsTypeFieldEvent | RegisterRequestResultsChunkIdFieldEvent | RegisterRequestResultsTargetFieldEvent | RegisterRequestResultsOkFieldEvent | RegisterRequestResultsMessageFieldEvent | RegisterRequestCorruptFieldEvent> {
     return streamMessage(buf, RegisterRequest.codec(), opts)
   }
 }
@@ -185,6 +292,8 @@ export interface RegisterResponse {
   status: Status
   message: string
   heartbeatMs: number
+  sendInventory: boolean
+  tasks: Task[]
 }
 
 export namespace RegisterResponse {
@@ -212,6 +321,18 @@ export namespace RegisterResponse {
           w.uint32(obj.heartbeatMs)
         }
 
+        if ((obj.sendInventory != null && obj.sendInventory !== false)) {
+          w.uint32(32)
+          w.bool(obj.sendInventory)
+        }
+
+        if (obj.tasks != null && obj.tasks.length > 0) {
+          for (const value of obj.tasks) {
+            w.uint32(42)
+            Task.codec().encode(value, w)
+          }
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -219,7 +340,9 @@ export namespace RegisterResponse {
         const obj: any = {
           status: Status.OK,
           message: '',
-          heartbeatMs: 0
+          heartbeatMs: 0,
+          sendInventory: false,
+          tasks: []
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -238,6 +361,729 @@ export namespace RegisterResponse {
             }
             case 3: {
               obj.heartbeatMs = reader.uint32()
+              break
+            }
+            case 4: {
+              obj.sendInventory = reader.bool()
+              break
+            }
+            case 5: {
+              if (opts.limits?.tasks != null && obj.tasks.length === opts.limits.tasks) {
+                throw new MaxLengthError('Decode error - repeated field "tasks" had too many elements')
+              }
+
+              obj.tasks.push(Task.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.tasks$
+              }))
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          tasks: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.status`,
+                value: Status.codec().decode(reader)
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.message`,
+                value: reader.string()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.heartbeatMs`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.sendInventory`,
+                value: reader.bool()
+              }
+              break
+            }
+            case 5: {
+              if (opts.limits?.tasks != null && obj.tasks === opts.limits.tasks) {
+                throw new MaxLengthError('Streaming decode error - repeated field "tasks" had too many elements')
+              }
+
+              for (const evt of Task.codec().stream(reader, reader.uint32(), `${prefix}.tasks[]`, {
+                limits: opts.limits?.tasks$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.tasks
+                }
+              }
+
+              obj.tasks++
+
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface RegisterResponseStatusFieldEvent {
+    field: '$.status'
+    value: Status
+  }
+
+  export interface RegisterResponseMessageFieldEvent {
+    field: '$.message'
+    value: string
+  }
+
+  export interface RegisterResponseHeartbeatMsFieldEvent {
+    field: '$.heartbeatMs'
+    value: number
+  }
+
+  export interface RegisterResponseSendInventoryFieldEvent {
+    field: '$.sendInventory'
+    value: boolean
+  }
+
+  export interface RegisterResponseTasksTypeFieldEvent {
+    field: '$.tasks[].type'
+    value: TaskType
+    index: number
+  }
+
+  export interface RegisterResponseTasksChunkIdFieldEvent {
+    field: '$.tasks[].chunkId'
+    value: string
+    index: number
+  }
+
+  export interface RegisterResponseTasksTargetPeerIdFieldEvent {
+    field: '$.tasks[].target.peerId'
+    value: string
+    index: number
+  }
+
+  export interface RegisterResponseTasksTargetAddrsFieldEvent {
+    field: '$.tasks[].target.addrs[]'
+    index: number
+    value: string
+  }
+
+  export interface RegisterResponseTasksTargetAliveFieldEvent {
+    field: '$.tasks[].target.alive'
+    value: boolean
+    index: number
+  }
+
+  export interface RegisterResponseTasksTargetUsedFieldEvent {
+    field: '$.tasks[].target.used'
+    value: number
+    index: number
+  }
+
+  export interface RegisterResponseTasksTargetCapacityFieldEvent {
+    field: '$.tasks[].target.capacity'
+    value: number
+    index: number
+  }
+
+  export interface RegisterResponseTasksTargetChunksFieldEvent {
+    field: '$.tasks[].target.chunks'
+    value: number
+    index: number
+  }
+
+  export interface RegisterResponseTasksTargetLastSeenFieldEvent {
+    field: '$.tasks[].target.lastSeen'
+    value: number
+    index: number
+  }
+
+  export function encode (obj: Partial<RegisterResponse>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, RegisterResponse.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<RegisterResponse>): RegisterResponse {
+    return decodeMessage(buf, RegisterResponse.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<RegisterResponse>): Generator<RegisterResponseStatusFieldEvent | RegisterResponseMessageFieldEvent | RegisterResponseHeartbeatMsFieldEvent | RegisterResponseSendInventoryFieldEvent | RegisterResponseTasksTypeFieldEvent | RegisterResponseTasksChunkIdFieldEvent | RegisterResponseTasksTargetPeerIdFieldEvent | RegisterResponseTasksTargetAddrsFieldEvent | RegisterResponseTasksTargetAliveFieldEvent | RegisterResponseTasksTargetUsedFieldEvent | RegisterResponseTasksTargetCapacityFieldEvent | RegisterResponseTasksTargetChunksFieldEvent | RegisterResponseTasksTargetLastSeenFieldEvent> {
+    return streamMessage(buf, RegisterResponse.codec(), opts)
+  }
+}
+
+export enum TaskType {
+  COPY = 'COPY',
+  DELETE = 'DELETE',
+  VERIFY = 'VERIFY'
+}
+
+enum __TaskTypeValues {
+  COPY = 0,
+  DELETE = 1,
+  VERIFY = 2
+}
+
+export namespace TaskType {
+  export const codec = (): Codec<TaskType> => {
+    return enumeration<TaskType>(__TaskTypeValues)
+  }
+}
+
+export interface Task {
+  type: TaskType
+  chunkId: string
+  target?: NodeInfo
+}
+
+export namespace Task {
+  let _codec: Codec<Task>
+
+  export const codec = (): Codec<Task> => {
+    if (_codec == null) {
+      _codec = message<Task>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (obj.type != null && __TaskTypeValues[obj.type] !== 0) {
+          w.uint32(8)
+          TaskType.codec().encode(obj.type, w)
+        }
+
+        if ((obj.chunkId != null && obj.chunkId !== '')) {
+          w.uint32(18)
+          w.string(obj.chunkId)
+        }
+
+        if (obj.target != null) {
+          w.uint32(26)
+          NodeInfo.codec().encode(obj.target, w)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          type: TaskType.COPY,
+          chunkId: ''
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.type = TaskType.codec().decode(reader)
+              break
+            }
+            case 2: {
+              obj.chunkId = reader.string()
+              break
+            }
+            case 3: {
+              obj.target = NodeInfo.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.target
+              })
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.type`,
+                value: TaskType.codec().decode(reader)
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.chunkId`,
+                value: reader.string()
+              }
+              break
+            }
+            case 3: {
+              yield * NodeInfo.codec().stream(reader, reader.uint32(), `${prefix}.target`, {
+                limits: opts.limits?.target
+              })
+
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface TaskTypeFieldEvent {
+    field: '$.type'
+    value: TaskType
+  }
+
+  export interface TaskChunkIdFieldEvent {
+    field: '$.chunkId'
+    value: string
+  }
+
+  export interface TaskTargetPeerIdFieldEvent {
+    field: '$.target.peerId'
+    value: string
+  }
+
+  export interface TaskTargetAddrsFieldEvent {
+    field: '$.target.addrs[]'
+    index: number
+    value: string
+  }
+
+  export interface TaskTargetAliveFieldEvent {
+    field: '$.target.alive'
+    value: boolean
+  }
+
+  export interface TaskTargetUsedFieldEvent {
+    field: '$.target.used'
+    value: number
+  }
+
+  export interface TaskTargetCapacityFieldEvent {
+    field: '$.target.capacity'
+    value: number
+  }
+
+  export interface TaskTargetChunksFieldEvent {
+    field: '$.target.chunks'
+    value: number
+  }
+
+  export interface TaskTargetLastSeenFieldEvent {
+    field: '$.target.lastSeen'
+    value: number
+  }
+
+  export function encode (obj: Partial<Task>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, Task.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Task>): Task {
+    return decodeMessage(buf, Task.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Task>): Generator<TaskTypeFieldEvent | TaskChunkIdFieldEvent | TaskTargetPeerIdFieldEvent | TaskTargetAddrsFieldEvent | TaskTargetAliveFieldEvent | TaskTargetUsedFieldEvent | TaskTargetCapacityFieldEvent | TaskTargetChunksFieldEvent | TaskTargetLastSeenFieldEvent> {
+    return streamMessage(buf, Task.codec(), opts)
+  }
+}
+
+export interface TaskResult {
+  type: TaskType
+  chunkId: string
+  target: string
+  ok: boolean
+  message: string
+}
+
+export namespace TaskResult {
+  let _codec: Codec<TaskResult>
+
+  export const codec = (): Codec<TaskResult> => {
+    if (_codec == null) {
+      _codec = message<TaskResult>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (obj.type != null && __TaskTypeValues[obj.type] !== 0) {
+          w.uint32(8)
+          TaskType.codec().encode(obj.type, w)
+        }
+
+        if ((obj.chunkId != null && obj.chunkId !== '')) {
+          w.uint32(18)
+          w.string(obj.chunkId)
+        }
+
+        if ((obj.target != null && obj.target !== '')) {
+          w.uint32(26)
+          w.string(obj.target)
+        }
+
+        if ((obj.ok != null && obj.ok !== false)) {
+          w.uint32(32)
+          w.bool(obj.ok)
+        }
+
+        if ((obj.message != null && obj.message !== '')) {
+          w.uint32(42)
+          w.string(obj.message)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          type: TaskType.COPY,
+          chunkId: '',
+          target: '',
+          ok: false,
+          message: ''
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.type = TaskType.codec().decode(reader)
+              break
+            }
+            case 2: {
+              obj.chunkId = reader.string()
+              break
+            }
+            case 3: {
+              obj.target = reader.string()
+              break
+            }
+            case 4: {
+              obj.ok = reader.bool()
+              break
+            }
+            case 5: {
+              obj.message = reader.string()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.type`,
+                value: TaskType.codec().decode(reader)
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.chunkId`,
+                value: reader.string()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.target`,
+                value: reader.string()
+              }
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.ok`,
+                value: reader.bool()
+              }
+              break
+            }
+            case 5: {
+              yield {
+                field: `${prefix}.message`,
+                value: reader.string()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface TaskResultTypeFieldEvent {
+    field: '$.type'
+    value: TaskType
+  }
+
+  export interface TaskResultChunkIdFieldEvent {
+    field: '$.chunkId'
+    value: string
+  }
+
+  export interface TaskResultTargetFieldEvent {
+    field: '$.target'
+    value: string
+  }
+
+  export interface TaskResultOkFieldEvent {
+    field: '$.ok'
+    value: boolean
+  }
+
+  export interface TaskResultMessageFieldEvent {
+    field: '$.message'
+    value: string
+  }
+
+  export function encode (obj: Partial<TaskResult>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, TaskResult.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<TaskResult>): TaskResult {
+    return decodeMessage(buf, TaskResult.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<TaskResult>): Generator<TaskResultTypeFieldEvent | TaskResultChunkIdFieldEvent | TaskResultTargetFieldEvent | TaskResultOkFieldEvent | TaskResultMessageFieldEvent> {
+    return streamMessage(buf, TaskResult.codec(), opts)
+  }
+}
+
+export interface InventoryPage {
+  chunks: string[]
+  last: boolean
+}
+
+export namespace InventoryPage {
+  let _codec: Codec<InventoryPage>
+
+  export const codec = (): Codec<InventoryPage> => {
+    if (_codec == null) {
+      _codec = message<InventoryPage>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (obj.chunks != null && obj.chunks.length > 0) {
+          for (const value of obj.chunks) {
+            w.uint32(10)
+            w.string(value)
+          }
+        }
+
+        if ((obj.last != null && obj.last !== false)) {
+          w.uint32(16)
+          w.bool(obj.last)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          chunks: [],
+          last: false
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              if (opts.limits?.chunks != null && obj.chunks.length === opts.limits.chunks) {
+                throw new MaxLengthError('Decode error - repeated field "chunks" had too many elements')
+              }
+
+              obj.chunks.push(reader.string())
+              break
+            }
+            case 2: {
+              obj.last = reader.bool()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          chunks: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              if (opts.limits?.chunks != null && obj.chunks === opts.limits.chunks) {
+                throw new MaxLengthError('Streaming decode error - repeated field "chunks" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.chunks[]`,
+                index: obj.chunks,
+                value: reader.string()
+              }
+
+              obj.chunks++
+
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.last`,
+                value: reader.bool()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface InventoryPageChunksFieldEvent {
+    field: '$.chunks[]'
+    index: number
+    value: string
+  }
+
+  export interface InventoryPageLastFieldEvent {
+    field: '$.last'
+    value: boolean
+  }
+
+  export function encode (obj: Partial<InventoryPage>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, InventoryPage.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<InventoryPage>): InventoryPage {
+    return decodeMessage(buf, InventoryPage.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<InventoryPage>): Generator<InventoryPageChunksFieldEvent | InventoryPageLastFieldEvent> {
+    return streamMessage(buf, InventoryPage.codec(), opts)
+  }
+}
+
+export interface InventoryResponse {
+  status: Status
+  message: string
+}
+
+export namespace InventoryResponse {
+  let _codec: Codec<InventoryResponse>
+
+  export const codec = (): Codec<InventoryResponse> => {
+    if (_codec == null) {
+      _codec = message<InventoryResponse>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (obj.status != null && __StatusValues[obj.status] !== 0) {
+          w.uint32(8)
+          Status.codec().encode(obj.status, w)
+        }
+
+        if ((obj.message != null && obj.message !== '')) {
+          w.uint32(18)
+          w.string(obj.message)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          status: Status.OK,
+          message: ''
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.status = Status.codec().decode(reader)
+              break
+            }
+            case 2: {
+              obj.message = reader.string()
               break
             }
             default: {
@@ -269,13 +1115,6 @@ export namespace RegisterResponse {
               }
               break
             }
-            case 3: {
-              yield {
-                field: `${prefix}.heartbeatMs`,
-                value: reader.uint32()
-              }
-              break
-            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -288,31 +1127,26 @@ export namespace RegisterResponse {
     return _codec
   }
 
-  export interface RegisterResponseStatusFieldEvent {
+  export interface InventoryResponseStatusFieldEvent {
     field: '$.status'
     value: Status
   }
 
-  export interface RegisterResponseMessageFieldEvent {
+  export interface InventoryResponseMessageFieldEvent {
     field: '$.message'
     value: string
   }
 
-  export interface RegisterResponseHeartbeatMsFieldEvent {
-    field: '$.heartbeatMs'
-    value: number
+  export function encode (obj: Partial<InventoryResponse>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, InventoryResponse.codec())
   }
 
-  export function encode (obj: Partial<RegisterResponse>): Uint8Array<ArrayBuffer> {
-    return encodeMessage(obj, RegisterResponse.codec())
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<InventoryResponse>): InventoryResponse {
+    return decodeMessage(buf, InventoryResponse.codec(), opts)
   }
 
-  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<RegisterResponse>): RegisterResponse {
-    return decodeMessage(buf, RegisterResponse.codec(), opts)
-  }
-
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<RegisterResponse>): Generator<RegisterResponseStatusFieldEvent | RegisterResponseMessageFieldEvent | RegisterResponseHeartbeatMsFieldEvent> {
-    return streamMessage(buf, RegisterResponse.codec(), opts)
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<InventoryResponse>): Generator<InventoryResponseStatusFieldEvent | InventoryResponseMessageFieldEvent> {
+    return streamMessage(buf, InventoryResponse.codec(), opts)
   }
 }
 

@@ -35,6 +35,12 @@ export interface ChunkStore {
   has (id: string): Promise<number | undefined>
   delete (id: string): Promise<boolean>
   usage (): Promise<ChunkUsage>
+  /** every chunk ID held, in no particular order */
+  list (): AsyncIterable<string>
+  /** re-hash a chunk: true when its bytes still match its ID, undefined when not held */
+  verify (id: string, options?: AbortOptions & { onBytes?: (bytes: number) => Promise<void> | void }): Promise<boolean | undefined>
+  /** move a corrupt chunk aside, out of service */
+  quarantine (id: string): Promise<void>
 }
 
 /**
@@ -42,6 +48,7 @@ export interface ChunkStore {
  *
  *   <root>/chunks/<last two chars of id>/<id>   one file per chunk, exactly its bytes
  *   <root>/tmp/<random>.part                    writes in progress, deleted at start
+ *   <root>/quarantine/<id>.<ms>                 chunks found corrupt, kept for inspection
  *
  * A chunk is written to tmp/, fsynced, verified against its ID and only then
  * renamed into chunks/, so a crash never leaves a partial chunk visible.
@@ -152,6 +159,38 @@ export class FsChunkStore implements ChunkStore {
       throw err
     }
     return { size, bytes: createReadStream(path, { highWaterMark: READ_PIECE_SIZE }) }
+  }
+
+  async * list (): AsyncGenerator<string> {
+    const chunksDir = join(this.root, 'chunks')
+    for (const shard of await readdir(chunksDir)) {
+      for (const name of await readdir(join(chunksDir, shard)).catch(() => [])) yield name
+    }
+  }
+
+  async verify (id: string, options?: AbortOptions & { onBytes?: (bytes: number) => Promise<void> | void }): Promise<boolean | undefined> {
+    const { id: canonical, digest } = parseContentId(id)
+    const hasher = newHasher()
+    try {
+      for await (const piece of createReadStream(this.chunkPath(canonical), { highWaterMark: READ_PIECE_SIZE, signal: options?.signal })) {
+        hasher.update(piece)
+        await options?.onBytes?.(piece.byteLength)
+      }
+    } catch (err: any) {
+      if (err.code === 'ENOENT') return undefined
+      throw err
+    }
+    return digestEquals(hasher.digest(), digest)
+  }
+
+  async quarantine (id: string): Promise<void> {
+    const { id: canonical } = parseContentId(id)
+    const size = await this.has(canonical)
+    if (size == null) return
+    await mkdir(join(this.root, 'quarantine'), { recursive: true })
+    await rename(this.chunkPath(canonical), join(this.root, 'quarantine', `${canonical}.${Date.now()}`))
+    this.used -= size
+    this.chunks--
   }
 
   async delete (id: string): Promise<boolean> {

@@ -1,0 +1,153 @@
+import { TaskType, type NodeInfo, type Task, type TaskResult } from '../protocol/directory.ts'
+import type { Logger } from '../util/log.ts'
+import type { DirectoryIndex, NodeRecord } from './index-db.ts'
+
+export interface RepairInit {
+  index: DirectoryIndex
+  log: Logger
+  /** a node silent this long is dead */
+  deadAfterMs: number
+  /** a node dead this long is not waited for: its chunks are copied elsewhere */
+  repairAfterMs: number
+  /** tasks handed to one node per heartbeat: the repair rate limit */
+  tasksPerBeat?: number
+  /** a task not reported done by then is scheduled again */
+  taskTimeoutMs?: number
+}
+
+/** Chunks looked at per scan, so one scan stays short however big the index. */
+const SCAN_LIMIT = 512
+
+/**
+ * Keeps every chunk at its target number of copies. Each scan finds chunks
+ * below target (counting copies on nodes that are alive, or dead for less than
+ * repair-after) and above it (counting live copies), and queues work for the
+ * nodes: COPY from a live holder to a node that has none, DELETE an extra
+ * copy. Nodes collect their tasks with their heartbeat, a few at a time (the
+ * rate limit), and report the outcome with the next one. Nothing here needs
+ * to survive a restart: the next scan recomputes the work from the index.
+ */
+export class Repairer {
+  private readonly queues = new Map<string, Task[]>()
+  /** chunk ID -> when its task counts as lost: one task per chunk at a time */
+  private readonly busy = new Map<string, number>()
+  private readonly tasksPerBeat: number
+  private readonly taskTimeoutMs: number
+  copiesDone = 0
+  copiesFailed = 0
+
+  constructor (private readonly init: RepairInit) {
+    this.tasksPerBeat = init.tasksPerBeat ?? 8
+    this.taskTimeoutMs = init.taskTimeoutMs ?? 60_000
+  }
+
+  /** Repairs queued or running. */
+  get pending (): number {
+    return this.busy.size
+  }
+
+  scan (now = Date.now()): void {
+    const { index, deadAfterMs, repairAfterMs } = this.init
+    for (const [chunk, expires] of this.busy) if (expires < now) this.busy.delete(chunk)
+    for (const [peer, queue] of this.queues) {
+      const live = queue.filter((task) => this.busy.has(task.chunkId))
+      if (live.length === 0) this.queues.delete(peer)
+      else this.queues.set(peer, live)
+    }
+    const nodes = index.listNodes()
+    const aliveSince = now - deadAfterMs
+    const alive = nodes.filter((node) => node.lastSeen >= aliveSince)
+    const byPeer = new Map(nodes.map((node) => [node.peerId, node]))
+    // room promised to copies queued in this scan, so one node is not filled twice over
+    const promised = new Map<string, number>()
+
+    for (const chunk of index.underReplicated(now - deadAfterMs - repairAfterMs, SCAN_LIMIT)) {
+      if (this.busy.has(chunk.chunkId)) continue
+      const sources = chunk.holders.filter((h) => h.lastSeen >= aliveSince).map((h) => h.peerId)
+      if (sources.length === 0) continue // lost, or waiting for its holders to come back
+      const present = chunk.holders.filter((h) => h.lastSeen >= now - deadAfterMs - repairAfterMs).length
+      const holders = new Set(chunk.holders.map((h) => h.peerId))
+      const targets = alive
+        .filter((node) => !holders.has(node.peerId) && free(node) - (promised.get(node.peerId) ?? 0) >= chunk.size)
+        .sort((a, b) => free(b) - free(a))
+        .slice(0, chunk.target - present)
+      if (targets.length === 0) continue
+      // one copy per scan and chunk: the next scan sees the new count
+      const target = targets[0]
+      promised.set(target.peerId, (promised.get(target.peerId) ?? 0) + chunk.size)
+      this.enqueue(sources[Math.floor(Math.random() * sources.length)], { type: TaskType.COPY, chunkId: chunk.chunkId, target: nodeInfo(target) }, now)
+    }
+
+    for (const chunk of index.overReplicated(aliveSince, SCAN_LIMIT)) {
+      if (this.busy.has(chunk.chunkId)) continue
+      // trim the copy on the fullest node, one per scan
+      const fullest = chunk.holders
+        .map((peerId) => byPeer.get(peerId))
+        .filter((node): node is NodeRecord => node != null)
+        .sort((a, b) => free(a) - free(b))[0]
+      if (fullest != null) this.enqueue(fullest.peerId, { type: TaskType.DELETE, chunkId: chunk.chunkId }, now)
+    }
+  }
+
+  private enqueue (peerId: string, task: Task, now: number): void {
+    this.busy.set(task.chunkId, now + this.taskTimeoutMs)
+    const queue = this.queues.get(peerId) ?? []
+    queue.push(task)
+    this.queues.set(peerId, queue)
+  }
+
+  /** Ask a node to check a copy a reader found corrupt. */
+  verify (peerId: string, chunkId: string, now = Date.now()): void {
+    if (this.busy.has(chunkId)) return
+    this.enqueue(peerId, { type: TaskType.VERIFY, chunkId }, now)
+  }
+
+  /** The next few tasks for a node, handed out with its heartbeat reply. */
+  takeTasks (peerId: string, now = Date.now()): Task[] {
+    const queue = this.queues.get(peerId)
+    if (queue == null) return []
+    const tasks = queue.splice(0, this.tasksPerBeat)
+    // the clock for each task starts when its node has it
+    for (const task of tasks) this.busy.set(task.chunkId, now + this.taskTimeoutMs)
+    if (queue.length === 0) this.queues.delete(peerId)
+    return tasks
+  }
+
+  /** Record what a node did with its tasks. */
+  onResults (peerId: string, results: TaskResult[]): void {
+    const { index, log } = this.init
+    for (const result of results) {
+      this.busy.delete(result.chunkId)
+      if (!result.ok) {
+        if (result.type === TaskType.COPY) this.copiesFailed++
+        log.warn(`node ${peerId} could not ${result.type.toLowerCase()} chunk ${result.chunkId}${result.target !== '' ? ` to ${result.target}` : ''}: ${result.message}`)
+        continue
+      }
+      if (result.type === TaskType.COPY) {
+        index.addLocation(result.chunkId, result.target)
+        this.copiesDone++
+        log.debug(`repaired chunk ${result.chunkId}: copied from ${peerId} to ${result.target}`)
+      } else if (result.type === TaskType.DELETE) {
+        index.removeLocation(result.chunkId, peerId)
+        log.debug(`trimmed chunk ${result.chunkId} from ${peerId}`)
+      }
+    }
+  }
+
+  /** A node found these copies corrupt (and quarantined them): they no longer count. */
+  onCorrupt (peerId: string, chunkIds: string[]): void {
+    for (const chunkId of chunkIds) {
+      this.init.index.removeLocation(chunkId, peerId)
+      this.busy.delete(chunkId)
+      this.init.log.warn(`node ${peerId} reported chunk ${chunkId} corrupt; it will be copied again from another node`)
+    }
+  }
+}
+
+function free (node: NodeRecord): number {
+  return node.capacity - node.used
+}
+
+function nodeInfo (node: NodeRecord): NodeInfo {
+  return { peerId: node.peerId, addrs: node.addrs, alive: true, used: node.used, capacity: node.capacity, chunks: node.chunks, lastSeen: node.lastSeen }
+}
