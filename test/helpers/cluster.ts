@@ -126,17 +126,24 @@ export async function runClient (args: string[], options: { env?: NodeJS.Process
 /** A directory and storage nodes as real processes, each with its own temporary data dir. */
 export class Cluster {
   nodes: PeerProcess[] = []
+  /** flags every node gets */
+  nodeExtra: string[] = []
 
-  private constructor (readonly root: string, private readonly cleanupDir: () => Promise<void>, public directory: PeerProcess, readonly directoryPort: number, readonly deadAfter: string) {}
+  private constructor (readonly root: string, private readonly cleanupDir: () => Promise<void>, public directory: PeerProcess, readonly directoryPort: number, readonly directoryExtra: string[]) {}
 
-  static async start (options: { nodes?: number, deadAfter?: string, nodeArgs?: string[] } = {}): Promise<Cluster> {
+  /**
+   * `deadAfter` defaults to 3s here (heartbeats every second), `repairAfter`
+   * to the directory's own default; `nodeArgs` go to every node.
+   */
+  static async start (options: { nodes?: number, deadAfter?: string, repairAfter?: string, nodeArgs?: string[] } = {}): Promise<Cluster> {
     const dir = await tempDir('dfs-cluster-')
     const port = await freePort()
-    const deadAfter = options.deadAfter ?? '3s'
-    const directory = await PeerProcess.start(Cluster.directoryArgs(dir.path, port, deadAfter))
-    const cluster = new Cluster(dir.path, dir.cleanup, directory, port, deadAfter)
+    const extra = ['--dead-after', options.deadAfter ?? '3s', ...(options.repairAfter != null ? ['--repair-after', options.repairAfter] : [])]
+    const directory = await PeerProcess.start(Cluster.directoryArgs(dir.path, port, extra))
+    const cluster = new Cluster(dir.path, dir.cleanup, directory, port, extra)
     try {
-      await Promise.all(Array.from({ length: options.nodes ?? 3 }, async (_, i) => { await cluster.startNode(i, options.nodeArgs) }))
+      cluster.nodeExtra = options.nodeArgs ?? []
+      await Promise.all(Array.from({ length: options.nodes ?? 3 }, async (_, i) => { await cluster.startNode(i) }))
     } catch (err) {
       await cluster.stop()
       throw err
@@ -144,8 +151,8 @@ export class Cluster {
     return cluster
   }
 
-  private static directoryArgs (root: string, port: number, deadAfter: string): string[] {
-    return ['--role', 'directory', '--data-dir', join(root, 'directory'), '--listen', `/ip4/127.0.0.1/tcp/${port}`, '--dead-after', deadAfter]
+  private static directoryArgs (root: string, port: number, extra: string[]): string[] {
+    return ['--role', 'directory', '--data-dir', join(root, 'directory'), '--listen', `/ip4/127.0.0.1/tcp/${port}`, ...extra]
   }
 
   get directoryAddr (): string {
@@ -156,19 +163,19 @@ export class Cluster {
     return join(this.root, `node${i}`)
   }
 
-  nodeArgs (i: number, extra: string[] = []): string[] {
-    return ['--role', 'node', '--directory', this.directoryAddr, '--data-dir', this.nodeDataDir(i), '--listen', '/ip4/127.0.0.1/tcp/0', ...extra]
+  nodeArgs (i: number): string[] {
+    return ['--role', 'node', '--directory', this.directoryAddr, '--data-dir', this.nodeDataDir(i), '--listen', '/ip4/127.0.0.1/tcp/0', ...this.nodeExtra]
   }
 
-  async startNode (i: number, extra?: string[]): Promise<PeerProcess> {
-    const node = await PeerProcess.start(this.nodeArgs(i, extra))
+  async startNode (i: number): Promise<PeerProcess> {
+    const node = await PeerProcess.start(this.nodeArgs(i))
     this.nodes[i] = node
     return node
   }
 
   /** Start the directory again on the same port and data dir (same peer ID, so the same address). */
   async restartDirectory (): Promise<void> {
-    this.directory = await PeerProcess.start(Cluster.directoryArgs(this.root, this.directoryPort, this.deadAfter))
+    this.directory = await PeerProcess.start(Cluster.directoryArgs(this.root, this.directoryPort, this.directoryExtra))
   }
 
   /** A client home folder inside the cluster's temp dir, so tests never touch ~/.dfs. */
@@ -178,6 +185,21 @@ export class Cluster {
 
   async client (args: string[], options: { env?: NodeJS.ProcessEnv, cwd?: string } = {}): Promise<ClientResult> {
     return await runClient(['--directory', this.directoryAddr, ...args], { ...options, env: { DFS_HOME: this.clientHome, ...options.env } })
+  }
+
+  /** Poll until `check` holds (or fail after `timeoutMs`, saying what was awaited). */
+  async waitFor (what: string, check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs
+    while (!(await check())) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\ndirectory log:\n${this.directory.stderr.slice(-3000)}`)
+      await new Promise((resolve) => setTimeout(resolve, 250))
+    }
+  }
+
+  async json (args: string[]): Promise<any> {
+    const result = await this.client([...args, '--json'])
+    if (result.code !== 0) throw new Error(`dfs-client ${args.join(' ')} failed: ${result.stderr}`)
+    return JSON.parse(result.stdout)
   }
 
   async stop (): Promise<void> {

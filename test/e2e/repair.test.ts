@@ -1,0 +1,109 @@
+import assert from 'node:assert/strict'
+import { randomBytes } from 'node:crypto'
+import { readdir, readFile, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { Cluster } from '../helpers/cluster.ts'
+
+/**
+ * Self-healing, with short clocks: nodes are dead after 2 s of silence and
+ * repaired 1 s later; nodes scrub everything every second.
+ */
+describe('end to end: repair, inventory and scrubbing', function () {
+  this.timeout(180_000)
+  let cluster: Cluster | undefined
+  afterEach(async () => { await cluster?.stop() })
+
+  async function upload (c: Cluster, name: string, content: Buffer, replicas: number): Promise<string> {
+    const path = join(c.root, name)
+    await writeFile(path, content)
+    const up = await c.client(['upload', path, '--chunk-size', '256KiB', '--replicas', String(replicas)])
+    assert.equal(up.code, 0, up.stderr)
+    return up.stdout.trim()
+  }
+
+  async function allAtTarget (c: Cluster, ids: string[]): Promise<boolean> {
+    for (const id of ids) {
+      const info = await c.json(['stat', id])
+      if (info.health !== 'healthy' || info.chunks.some((chunk: any) => chunk.peers.length !== info.replicas)) return false
+    }
+    return true
+  }
+
+  async function downloadsIntact (c: Cluster, files: Map<string, Buffer>): Promise<void> {
+    for (const [id, content] of files) {
+      const down = await c.client(['download', id, '-'])
+      assert.equal(down.code, 0, down.stderr)
+      assert.ok(down.stdoutBytes.equals(content), `file ${id} byte for byte`)
+    }
+  }
+
+  it('copies a dead node\'s chunks back to their target, and trims the extra copies when it returns', async () => {
+    cluster = await Cluster.start({ nodes: 4, deadAfter: '2s', repairAfter: '1s' })
+    const files = new Map<string, Buffer>()
+    for (const replicas of [2, 3]) {
+      const content = randomBytes(2 * 1024 * 1024 + replicas)
+      files.set(await upload(cluster, `r${replicas}.bin`, content, replicas), content)
+    }
+    const victim = cluster.nodes[0]
+    const held = (await cluster.json(['nodes'])).find((n: any) => n.peerId === victim.peerId)
+    assert.ok(held.chunks > 0, 'the victim holds chunks')
+    await victim.kill9()
+    await downloadsIntact(cluster, files)
+
+    await cluster.waitFor('every chunk back at its target on the remaining nodes', async () => await allAtTarget(cluster!, [...files.keys()]))
+    for (const id of files.keys()) {
+      const info = await cluster.json(['stat', id])
+      assert.ok(info.chunks.every((chunk: any) => !chunk.peers.includes(victim.peerId)))
+    }
+    const health = await cluster.json(['health'])
+    assert.deepEqual([health.underReplicated, health.lost, health.nodesDead], [0, 0, 1])
+    await downloadsIntact(cluster, files)
+
+    // the dead node comes back with its data: its copies count again, and the extras go
+    await cluster.startNode(0)
+    await cluster.waitFor('no chunk above its target', async () => {
+      if (!(await allAtTarget(cluster!, [...files.keys()]))) return false
+      const nodes = await cluster!.json(['nodes'])
+      return nodes.every((n: any) => n.alive)
+    })
+    await downloadsIntact(cluster, files)
+  })
+
+  it('finds a chunk altered on a node\'s disk: reads still get the right bytes, and the scrubber gets it repaired', async () => {
+    cluster = await Cluster.start({ nodes: 2, nodeArgs: ['--scrub-rate', '1GiB', '--scrub-interval', '1s'] })
+    const content = randomBytes(1024 * 1024)
+    const id = await upload(cluster, 'scrubbed.bin', content, 2)
+    const info = await cluster.json(['stat', id])
+    const chunkId: string = info.chunks[2].id
+    const victim = 1
+    const chunkFile = join(cluster.nodeDataDir(victim), 'store', 'chunks', chunkId.slice(-2), chunkId)
+    const bytes = await readFile(chunkFile)
+    bytes[100] ^= 0x01
+    await writeFile(chunkFile, bytes)
+
+    // reads fall back to the good copy, whichever node the client tries first
+    await downloadsIntact(cluster, new Map([[id, content]]))
+
+    await cluster.waitFor('the corrupt copy quarantined', async () => {
+      const quarantined = await readdir(join(cluster!.nodeDataDir(victim), 'store', 'quarantine')).catch(() => [])
+      return quarantined.some((name) => name.startsWith(chunkId))
+    })
+    await cluster.waitFor('the chunk copied back from the good replica', async () => await allAtTarget(cluster!, [id]))
+    assert.ok((await readFile(chunkFile)).equals(content.subarray(2 * 256 * 1024, 3 * 256 * 1024)), 'the repaired copy has the right bytes')
+    assert.match(cluster.nodes[victim].stderr, /found chunk .* corrupt: quarantined/)
+  })
+
+  it('resumes repair after the directory is killed in the middle of it', async () => {
+    cluster = await Cluster.start({ nodes: 3, deadAfter: '2s', repairAfter: '1s' })
+    const files = new Map<string, Buffer>()
+    const content = randomBytes(4 * 1024 * 1024)
+    files.set(await upload(cluster, 'resume.bin', content, 2), content)
+    await cluster.nodes[2].kill9()
+    // repair starts about 3 s after the kill; cut it short
+    await new Promise((resolve) => setTimeout(resolve, 3_500))
+    await cluster.directory.kill9()
+    await cluster.restartDirectory()
+    await cluster.waitFor('every chunk back at its target after the restart', async () => await allAtTarget(cluster!, [...files.keys()]), 60_000)
+    await downloadsIntact(cluster, files)
+  })
+})
