@@ -124,6 +124,18 @@ program.command('stat')
     })
   })
 
+program.command('rm')
+  .description('delete a file by name or ID; its chunks are freed on the nodes after the directory\'s --gc-after')
+  .argument('<id-or-name>', 'the file\'s ID or name')
+  .option('--json', 'machine-readable output')
+  .action(async (ref: string, flags: { json?: boolean }, command: Command) => {
+    await withClient(command, async (client) => {
+      const file = await client.remove(ref)
+      if (flags.json === true) printJson({ name: file.name, id: file.id, size: file.size })
+      else process.stdout.write(`removed ${file.name !== '' ? file.name : file.id} (${file.id})\n`)
+    })
+  })
+
 program.command('health')
   .description('summarise the cluster: chunks at their target, under-replicated and lost; nodes alive and dead')
   .option('--json', 'machine-readable output')

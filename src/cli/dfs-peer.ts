@@ -19,6 +19,7 @@ interface PeerFlags {
   config?: string
   deadAfter?: string
   repairAfter?: string
+  gcAfter?: string
   scrubRate?: string
   scrubInterval?: string
   logLevel?: string
@@ -47,7 +48,7 @@ function printListening (addrs: string[]): void {
 
 async function runDirectory (flags: PeerFlags): Promise<void> {
   const file = flags.config != null ? await loadConfigFile(directoryConfigSchema, flags.config) : {}
-  const config = validateConfig(directoryConfigSchema, { ...file, ...given(flags, ['listen', 'dataDir', 'deadAfter', 'repairAfter', 'logLevel']) }, 'options')
+  const config = validateConfig(directoryConfigSchema, { ...file, ...given(flags, ['listen', 'dataDir', 'deadAfter', 'repairAfter', 'gcAfter', 'logLevel']) }, 'options')
   const log = createLogger('directory', (config.logLevel ?? 'info') as LogLevel)
   const dataDir = resolve(config.dataDir ?? resolve(clientHome(), 'directory'))
   const peer = await DirectoryPeer.start({
@@ -56,6 +57,7 @@ async function runDirectory (flags: PeerFlags): Promise<void> {
     deadAfterMs: config.deadAfter,
     heartbeatMs: config.heartbeatInterval,
     repairAfterMs: config.repairAfter,
+    gcAfterMs: config.gcAfter,
     logger: log
   })
   stopOnSignal(async () => {
@@ -107,6 +109,7 @@ const program = new Command('dfs-peer')
   .option('--capacity <bytes>', 'node: bytes to offer, e.g. 10GiB (default: free disk space)')
   .option('--dead-after <duration>', 'directory: a node silent this long is dead, e.g. 30s')
   .option('--repair-after <duration>', 'directory: copy a dead node\'s chunks elsewhere after this long (default 5m)')
+  .option('--gc-after <duration>', 'directory: delete chunks no file uses from the nodes after this long (default 1h)')
   .option('--scrub-rate <bytes>', 'node: re-hash stored chunks at most this fast per second, 0 for never (default 32MiB)')
   .option('--scrub-interval <duration>', 'node: from one full scrub pass to the next (default 1h)')
   .option('--config <file>', 'JSON config file; flags override it')

@@ -388,6 +388,17 @@ export class DfsClient {
     }
   }
 
+  /**
+   * Delete a file by name (the file goes when no other name points to it) or
+   * by ID (with all its names). Its chunks are deleted from the nodes after
+   * the directory's grace period, unless another file uses them.
+   */
+  async remove (ref: string, options?: AbortOptions): Promise<FileInfo> {
+    const file = (await this.directory.request({ remove: { ref } }, options)).file
+    if (file == null) throw new ChunkTransferError('the directory answered without the removed file')
+    return file
+  }
+
   /** Chunks across the cluster by health, and nodes alive and dead. */
   async health (options?: AbortOptions): Promise<HealthSummary> {
     const summary = (await this.directory.request({ health: {} }, options)).health

@@ -37,6 +37,7 @@ export const directoryConfigSchema = z.strictObject({
   deadAfter: duration.optional(),
   heartbeatInterval: duration.optional(),
   repairAfter: duration.optional(),
+  gcAfter: duration.optional(),
   logLevel: logLevel.optional()
 })
 

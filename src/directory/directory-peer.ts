@@ -18,6 +18,8 @@ export interface DirectoryPeerInit {
   heartbeatMs?: number
   /** a node dead this long has its chunks copied elsewhere (default 5 min) */
   repairAfterMs?: number
+  /** chunks no file uses are deleted from the nodes after this long (default 1 h) */
+  gcAfterMs?: number
   /** repair tasks handed to a node per heartbeat (default 8) */
   repairTasksPerBeat?: number
   logger?: Logger
@@ -41,7 +43,7 @@ export class DirectoryPeer {
     const log = init.logger ?? silentLogger
     const deadAfterMs = init.deadAfterMs ?? 30_000
     const heartbeatMs = init.heartbeatMs ?? Math.min(5_000, Math.max(100, Math.floor(deadAfterMs / 3)))
-    const repairer = new Repairer({ index, log, deadAfterMs, repairAfterMs: init.repairAfterMs ?? 300_000, tasksPerBeat: init.repairTasksPerBeat })
+    const repairer = new Repairer({ index, log, deadAfterMs, repairAfterMs: init.repairAfterMs ?? 300_000, gcAfterMs: init.gcAfterMs ?? 3600_000, tasksPerBeat: init.repairTasksPerBeat })
     const service = new DirectoryService({ index, repairer, log, deadAfterMs, heartbeatMs })
     let libp2p: Libp2p
     try {

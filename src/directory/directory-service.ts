@@ -226,6 +226,12 @@ export class DirectoryService {
       const limit = Math.min(request.list.limit === 0 ? LIST_PAGE_FILES : request.list.limit, LIST_PAGE_FILES)
       return { files: index.listFiles(request.list.after, limit) }
     }
+    if (request.remove != null) {
+      const file = index.remove(request.remove.ref, Date.now())
+      if (file == null) throw new NotFoundError(`no file has the name or ID "${request.remove.ref.slice(0, 300)}"`)
+      this.init.log.info(`removed ${file.name !== '' ? file.name : file.id} (${file.id})`)
+      return { file }
+    }
     if (request.health != null) {
       const now = Date.now()
       const nodes = index.listNodes()

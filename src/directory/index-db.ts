@@ -9,13 +9,15 @@ import { isContentId } from '../storage/content-id.ts'
  * directory acknowledges it, so even `kill -9` or a power cut loses nothing
  * acknowledged.
  */
-export const SCHEMA_VERSION = 2
+export const SCHEMA_VERSION = 3
 
 /** Steps from each older version to the next, run in one transaction at open. */
 const MIGRATIONS: Record<number, string> = {
   // 1 -> 2: a replication target per file (and per upload in progress)
   1: `ALTER TABLE files ADD COLUMN replicas INTEGER NOT NULL DEFAULT 1;
-      ALTER TABLE uploads ADD COLUMN replicas INTEGER NOT NULL DEFAULT 1;`
+      ALTER TABLE uploads ADD COLUMN replicas INTEGER NOT NULL DEFAULT 1;`,
+  // 2 -> 3: the garbage table (created by SCHEMA)
+  2: ''
 }
 
 const SCHEMA = `
@@ -71,6 +73,10 @@ CREATE TABLE IF NOT EXISTS upload_chunks (
   size INTEGER NOT NULL,
   peers TEXT NOT NULL,           -- JSON array of peer IDs holding a verified copy
   PRIMARY KEY (upload_id, idx)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS garbage (
+  chunk_id TEXT PRIMARY KEY,     -- no file uses it any more
+  since INTEGER NOT NULL         -- ms since epoch; deleted from nodes after --gc-after
 ) WITHOUT ROWID;
 `
 
@@ -309,6 +315,46 @@ export class DirectoryIndex {
     return { chunks: row.chunks, healthy: row.healthy, underReplicated: row.under, lost: row.lost }
   }
 
+  // ---- removal and garbage
+
+  /**
+   * Remove a name (and its file, when no other name points to it) or a file
+   * by ID (with every name for it). Chunks no file uses any more become
+   * garbage, to be deleted from the nodes after the grace period.
+   */
+  remove (ref: string, now: number): FileRecord | undefined {
+    return this.transaction(() => {
+      const file = this.resolve(ref)
+      if (file == null) return undefined
+      const byId = isContentId(ref, 'file') && file.id === ref
+      if (byId) this.sql('DELETE FROM names WHERE file_id = ?').run(file.id)
+      else this.sql('DELETE FROM names WHERE name = ?').run(ref)
+      const stillNamed = this.sql('SELECT 1 FROM names WHERE file_id = ? LIMIT 1').get(file.id) != null
+      if (!stillNamed) {
+        this.sql(`INSERT OR IGNORE INTO garbage (chunk_id, since)
+          SELECT DISTINCT fc.chunk_id, ? FROM file_chunks fc WHERE fc.file_id = ?
+          AND NOT EXISTS (SELECT 1 FROM file_chunks other WHERE other.chunk_id = fc.chunk_id AND other.file_id != fc.file_id)`).run(now, file.id)
+        this.sql('DELETE FROM file_chunks WHERE file_id = ?').run(file.id)
+        this.sql('DELETE FROM files WHERE id = ?').run(file.id)
+      }
+      return file
+    })
+  }
+
+  /**
+   * Garbage older than `before` that no file or upload in progress uses, with
+   * the nodes that hold it. Garbage used again (uploaded anew) is forgotten;
+   * garbage no node holds any more is done with.
+   */
+  garbageDue (before: number, limit: number): Array<{ chunkId: string, holders: string[] }> {
+    this.sql(`DELETE FROM garbage WHERE chunk_id IN (SELECT chunk_id FROM file_chunks)
+      OR chunk_id IN (SELECT chunk_id FROM upload_chunks)
+      OR (since < ? AND chunk_id NOT IN (SELECT chunk_id FROM chunk_locations))`).run(before)
+    const rows = this.sql(`SELECT g.chunk_id, json_group_array(cl.peer_id) AS holders FROM garbage g
+      JOIN chunk_locations cl ON cl.chunk_id = g.chunk_id WHERE g.since < ? GROUP BY g.chunk_id LIMIT ?`).all(before, limit) as any[]
+    return rows.map((row) => ({ chunkId: row.chunk_id, holders: JSON.parse(row.holders) }))
+  }
+
   // ---- locations, for repair and inventory
 
   addLocation (chunkId: string, peerId: string): void {
@@ -331,8 +377,11 @@ export class DirectoryIndex {
       const insert = this.sql('INSERT OR IGNORE INTO temp.inventory (chunk_id) VALUES (?)')
       for (const id of chunkIds) insert.run(id)
       const removed = Number(this.sql('DELETE FROM chunk_locations WHERE peer_id = ? AND chunk_id NOT IN (SELECT chunk_id FROM temp.inventory)').run(peerId).changes)
-      const added = Number(this.sql(`INSERT OR IGNORE INTO chunk_locations (chunk_id, peer_id)
-        SELECT i.chunk_id, ? FROM temp.inventory i WHERE EXISTS (SELECT 1 FROM file_chunks fc WHERE fc.chunk_id = i.chunk_id)`).run(peerId).changes)
+      const added = Number(this.sql('INSERT OR IGNORE INTO chunk_locations (chunk_id, peer_id) SELECT chunk_id, ? FROM temp.inventory').run(peerId).changes)
+      // chunks no file or upload uses (a deleted file's, an abandoned upload's) are garbage from now on
+      this.sql(`INSERT OR IGNORE INTO garbage (chunk_id, since) SELECT i.chunk_id, ? FROM temp.inventory i
+        WHERE NOT EXISTS (SELECT 1 FROM file_chunks fc WHERE fc.chunk_id = i.chunk_id)
+        AND NOT EXISTS (SELECT 1 FROM upload_chunks uc WHERE uc.chunk_id = i.chunk_id)`).run(Date.now())
       this.db.exec('DELETE FROM temp.inventory')
       return { added, removed }
     })

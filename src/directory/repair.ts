@@ -9,6 +9,8 @@ export interface RepairInit {
   deadAfterMs: number
   /** a node dead this long is not waited for: its chunks are copied elsewhere */
   repairAfterMs: number
+  /** chunks no file uses are deleted from the nodes this long after (garbage collection) */
+  gcAfterMs: number
   /** tasks handed to one node per heartbeat: the repair rate limit */
   tasksPerBeat?: number
   /** a task not reported done by then is scheduled again */
@@ -21,9 +23,9 @@ const SCAN_LIMIT = 512
 /**
  * Keeps every chunk at its target number of copies. Each scan finds chunks
  * below target (counting copies on nodes that are alive, or dead for less than
- * repair-after) and above it (counting live copies), and queues work for the
- * nodes: COPY from a live holder to a node that has none, DELETE an extra
- * copy. Nodes collect their tasks with their heartbeat, a few at a time (the
+ * repair-after) and above it (counting live copies), and chunks no file has
+ * used for gc-after, and queues work for the nodes: COPY from a live holder
+ * to a node that has none, DELETE an extra copy or a garbage one. Nodes collect their tasks with their heartbeat, a few at a time (the
  * rate limit), and report the outcome with the next one. Nothing here needs
  * to survive a restart: the next scan recomputes the work from the index.
  */
@@ -76,6 +78,15 @@ export class Repairer {
       const target = targets[0]
       promised.set(target.peerId, (promised.get(target.peerId) ?? 0) + chunk.size)
       this.enqueue(sources[Math.floor(Math.random() * sources.length)], { type: TaskType.COPY, chunkId: chunk.chunkId, target: nodeInfo(target) }, now)
+    }
+
+    // garbage: every live copy goes; copies on dead nodes go when they return
+    for (const chunk of index.garbageDue(now - this.init.gcAfterMs, SCAN_LIMIT)) {
+      if (this.busy.has(chunk.chunkId)) continue
+      for (const peerId of chunk.holders) {
+        const node = byPeer.get(peerId)
+        if (node != null && node.lastSeen >= aliveSince) this.enqueue(peerId, { type: TaskType.DELETE, chunkId: chunk.chunkId }, now)
+      }
     }
 
     for (const chunk of index.overReplicated(aliveSince, SCAN_LIMIT)) {

@@ -1181,6 +1181,7 @@ export interface DirectoryRequest {
   list?: ListFiles
   nodes?: ListNodes
   health?: Health
+  remove?: Remove
 }
 
 export namespace DirectoryRequest {
@@ -1231,6 +1232,11 @@ export namespace DirectoryRequest {
         if (obj.health != null) {
           w.uint32(66)
           Health.codec().encode(obj.health, w)
+        }
+
+        if (obj.remove != null) {
+          w.uint32(74)
+          Remove.codec().encode(obj.remove, w)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -1290,6 +1296,12 @@ export namespace DirectoryRequest {
             case 8: {
               obj.health = Health.codec().decode(reader, reader.uint32(), {
                 limits: opts.limits?.health
+              })
+              break
+            }
+            case 9: {
+              obj.remove = Remove.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.remove
               })
               break
             }
@@ -1360,6 +1372,13 @@ export namespace DirectoryRequest {
             case 8: {
               yield * Health.codec().stream(reader, reader.uint32(), `${prefix}.health`, {
                 limits: opts.limits?.health
+              })
+
+              break
+            }
+            case 9: {
+              yield * Remove.codec().stream(reader, reader.uint32(), `${prefix}.remove`, {
+                limits: opts.limits?.remove
               })
 
               break
@@ -1502,6 +1521,11 @@ export namespace DirectoryRequest {
     value: number
   }
 
+  export interface DirectoryRequestRemoveRefFieldEvent {
+    field: '$.remove.ref'
+    value: string
+  }
+
   export function encode (obj: Partial<DirectoryRequest>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, DirectoryRequest.codec())
   }
@@ -1510,8 +1534,97 @@ export namespace DirectoryRequest {
     return decodeMessage(buf, DirectoryRequest.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DirectoryRequest>): Generator<DirectoryRequestBeginNameFieldEvent | DirectoryRequestBeginSizeFieldEvent | DirectoryRequestBeginChunkSizeFieldEvent | DirectoryRequestBeginReplicasFieldEvent | DirectoryRequestPlaceUploadIdFieldEvent | DirectoryRequestPlaceFirstFieldEvent | DirectoryRequestPlaceCountFieldEvent | DirectoryRequestPlaceExcludeFieldEvent | DirectoryRequestPlaceNeedFieldEvent | DirectoryRequestCompleteUploadIdFieldEvent | DirectoryRequestCompleteFileIdFieldEvent | DirectoryRequestCompleteSizeFieldEvent | DirectoryRequestCompleteChunksIndexFieldEvent | DirectoryRequestCompleteChunksIdFieldEvent | DirectoryRequestCompleteChunksOffsetFieldEvent | DirectoryRequestCompleteChunksSizeFieldEvent | DirectoryRequestCompleteChunksPeersFieldEvent | DirectoryRequestCompleteFinalFieldEvent | DirectoryRequestAbortUploadIdFieldEvent | DirectoryRequestResolveRefFieldEvent | DirectoryRequestResolveChunkStartFieldEvent | DirectoryRequestResolveChunkLimitFieldEvent | DirectoryRequestListAfterFieldEvent | DirectoryRequestListLimitFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DirectoryRequest>): Generator<DirectoryRequestBeginNameFieldEvent | DirectoryRequestBeginSizeFieldEvent | DirectoryRequestBeginChunkSizeFieldEvent | DirectoryRequestBeginReplicasFieldEvent | DirectoryRequestPlaceUploadIdFieldEvent | DirectoryRequestPlaceFirstFieldEvent | DirectoryRequestPlaceCountFieldEvent | DirectoryRequestPlaceExcludeFieldEvent | DirectoryRequestPlaceNeedFieldEvent | DirectoryRequestCompleteUploadIdFieldEvent | DirectoryRequestCompleteFileIdFieldEvent | DirectoryRequestCompleteSizeFieldEvent | DirectoryRequestCompleteChunksIndexFieldEvent | DirectoryRequestCompleteChunksIdFieldEvent | DirectoryRequestCompleteChunksOffsetFieldEvent | DirectoryRequestCompleteChunksSizeFieldEvent | DirectoryRequestCompleteChunksPeersFieldEvent | DirectoryRequestCompleteFinalFieldEvent | DirectoryRequestAbortUploadIdFieldEvent | DirectoryRequestResolveRefFieldEvent | DirectoryRequestResolveChunkStartFieldEvent | DirectoryRequestResolveChunkLimitFieldEvent | DirectoryRequestListAfterFieldEvent | DirectoryRequestListLimitFieldEvent | DirectoryRequestRemoveRefFieldEvent> {
     return streamMessage(buf, DirectoryRequest.codec(), opts)
+  }
+}
+
+export interface Remove {
+  ref: string
+}
+
+export namespace Remove {
+  let _codec: Codec<Remove>
+
+  export const codec = (): Codec<Remove> => {
+    if (_codec == null) {
+      _codec = message<Remove>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.ref != null && obj.ref !== '')) {
+          w.uint32(10)
+          w.string(obj.ref)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          ref: ''
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.ref = reader.string()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.ref`,
+                value: reader.string()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface RemoveRefFieldEvent {
+    field: '$.ref'
+    value: string
+  }
+
+  export function encode (obj: Partial<Remove>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, Remove.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Remove>): Remove {
+    return decodeMessage(buf, Remove.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Remove>): Generator<RemoveRefFieldEvent> {
+    return streamMessage(buf, Remove.codec(), opts)
   }
 }
 

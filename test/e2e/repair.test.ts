@@ -93,6 +93,47 @@ describe('end to end: repair, inventory and scrubbing', function () {
     assert.match(cluster.nodes[victim].stderr, /found chunk .* corrupt: quarantined/)
   })
 
+  it('rm, then garbage collection, frees the space on every node but keeps chunks another file uses', async () => {
+    cluster = await Cluster.start({ nodes: 3, gcAfter: '1s' })
+    const chunk = 256 * 1024
+    const shared = randomBytes(3 * chunk)
+    const a = Buffer.concat([shared, randomBytes(chunk)])
+    const b = Buffer.concat([shared, randomBytes(100)])
+    const idA = await upload(cluster, 'a.bin', a, 2)
+    const idB = await upload(cluster, 'b.bin', b, 2)
+    const used = async (): Promise<number[]> => (await cluster!.json(['nodes'])).map((n: any) => n.used)
+    const total = async (): Promise<number> => (await used()).reduce((x, y) => x + y, 0)
+    // deduplication: shared chunks are stored once per node
+    await cluster.waitFor('nodes to report what they hold', async () => await total() === 2 * (a.byteLength + 100))
+    assert.equal(await upload(cluster, 'b-again.bin', b, 2), idB, 'same bytes, same ID')
+    await new Promise((resolve) => setTimeout(resolve, 1_500))
+    assert.equal(await total(), 2 * (a.byteLength + 100), 'the same chunks uploaded again take no more space')
+
+    const removed = await cluster.client(['rm', 'a.bin'])
+    assert.equal(removed.code, 0, removed.stderr)
+    assert.equal(removed.stdout, `removed a.bin (${idA})\n`)
+    assert.equal((await cluster.client(['download', idA, '-'])).code, 1, 'gone by ID too')
+    await cluster.waitFor('a.bin\'s own chunk freed on every node', async () => await total() === 2 * b.byteLength)
+    await downloadsIntact(cluster, new Map([[idB, b]]))
+
+    // one of two names for the same file: the file stays
+    assert.equal((await cluster.client(['rm', 'b-again.bin'])).code, 0)
+    await new Promise((resolve) => setTimeout(resolve, 2_000))
+    assert.equal(await total(), 2 * b.byteLength)
+    await downloadsIntact(cluster, new Map([[idB, b]]))
+
+    assert.equal((await cluster.client(['rm', idB])).code, 0)
+    await cluster.waitFor('every node empty', async () => (await used()).every((n) => n === 0))
+    for (let i = 0; i < 3; i++) {
+      const shards: string[] = await readdir(join(cluster.nodeDataDir(i), 'store', 'chunks'))
+      for (const shard of shards) assert.deepEqual(await readdir(join(cluster!.nodeDataDir(i), 'store', 'chunks', shard)), [])
+    }
+    assert.deepEqual(await cluster.json(['ls']), [])
+    const missing = await cluster.client(['rm', 'a.bin'])
+    assert.equal(missing.code, 1)
+    assert.match(missing.stderr, /^error: no file has the name or ID "a\.bin"/)
+  })
+
   it('resumes repair after the directory is killed in the middle of it', async () => {
     cluster = await Cluster.start({ nodes: 3, deadAfter: '2s', repairAfter: '1s' })
     const files = new Map<string, Buffer>()

@@ -135,10 +135,10 @@ export class Cluster {
    * `deadAfter` defaults to 3s here (heartbeats every second), `repairAfter`
    * to the directory's own default; `nodeArgs` go to every node.
    */
-  static async start (options: { nodes?: number, deadAfter?: string, repairAfter?: string, nodeArgs?: string[] } = {}): Promise<Cluster> {
+  static async start (options: { nodes?: number, deadAfter?: string, repairAfter?: string, gcAfter?: string, nodeArgs?: string[] } = {}): Promise<Cluster> {
     const dir = await tempDir('dfs-cluster-')
     const port = await freePort()
-    const extra = ['--dead-after', options.deadAfter ?? '3s', ...(options.repairAfter != null ? ['--repair-after', options.repairAfter] : [])]
+    const extra = ['--dead-after', options.deadAfter ?? '3s', ...(options.repairAfter != null ? ['--repair-after', options.repairAfter] : []), ...(options.gcAfter != null ? ['--gc-after', options.gcAfter] : [])]
     const directory = await PeerProcess.start(Cluster.directoryArgs(dir.path, port, extra))
     const cluster = new Cluster(dir.path, dir.cleanup, directory, port, extra)
     try {
