@@ -24,6 +24,9 @@ export const DEFAULT_CHUNK_SIZE = 4 * 1024 * 1024
 export const DEFAULT_PARALLEL_CHUNKS = 4
 /** Chunk records sent to the directory per batch during an upload. */
 const RECORD_BATCH_CHUNKS = 256
+/** A chunk read may take this long plus a millisecond per kilobyte before the next copy is tried. */
+const CHUNK_READ_BASE_MS = 10_000
+const CHUNK_READ_MIN_BYTES_PER_MS = 1_000
 /** Tries to get every copy of a chunk stored, each on nodes not tried before. */
 const PUT_ATTEMPTS = 3
 /** Bytes per disk read when uploading a file; also the size of each stream write. */
@@ -281,17 +284,23 @@ export class DfsClient {
     for (const peer of this.readOrder(chunk)) {
       const pieces: Uint8Array[] = []
       const hasher = newHasher()
+      // a node that stalls is given up on, and the next copy tried
+      const deadline = AbortSignal.timeout(Math.ceil(CHUNK_READ_BASE_MS + chunk.size / CHUNK_READ_MIN_BYTES_PER_MS))
+      const signal = options?.signal != null ? AbortSignal.any([options.signal, deadline]) : deadline
       try {
         const size = await this.store(peer).get(chunk.id, (piece) => {
           hasher.update(piece)
           pieces.push(piece)
-        }, options)
-        if (size !== chunk.size) throw new IntegrityError(`node ${peer} returned ${size} bytes for chunk ${chunk.index}, expected ${chunk.size}`)
-        if (!digestEquals(hasher.digest(), digest)) throw new IntegrityError(`node ${peer} returned corrupt bytes for chunk ${chunk.index} (${chunk.id})`)
+        }, { signal })
+        if (size !== chunk.size || !digestEquals(hasher.digest(), digest)) {
+          // let the directory have that node check its copy, and repair it if it is bad
+          this.directory.request({ reportCorrupt: { chunkId: chunk.id, peerId: peer } }).catch(() => {})
+          throw new IntegrityError(`node ${peer} returned corrupt bytes for chunk ${chunk.index} (${chunk.id})`)
+        }
         return pieces
       } catch (err) {
         options?.signal?.throwIfAborted()
-        problems.push(errorMessage(err))
+        problems.push(deadline.aborted ? `node ${peer} was too slow` : errorMessage(err))
       }
     }
     if (chunk.peers.length === 0) problems.push('no node holds it')

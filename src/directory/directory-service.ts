@@ -226,6 +226,11 @@ export class DirectoryService {
       const limit = Math.min(request.list.limit === 0 ? LIST_PAGE_FILES : request.list.limit, LIST_PAGE_FILES)
       return { files: index.listFiles(request.list.after, limit) }
     }
+    if (request.reportCorrupt != null) {
+      const { chunkId, peerId } = request.reportCorrupt
+      if (isContentId(chunkId)) this.init.repairer.verify(peerId, chunkId)
+      return {}
+    }
     if (request.remove != null) {
       const file = index.remove(request.remove.ref, Date.now())
       if (file == null) throw new NotFoundError(`no file has the name or ID "${request.remove.ref.slice(0, 300)}"`)

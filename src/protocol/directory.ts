@@ -1182,6 +1182,7 @@ export interface DirectoryRequest {
   nodes?: ListNodes
   health?: Health
   remove?: Remove
+  reportCorrupt?: ReportCorrupt
 }
 
 export namespace DirectoryRequest {
@@ -1237,6 +1238,11 @@ export namespace DirectoryRequest {
         if (obj.remove != null) {
           w.uint32(74)
           Remove.codec().encode(obj.remove, w)
+        }
+
+        if (obj.reportCorrupt != null) {
+          w.uint32(82)
+          ReportCorrupt.codec().encode(obj.reportCorrupt, w)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -1302,6 +1308,12 @@ export namespace DirectoryRequest {
             case 9: {
               obj.remove = Remove.codec().decode(reader, reader.uint32(), {
                 limits: opts.limits?.remove
+              })
+              break
+            }
+            case 10: {
+              obj.reportCorrupt = ReportCorrupt.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.reportCorrupt
               })
               break
             }
@@ -1379,6 +1391,13 @@ export namespace DirectoryRequest {
             case 9: {
               yield * Remove.codec().stream(reader, reader.uint32(), `${prefix}.remove`, {
                 limits: opts.limits?.remove
+              })
+
+              break
+            }
+            case 10: {
+              yield * ReportCorrupt.codec().stream(reader, reader.uint32(), `${prefix}.reportCorrupt`, {
+                limits: opts.limits?.reportCorrupt
               })
 
               break
@@ -1526,6 +1545,16 @@ export namespace DirectoryRequest {
     value: string
   }
 
+  export interface DirectoryRequestReportCorruptChunkIdFieldEvent {
+    field: '$.reportCorrupt.chunkId'
+    value: string
+  }
+
+  export interface DirectoryRequestReportCorruptPeerIdFieldEvent {
+    field: '$.reportCorrupt.peerId'
+    value: string
+  }
+
   export function encode (obj: Partial<DirectoryRequest>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, DirectoryRequest.codec())
   }
@@ -1534,8 +1563,120 @@ export namespace DirectoryRequest {
     return decodeMessage(buf, DirectoryRequest.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DirectoryRequest>): Generator<DirectoryRequestBeginNameFieldEvent | DirectoryRequestBeginSizeFieldEvent | DirectoryRequestBeginChunkSizeFieldEvent | DirectoryRequestBeginReplicasFieldEvent | DirectoryRequestPlaceUploadIdFieldEvent | DirectoryRequestPlaceFirstFieldEvent | DirectoryRequestPlaceCountFieldEvent | DirectoryRequestPlaceExcludeFieldEvent | DirectoryRequestPlaceNeedFieldEvent | DirectoryRequestCompleteUploadIdFieldEvent | DirectoryRequestCompleteFileIdFieldEvent | DirectoryRequestCompleteSizeFieldEvent | DirectoryRequestCompleteChunksIndexFieldEvent | DirectoryRequestCompleteChunksIdFieldEvent | DirectoryRequestCompleteChunksOffsetFieldEvent | DirectoryRequestCompleteChunksSizeFieldEvent | DirectoryRequestCompleteChunksPeersFieldEvent | DirectoryRequestCompleteFinalFieldEvent | DirectoryRequestAbortUploadIdFieldEvent | DirectoryRequestResolveRefFieldEvent | DirectoryRequestResolveChunkStartFieldEvent | DirectoryRequestResolveChunkLimitFieldEvent | DirectoryRequestListAfterFieldEvent | DirectoryRequestListLimitFieldEvent | DirectoryRequestRemoveRefFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DirectoryRequest>): Generator<DirectoryRequestBeginNameFieldEvent | DirectoryRequestBeginSizeFieldEvent | DirectoryRequestBeginChunkSizeFieldEvent | DirectoryRequestBeginReplicasFieldEvent | DirectoryRequestPlaceUploadIdFieldEvent | DirectoryRequestPlaceFirstFieldEvent | DirectoryRequestPlaceCountFieldEvent | DirectoryRequestPlaceExcludeFieldEvent | DirectoryRequestPlaceNeedFieldEvent | DirectoryRequestCompleteUploadIdFieldEvent | DirectoryRequestCompleteFileIdFieldEvent | DirectoryRequestCompleteSizeFieldEvent | DirectoryRequestCompleteChunksIndexFieldEvent | DirectoryRequestCompleteChunksIdFieldEvent | DirectoryRequestCompleteChunksOffsetFieldEvent | DirectoryRequestCompleteChunksSizeFieldEvent | DirectoryRequestCompleteChunksPeersFieldEvent | DirectoryRequestCompleteFinalFieldEvent | DirectoryRequestAbortUploadIdFieldEvent | DirectoryRequestResolveRefFieldEvent | DirectoryRequestResolveChunkStartFieldEvent | DirectoryRequestResolveChunkLimitFieldEvent | DirectoryRequestListAfterFieldEvent | DirectoryRequestListLimitFieldEvent | DirectoryRequestRemoveRefFieldEvent | DirectoryRequestReportCorruptChunkIdFieldEvent | DirectoryRequestReportCorruptPeerIdFieldEvent> {
     return streamMessage(buf, DirectoryRequest.codec(), opts)
+  }
+}
+
+export interface ReportCorrupt {
+  chunkId: string
+  peerId: string
+}
+
+export namespace ReportCorrupt {
+  let _codec: Codec<ReportCorrupt>
+
+  export const codec = (): Codec<ReportCorrupt> => {
+    if (_codec == null) {
+      _codec = message<ReportCorrupt>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.chunkId != null && obj.chunkId !== '')) {
+          w.uint32(10)
+          w.string(obj.chunkId)
+        }
+
+        if ((obj.peerId != null && obj.peerId !== '')) {
+          w.uint32(18)
+          w.string(obj.peerId)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          chunkId: '',
+          peerId: ''
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.chunkId = reader.string()
+              break
+            }
+            case 2: {
+              obj.peerId = reader.string()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.chunkId`,
+                value: reader.string()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.peerId`,
+                value: reader.string()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface ReportCorruptChunkIdFieldEvent {
+    field: '$.chunkId'
+    value: string
+  }
+
+  export interface ReportCorruptPeerIdFieldEvent {
+    field: '$.peerId'
+    value: string
+  }
+
+  export function encode (obj: Partial<ReportCorrupt>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, ReportCorrupt.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ReportCorrupt>): ReportCorrupt {
+    return decodeMessage(buf, ReportCorrupt.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ReportCorrupt>): Generator<ReportCorruptChunkIdFieldEvent | ReportCorruptPeerIdFieldEvent> {
+    return streamMessage(buf, ReportCorrupt.codec(), opts)
   }
 }
 

@@ -93,6 +93,29 @@ describe('end to end: repair, inventory and scrubbing', function () {
     assert.match(cluster.nodes[victim].stderr, /found chunk .* corrupt: quarantined/)
   })
 
+  it('a reader that gets corrupt bytes has that node check its copy, and the chunk is repaired', async () => {
+    cluster = await Cluster.start({ nodes: 2, nodeArgs: ['--scrub-rate', '0'] })
+    const content = randomBytes(1024 * 1024)
+    const id = await upload(cluster, 'read-path.bin', content, 2)
+    const info = await cluster.json(['stat', id])
+    // spoil every copy on one node: reads rotate over copies, so some read hits a bad one first
+    const store = join(cluster.nodeDataDir(0), 'store', 'chunks')
+    for (const chunk of info.chunks) {
+      const file = join(store, chunk.id.slice(-2), chunk.id)
+      const bytes = await readFile(file)
+      bytes[7] ^= 0x80
+      await writeFile(file, bytes)
+    }
+    await downloadsIntact(cluster, new Map([[id, content]]))
+    await cluster.waitFor('the node to quarantine what readers reported', async () => {
+      const quarantined = await readdir(join(cluster!.nodeDataDir(0), 'store', 'quarantine')).catch(() => [])
+      return quarantined.length > 0
+    })
+    assert.match(cluster.nodes[0].stderr, /is corrupt on disk: quarantined/)
+    await cluster.waitFor('the reported chunks copied back', async () => await allAtTarget(cluster!, [id]))
+    await downloadsIntact(cluster, new Map([[id, content]]))
+  })
+
   it('rm, then garbage collection, frees the space on every node but keeps chunks another file uses', async () => {
     cluster = await Cluster.start({ nodes: 3, gcAfter: '1s' })
     const chunk = 256 * 1024
