@@ -79,6 +79,22 @@ describe('end to end: replication and losing a node', function () {
     assert.equal((await stat(cluster, [...files.keys()][0])).health, 'healthy')
   })
 
+  it('gives up on a node that stalls and reads the other copy', async () => {
+    cluster = await Cluster.start({ nodes: 2, deadAfter: '30s' })
+    const content = randomBytes(2 * 1024 * 1024)
+    const up = await upload(cluster, 'stall.bin', content, '--replicas', '2')
+    assert.equal(up.code, 0, up.stderr)
+    // frozen, not dead: connections open, nothing answers
+    cluster.nodes[0].proc.kill('SIGSTOP')
+    try {
+      const down = await cluster.client(['download', up.id, '-'])
+      assert.equal(down.code, 0, down.stderr)
+      assert.ok(down.stdoutBytes.equals(content))
+    } finally {
+      cluster.nodes[0].proc.kill('SIGCONT')
+    }
+  })
+
   it('refuses more copies than there are live nodes, recording nothing', async () => {
     cluster = await Cluster.start({ nodes: 2 })
     const up = await upload(cluster, 'too-many.bin', randomBytes(1000), '--replicas', '3')
