@@ -3,20 +3,31 @@
  * to how fast one raw libp2p stream can move the same bytes on this machine.
  *
  *  1. baseline: one Noise + Yamux stream between two processes (scripts/bench-raw-peer.ts);
- *  2. a real local cluster: a directory and 3 storage nodes, each its own `dfs-peer` process;
- *  3. upload and download of a fresh random file with the real `dfs-client` CLI, checked by sha256.
+ *  2. a real local cluster, each peer its own `dfs-peer` process: a directory and 3 storage nodes;
+ *     with the real `dfs-client` CLI, on fresh random files:
+ *     - upload with --replicas 1 (the directory rotates the chunks over the nodes),
+ *     - download that file, its chunks spread over the 3 nodes,
+ *     - upload with --replicas 3 (every node gets every chunk, by pipelined replication);
+ *  3. a second cluster, a directory and 1 node: upload with --replicas 1 and download,
+ *     every chunk from that one node.
+ * Every download is checked by sha256. Two ratios are reported against their targets:
+ * --replicas 3 upload over --replicas 1 upload (≥ 0.6), and the spread download over
+ * the single-node download (≥ 1.0).
  *
  * Every measurement is repeated `--runs` times; the table shows medians and ranges
- * and the JSON goes to bench/results/<UTC date>.json. All on 127.0.0.1, all state in a
- * temp dir that is removed at the end; every spawned process is stopped at the end,
- * on error and on Ctrl-C.
+ * and the JSON goes to bench/results/<UTC date and time>.json. Each run starts both clusters
+ * afresh (one at a time, each warmed up with a small untimed upload and download)
+ * and deletes them after, and every file is deleted as soon as it has been used,
+ * so disk use peaks at about 5 x --size (a --replicas 3 upload alone keeps 3 copies).
+ * All on 127.0.0.1, all state in a temp dir that is removed at the end; every
+ * spawned process is stopped at the end, on error and on Ctrl-C.
  *
  * Options (or env): --size / BENCH_SIZE (default 256MiB), --runs / BENCH_RUNS (default 3).
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process'
 import { createHash, randomFillSync } from 'node:crypto'
 import { createReadStream, readFileSync } from 'node:fs'
-import { mkdir, mkdtemp, open, rename, rm, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, open, rename, rm, statfs, writeFile } from 'node:fs/promises'
 import { cpus, loadavg, release, tmpdir, totalmem } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { performance } from 'node:perf_hooks'
@@ -36,6 +47,8 @@ const NODE_FLAGS = binArgv(PEER_BIN).slice(1, -1)
 const DEFAULT_SIZE = '256MiB'
 const DEFAULT_RUNS = 3
 const NODE_COUNT = 3
+/** uploaded and downloaded untimed through each fresh cluster before anything is measured */
+const WARM_UP_BYTES = 16 * 1024 * 1024
 const LISTEN = '/ip4/127.0.0.1/tcp/0'
 const RSS_POLL_MS = 50
 const READY_TIMEOUT_MS = 30_000
@@ -193,6 +206,8 @@ function summarize (values: number[]): Summary {
 }
 
 interface Scenario {
+  /** stable key for the JSON reader */
+  id: string
   name: string
   /** what the clock covers, for the JSON reader */
   timing: string
@@ -206,9 +221,10 @@ interface Scenario {
   peakRss: Record<string, number | undefined>
 }
 
-function scenario (name: string, timing: string, runs: CommandResult[], bytes: number | undefined, peakRss: Record<string, number | undefined>, startupMs?: number): Scenario {
+function scenario (id: string, name: string, timing: string, runs: CommandResult[], bytes: number | undefined, peakRss: Record<string, number | undefined>, startupMs?: number): Scenario {
   const rate = (ms: number): number => bytes! / MB / (ms / 1000)
   return {
+    id,
     name,
     timing,
     bytes,
@@ -302,8 +318,125 @@ async function baseline (size: number, runs: number): Promise<Scenario> {
   }
   receiver.sample()
   await receiver.stop()
-  return scenario('raw libp2p stream (baseline)', 'sender process, first byte to receiver ack; excludes process start and dial',
+  return scenario('baseline', 'raw libp2p stream (baseline)', 'sender process, first byte to receiver ack; excludes process start and dial',
     results, size, { sender: maxOf(results.map((r) => r.peakRss)), receiver: receiver.peakRss })
+}
+
+interface PeerRss { directory?: number, nodes: Array<number | undefined> }
+
+/** Peak of each peer over several clusters of the same shape. */
+function maxPeerRss (a: PeerRss | undefined, b: PeerRss): PeerRss {
+  if (a == null) return b
+  return { directory: maxOf([a.directory, b.directory]), nodes: b.nodes.map((rss, i) => maxOf([a.nodes[i], rss])) }
+}
+
+/**
+ * A directory and `nodeCount` storage nodes, each its own `dfs-peer` process,
+ * with all state under `dir`; `client` is the dfs-client command line for it.
+ */
+class Cluster {
+  private constructor (readonly dir: string, readonly directory: Proc, readonly nodes: Proc[], readonly client: string[]) {}
+
+  static async start (label: string, dir: string, nodeCount: number): Promise<Cluster> {
+    const directory = new Proc(`${label} directory`, [PEER_BIN, '--role', 'directory', '--data-dir', join(dir, 'directory'), '--listen', LISTEN])
+    const directoryAddr = await directory.waitForLine(/^listening on (\S+)/)
+    // no scrubbing: re-hashing stored chunks in the background would only add noise
+    const nodes = Array.from({ length: nodeCount }, (_, i) => new Proc(`${label} node ${i + 1}`,
+      [PEER_BIN, '--role', 'node', '--directory', directoryAddr, '--data-dir', join(dir, `node${i + 1}`), '--listen', LISTEN, '--scrub-rate', '0']))
+    // a node prints its address only once the directory has registered it
+    await Promise.all(nodes.map(async (node) => await node.waitForLine(/^listening on (\S+)/)))
+    // its own home, so a developer's ~/.dfs/config.json cannot change what is measured
+    return new Cluster(dir, directory, nodes, [CLIENT_BIN, '--home', join(dir, 'client-home'), '--directory', directoryAddr])
+  }
+
+  /** Stop the peers (nodes first, so none is left talking to a directory that is gone) and delete every chunk they kept. */
+  async stop (): Promise<PeerRss> {
+    const rss = { directory: this.directory.sample(), nodes: this.nodes.map((node) => node.sample()) }
+    await Promise.all(this.nodes.map(async (node) => { await node.stop() }))
+    await this.directory.stop()
+    await rm(this.dir, { recursive: true, force: true })
+    return rss
+  }
+}
+
+interface Uploaded { result: CommandResult, fileId: string, sha256: string }
+
+/** Upload a fresh random file (the same bytes again would be deduplicated by content ID); the input is deleted at once. */
+async function uploadFresh (cluster: Cluster, path: string, size: number, replicas: number): Promise<Uploaded> {
+  const sha256 = await writeRandomFile(path, size)
+  let result: CommandResult
+  try {
+    result = await runCommand(`dfs-client upload --replicas ${replicas}`, [...cluster.client, 'upload', path, '--replicas', String(replicas)])
+  } finally {
+    await rm(path, { force: true })
+  }
+  const fileId = result.stdout.trim()
+  if (fileId === '') throw new Error('dfs-client upload printed no file ID')
+  return { result, fileId, sha256 }
+}
+
+/** Download a file and check it by sha256; the copy is deleted at once. */
+async function downloadChecked (cluster: Cluster, path: string, file: Uploaded, what: string): Promise<CommandResult> {
+  try {
+    const result = await runCommand(`dfs-client download (${what})`, [...cluster.client, 'download', file.fileId, path])
+    const sha256 = await sha256File(path)
+    if (sha256 !== file.sha256) throw new Error(`${what}: the downloaded file differs from the upload (sha256 ${sha256} != ${file.sha256})`)
+    return result
+  } finally {
+    await rm(path, { force: true })
+  }
+}
+
+/** The live nodes holding each chunk of a file, from `dfs-client stat --json` (untimed). */
+async function chunkHolders (cluster: Cluster, fileId: string): Promise<string[][]> {
+  const { stdout } = await runCommand('dfs-client stat', [...cluster.client, 'stat', fileId, '--json'])
+  return (JSON.parse(stdout) as { chunks: Array<{ peers: string[] }> }).chunks.map((chunk) => chunk.peers)
+}
+
+/**
+ * A small upload and download through every node before anything is timed:
+ * peers in a real cluster are long-lived, so their first-use costs (JIT,
+ * connections between nodes) should not land on whichever scenario runs first.
+ */
+async function warmUp (cluster: Cluster, replicas: number): Promise<void> {
+  const file = await uploadFresh(cluster, join(cluster.dir, 'warm-up.bin'), WARM_UP_BYTES, replicas)
+  await downloadChecked(cluster, join(cluster.dir, 'warm-up.out'), file, 'warm-up')
+}
+
+const rateOf = (bytes: number, result: CommandResult): string => `${(bytes / MB / (result.ms / 1000)).toFixed(0)} MB/s`
+
+interface Ratio {
+  /** median MB/s of `numerator` over median MB/s of `denominator` */
+  value: number
+  /** the same from each run's own pair */
+  perRun: number[]
+  /** from the medians of "MB/s excl. start-up" */
+  excludingStartup?: number
+  target: number
+  met: boolean
+  numerator: string
+  denominator: string
+}
+
+function ratio (numerator: Scenario, denominator: Scenario, target: number): Ratio {
+  const value = numerator.mbPerS!.median / denominator.mbPerS!.median
+  return {
+    value,
+    perRun: numerator.runs.map((run, i) => run.mbPerS! / denominator.runs[i].mbPerS!),
+    excludingStartup: numerator.mbPerSExcludingStartup != null && denominator.mbPerSExcludingStartup != null
+      ? numerator.mbPerSExcludingStartup.median / denominator.mbPerSExcludingStartup.median
+      : undefined,
+    target,
+    met: value >= target,
+    numerator: numerator.id,
+    denominator: denominator.id
+  }
+}
+
+function ratioText (label: string, r: Ratio): string {
+  const perRun = r.perRun.length > 1 ? `runs ${Math.min(...r.perRun).toFixed(2)}–${Math.max(...r.perRun).toFixed(2)}, ` : ''
+  const excluding = r.excludingStartup != null ? `excl. start-up ${r.excludingStartup.toFixed(2)}` : 'excl. start-up –'
+  return `${label}${r.value.toFixed(2)} (${perRun}${excluding})   target ≥ ${r.target.toFixed(1)}: ${r.met ? 'met' : 'NOT met'}`
 }
 
 async function main (): Promise<void> {
@@ -319,63 +452,90 @@ async function main (): Promise<void> {
     console.log(`  warning: load average is ${load[0].toFixed(2)} already; other work on this machine will skew the numbers`)
   }
   workDir = await mkdtemp(join(tmpdir(), 'dfs-bench-'))
+  // at the worst moment: the --replicas 1 file's chunks, the next input file and its three copies
+  const diskNeeded = (NODE_COUNT + 2) * size + 4 * WARM_UP_BYTES
+  const disk = await statfs(workDir)
+  if (disk.bavail * disk.bsize < diskNeeded) {
+    throw new Error(`${workDir} has ${formatBytes(disk.bavail * disk.bsize)} free; a run with --size ${formatBytes(size)} needs about ${formatBytes(diskNeeded)}`)
+  }
 
   console.log('baseline: one raw libp2p stream between two processes')
   const raw = await baseline(size, runs)
 
-  console.log(`cluster: 1 directory + ${NODE_COUNT} nodes`)
-  const directory = new Proc('directory', [PEER_BIN, '--role', 'directory', '--data-dir', join(workDir, 'directory'), '--listen', LISTEN])
-  const directoryAddr = await directory.waitForLine(/^listening on (\S+)/)
-  const nodes = Array.from({ length: NODE_COUNT }, (_, i) => new Proc(`node ${i + 1}`,
-    [PEER_BIN, '--role', 'node', '--directory', directoryAddr, '--data-dir', join(workDir!, `node${i + 1}`), '--listen', LISTEN]))
-  // a node prints its address only once the directory has registered it
-  await Promise.all(nodes.map(async (node) => await node.waitForLine(/^listening on (\S+)/)))
-
-  // its own home, so a developer's ~/.dfs/config.json cannot change what is measured
-  const client = [CLIENT_BIN, '--home', join(workDir, 'client-home'), '--directory', directoryAddr]
-
-  // `ls` does nothing but start, connect and ask one question: the fixed cost inside every CLI timing
+  // Each run starts both clusters afresh and deletes them after, so chunks never
+  // pile up on disk: the 3-node cluster for both uploads and the spread download,
+  // then the 1-node cluster for the single-node download. Only one runs at a time.
   const lsRuns: CommandResult[] = []
-  for (let run = 1; run <= runs; run++) lsRuns.push(await runCommand('dfs-client ls', [...client, 'ls']))
-  const startupMs = summarize(lsRuns.map((r) => r.ms)).median
-  console.log(`  dfs-client ls (start-up cost): ${(startupMs / 1000).toFixed(2)} s median`)
-
-  const uploads: CommandResult[] = []
-  const downloads: CommandResult[] = []
+  const upload1: CommandResult[] = []
+  const upload3: CommandResult[] = []
+  const downloadSpread: CommandResult[] = []
+  const uploadSingle: CommandResult[] = []
+  const downloadSingle: CommandResult[] = []
+  const spreadChunksPerNode: number[][] = []
+  let spreadRss: PeerRss | undefined
+  let singleRss: PeerRss | undefined
   for (let run = 1; run <= runs; run++) {
-    // a fresh file each run: the same bytes again would be deduplicated by content ID
-    const input = join(workDir, `input-${run}.bin`)
-    const output = join(workDir, `output-${run}.bin`)
-    const inputHash = await writeRandomFile(input, size)
-    const upload = await runCommand('dfs-client upload', [...client, 'upload', input])
-    const fileId = upload.stdout.trim()
-    if (fileId === '') throw new Error('dfs-client upload printed no file ID')
-    const download = await runCommand('dfs-client download', [...client, 'download', fileId, output])
-    const outputHash = await sha256File(output)
-    if (outputHash !== inputHash) throw new Error(`run ${run}: the downloaded file differs from the upload (sha256 ${outputHash} != ${inputHash})`)
-    uploads.push(upload)
-    downloads.push(download)
-    console.log(`  run ${run}/${runs}: upload ${(size / MB / (upload.ms / 1000)).toFixed(0)} MB/s, download ${(size / MB / (download.ms / 1000)).toFixed(0)} MB/s, sha256 matches`)
-    // the nodes keep their copies; only our two copies can go
-    await rm(input)
-    await rm(output)
-  }
+    console.log(`run ${run}/${runs}`)
+    const runDir = join(workDir, `run-${run}`)
 
-  const peers = {
-    directory: directory.sample(),
-    nodes: nodes.map((node) => node.sample())
+    const spread = await Cluster.start('3-node cluster', join(runDir, 'cluster-3'), NODE_COUNT)
+    await warmUp(spread, NODE_COUNT)
+    // `ls` does nothing but start, connect and ask one question: the fixed cost inside every CLI timing
+    lsRuns.push(await runCommand('dfs-client ls', [...spread.client, 'ls']))
+    const one = await uploadFresh(spread, join(runDir, 'replicas-1.bin'), size, 1)
+    upload1.push(one.result)
+    // the directory rotates a --replicas 1 file's chunks over the nodes: check that it did, or scenario 3 measures something else
+    const holders1 = await chunkHolders(spread, one.fileId)
+    const perNode = new Map<string, number>()
+    for (const peers of holders1) {
+      if (peers.length !== 1) throw new Error(`a --replicas 1 chunk is on ${peers.length} nodes: ${peers.join(', ')}`)
+      perNode.set(peers[0], (perNode.get(peers[0]) ?? 0) + 1)
+    }
+    if (perNode.size < Math.min(NODE_COUNT, holders1.length)) {
+      throw new Error(`the --replicas 1 file's ${holders1.length} chunks are on ${perNode.size} of ${NODE_COUNT} nodes, not spread over all of them`)
+    }
+    const counts = [...perNode.values()].sort((a, b) => b - a)
+    spreadChunksPerNode.push(counts)
+    downloadSpread.push(await downloadChecked(spread, join(runDir, 'replicas-1.out'), one, 'chunks on 3 nodes'))
+    const three = await uploadFresh(spread, join(runDir, 'replicas-3.bin'), size, NODE_COUNT)
+    upload3.push(three.result)
+    const short = (await chunkHolders(spread, three.fileId)).filter((peers) => new Set(peers).size !== NODE_COUNT).length
+    if (short > 0) throw new Error(`${short} chunk(s) of the --replicas ${NODE_COUNT} file are not on all ${NODE_COUNT} nodes`)
+    console.log(`  3 nodes: upload --replicas 1 ${rateOf(size, one.result)}, download (chunks ${counts.join('/')} over the nodes) ${rateOf(size, downloadSpread.at(-1)!)}, upload --replicas 3 ${rateOf(size, three.result)}; sha256 matches`)
+    spreadRss = maxPeerRss(spreadRss, await spread.stop())
+
+    const single = await Cluster.start('1-node cluster', join(runDir, 'cluster-1'), 1)
+    await warmUp(single, 1)
+    const alone = await uploadFresh(single, join(runDir, 'single.bin'), size, 1)
+    uploadSingle.push(alone.result)
+    downloadSingle.push(await downloadChecked(single, join(runDir, 'single.out'), alone, 'chunks on 1 node'))
+    console.log(`  1 node:  upload --replicas 1 ${rateOf(size, alone.result)}, download ${rateOf(size, downloadSingle.at(-1)!)}; sha256 matches`)
+    singleRss = maxPeerRss(singleRss, await single.stop())
+    await rm(runDir, { recursive: true, force: true })
   }
+  const startupMs = summarize(lsRuns.map((r) => r.ms)).median
   await cleanup()
 
   const cliTiming = 'wall time of the dfs-client process, spawn to exit (includes Node start, connecting to the directory)'
+  const cli = (id: string, name: string, results: CommandResult[]): Scenario =>
+    scenario(id, name, cliTiming, results, size, { client: maxOf(results.map((r) => r.peakRss)) }, startupMs)
+  const up1 = cli('upload-replicas-1', 'upload --replicas 1, 3 nodes', upload1)
+  const up3 = cli('upload-replicas-3', 'upload --replicas 3, 3 nodes', upload3)
+  const downSpread = cli('download-spread', 'download, chunks on 3 nodes', downloadSpread)
+  const upSingle = cli('upload-single-node', 'upload --replicas 1, 1 node', uploadSingle)
+  const downSingle = cli('download-single-node', 'download, chunks on 1 node', downloadSingle)
   const scenarios = [
-    raw,
-    scenario('dfs-client upload', cliTiming, uploads, size, { client: maxOf(uploads.map((r) => r.peakRss)) }, startupMs),
-    scenario('dfs-client download', cliTiming, downloads, size, { client: maxOf(downloads.map((r) => r.peakRss)) }, startupMs),
-    scenario('dfs-client ls (start-up cost)', cliTiming, lsRuns, undefined, { client: maxOf(lsRuns.map((r) => r.peakRss)) })
+    raw, up1, up3, downSpread, upSingle, downSingle,
+    scenario('startup', 'dfs-client ls (start-up cost)', cliTiming, lsRuns, undefined, { client: maxOf(lsRuns.map((r) => r.peakRss)) })
   ]
   for (const s of scenarios) {
     if (s.mbPerS != null) s.ratioToBaseline = s.mbPerS.median / raw.mbPerS!.median
+  }
+  const targets = {
+    /** pipelined replication: three copies should cost well under three times one */
+    uploadReplicas3ToReplicas1: ratio(up3, up1, 0.6),
+    /** reading from three nodes at once should be at least as fast as from one */
+    downloadSpreadToSingleNode: ratio(downSpread, downSingle, 1.0)
   }
 
   console.log(`\n${formatBytes(size)}, ${runs} run(s); MB = 1e6 bytes; RSS = peak resident set (VmHWM), MiB`)
@@ -390,13 +550,31 @@ async function main (): Promise<void> {
       Object.entries(s.peakRss).map(([who, bytes]) => `${who} ${mib(bytes)}`).join(', ')
     ])
   ])
-  console.log(`cluster peers at the end: directory ${mib(peers.directory)} MiB, nodes ${peers.nodes.map(mib).join(' / ')} MiB`)
+  console.log('')
+  const ratioLines: Array<[string, Ratio]> = [
+    ['upload --replicas 3 / --replicas 1:', targets.uploadReplicas3ToReplicas1],
+    ['download chunks on 3 nodes / on 1 node:', targets.downloadSpreadToSingleNode]
+  ]
+  const labelWidth = Math.max(...ratioLines.map(([label]) => label.length)) + 1
+  for (const [label, r] of ratioLines) console.log(ratioText(label.padEnd(labelWidth), r))
+  console.log('')
+  console.log(`peers' peak RSS over the runs: 3-node cluster directory ${mib(spreadRss?.directory)} MiB, nodes ${spreadRss?.nodes.map(mib).join(' / ')} MiB; ` +
+    `1-node cluster directory ${mib(singleRss?.directory)} MiB, node ${singleRss?.nodes.map(mib).join(' / ')} MiB`)
   console.log('baseline times from first byte to ack inside the sender; dfs-client times include process start (see the ls row)')
 
   const results = {
     startedAt: startedAt.toISOString(),
     finishedAt: new Date().toISOString(),
-    parameters: { sizeBytes: size, runs, nodes: NODE_COUNT, replicas: 1, rawWriteBytes: 256 * 1024, rssPollMs: RSS_POLL_MS },
+    parameters: {
+      sizeBytes: size,
+      runs,
+      clusters: { spread: { nodes: NODE_COUNT }, singleNode: { nodes: 1 } },
+      order: 'per run: fresh 3-node cluster (warm-up, ls, upload --replicas 1, stat, download, upload --replicas 3, stat), stopped and deleted; then a fresh 1-node cluster (warm-up, upload --replicas 1, download), stopped and deleted',
+      warmUpBytes: WARM_UP_BYTES,
+      nodeScrubRate: 0,
+      rawWriteBytes: 256 * 1024,
+      rssPollMs: RSS_POLL_MS
+    },
     machine: {
       cpus: cpus().length,
       cpuModel: cpus()[0]?.model,
@@ -410,12 +588,16 @@ async function main (): Promise<void> {
     versions: Object.fromEntries(['libp2p', '@libp2p/tcp', '@chainsafe/libp2p-noise', '@chainsafe/libp2p-yamux'].map((name) => [name, packageVersion(name)])),
     git: gitState(),
     scenarios,
-    clusterPeakRssBytes: peers
+    targets,
+    /** per run: how many of the --replicas 1 file's chunks each node held, largest first */
+    spreadChunksPerNode,
+    clusterPeakRssBytes: { spread: spreadRss, singleNode: singleRss }
   }
   const outDir = join(ROOT, 'bench', 'results')
   await mkdir(outDir, { recursive: true })
   // one file per (UTC) day: a later run the same day replaces it; written whole, then renamed
-  const outFile = join(outDir, `${startedAt.toISOString().slice(0, 10)}.json`)
+  // one file per run (UTC date and time), so runs on the same day are all kept
+  const outFile = join(outDir, `${startedAt.toISOString().slice(0, 16).replace(":", "")}Z.json`)
   await writeFile(`${outFile}.tmp`, JSON.stringify(results, null, 2) + '\n')
   await rename(`${outFile}.tmp`, outFile)
   console.log(`results: ${outFile}`)
