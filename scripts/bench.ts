@@ -595,8 +595,7 @@ async function main (): Promise<void> {
   }
   const outDir = join(ROOT, 'bench', 'results')
   await mkdir(outDir, { recursive: true })
-  // one file per (UTC) day: a later run the same day replaces it; written whole, then renamed
-  // one file per run (UTC date and time), so runs on the same day are all kept
+  // one file per run (UTC date and time), so runs on the same day are all kept; written whole, then renamed
   const outFile = join(outDir, `${startedAt.toISOString().slice(0, 16).replace(":", "")}Z.json`)
   await writeFile(`${outFile}.tmp`, JSON.stringify(results, null, 2) + '\n')
   await rename(`${outFile}.tmp`, outFile)
