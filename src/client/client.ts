@@ -21,7 +21,7 @@ import { DirectoryClient } from './directory-client.ts'
 import { StoreClients, type StoreClient } from '../protocol/store-client.ts'
 
 export const DEFAULT_CHUNK_SIZE = 4 * 1024 * 1024
-export const DEFAULT_PARALLEL_CHUNKS = 4
+export const DEFAULT_PARALLEL_CHUNKS = 3
 /** Chunk records sent to the directory per batch during an upload. */
 const RECORD_BATCH_CHUNKS = 256
 /** A chunk read may take this long plus a millisecond per kilobyte before the next copy is tried. */
@@ -39,7 +39,7 @@ export interface ClientInit {
   chunkSize?: number
   /** how long to try to reach the directory (default 5 s) */
   connectTimeoutMs?: number
-  /** chunks in flight at once during an upload or download (default 4) */
+  /** chunks in flight at once during an upload or download (default 3) */
   parallelChunks?: number
   /** copies of each chunk for uploads; 0 or unset: the directory's default (3, or fewer when fewer nodes are alive) */
   replicas?: number
@@ -358,7 +358,7 @@ export class DfsClient {
     // the name comes from the directory: check it again before using it as a path
     const target = into != null ? join(into, validateName(file.name !== '' ? file.name : file.id)) : dest
     const tmp = join(dirname(target), `.${basename(target)}.${randomBytes(6).toString('hex')}.dfs-part`)
-    const out = createWriteStream(tmp, { flags: 'wx', highWaterMark: 4 * 1024 * 1024 })
+    const out = createWriteStream(tmp, { flags: 'wx', highWaterMark: 1024 * 1024 })
     try {
       await pipeline(this.downloadResolved(file, chunks, options), out)
       await rename(tmp, target)
