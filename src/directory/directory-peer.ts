@@ -65,7 +65,10 @@ export class DirectoryPeer {
         log.error(`repair scan failed: ${errorMessage(err)}`)
       }
     }, Math.max(heartbeatMs, 500)).unref())
-    peer.timers.push(setInterval(() => { index.expireUploads(Date.now() - UPLOAD_EXPIRY_MS) }, 3600_000).unref())
+    peer.timers.push(setInterval(() => {
+      index.expireUploads(Date.now() - UPLOAD_EXPIRY_MS)
+      service.expireUploads(Date.now() - UPLOAD_EXPIRY_MS)
+    }, 3600_000).unref())
     return peer
   }
 

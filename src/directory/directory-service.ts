@@ -28,6 +28,7 @@ export interface DirectoryServiceInit {
 interface UploadState {
   rotation: number
   chunkSize: number
+  startedAt: number
 }
 
 /** Copies of each chunk when the client does not say: three, or as many as there are live nodes. */
@@ -143,6 +144,11 @@ export class DirectoryService {
     }
   }
 
+  /** Forget the placement state of uploads older than `before` (their clients are gone). */
+  expireUploads (before: number): void {
+    for (const [id, upload] of this.uploads) if (upload.startedAt < before) this.uploads.delete(id)
+  }
+
   /** Periodic: log nodes that stopped heartbeating. */
   checkLiveness (): void {
     const now = Date.now()
@@ -191,7 +197,7 @@ export class DirectoryService {
       if (chunkSize <= 0 || chunkSize > MAX_CHUNK_SIZE) throw new InvalidInputError(`chunk size must be 1..${MAX_CHUNK_SIZE} bytes`)
       const replicas = this.replicasFor(request.begin.replicas, chunkSize)
       const uploadId = index.beginUpload(name, replicas, Date.now())
-      this.uploads.set(uploadId, { rotation: Math.floor(Math.random() * 1024), chunkSize })
+      this.uploads.set(uploadId, { rotation: Math.floor(Math.random() * 1024), chunkSize, startedAt: Date.now() })
       const count = size == null ? PLACE_BATCH_CHUNKS : Math.min(Math.ceil(size / chunkSize), PLACE_BATCH_CHUNKS)
       return { uploadId, ...this.place(uploadId, 0, count) }
     }
@@ -263,7 +269,7 @@ export class DirectoryService {
 
   private place (uploadId: string, first: number, count: number): Partial<DirectoryResponse> {
     const { replicas } = this.init.index.requireUpload(uploadId)
-    const upload = this.uploads.get(uploadId) ?? { rotation: 0, chunkSize: 0 }
+    const upload = this.uploads.get(uploadId) ?? { rotation: 0, chunkSize: 0, startedAt: 0 }
     if (count === 0) return {}
     const now = Date.now()
     const alive = this.init.index.listNodes().filter((node) => this.isAlive(node, now))
@@ -280,7 +286,7 @@ export class DirectoryService {
   /** Nodes to retry one chunk on: `need` live ones with room, none already tried. */
   private replace (uploadId: string, index: number, need: number, exclude: Set<string>): Partial<DirectoryResponse> {
     this.init.index.requireUpload(uploadId)
-    const upload = this.uploads.get(uploadId) ?? { rotation: 0, chunkSize: 0 }
+    const upload = this.uploads.get(uploadId) ?? { rotation: 0, chunkSize: 0, startedAt: 0 }
     const now = Date.now()
     const candidates = this.init.index.listNodes().filter((node) => this.isAlive(node, now) && !exclude.has(node.peerId))
     const placements = placeChunks(candidates, { first: index, count: 1, replicas: need, chunkSize: upload.chunkSize, rotation: upload.rotation })
