@@ -226,7 +226,7 @@ export class DirectoryService {
       if (file == null) throw new NotFoundError(`no file has the name or ID "${ref.slice(0, 300)}"`)
       const limit = Math.min(request.resolve.chunkLimit === 0 ? RESOLVE_PAGE_CHUNKS : request.resolve.chunkLimit, RESOLVE_PAGE_CHUNKS)
       const chunks = index.fileChunks(file.id, chunkStart, limit)
-      return { file, chunks: this.alivePeersFirst(chunks), nodes: this.nodesOf(chunks) }
+      return { file, ...this.forReaders(chunks) }
     }
     if (request.list != null) {
       const limit = Math.min(request.list.limit === 0 ? LIST_PAGE_FILES : request.list.limit, LIST_PAGE_FILES)
@@ -297,14 +297,18 @@ export class DirectoryService {
     return { placements, nodes: candidates.filter((node) => chosen.has(node.peerId)).map((node) => this.nodeInfo(node, now)) }
   }
 
-  private alivePeersFirst (chunks: ChunkRecord[]): ChunkRecord[] {
-    const alive = new Set(this.init.index.listNodes().filter((node) => this.isAlive(node)).map((node) => node.peerId))
-    return chunks.map((chunk) => ({ ...chunk, peers: [...chunk.peers].sort((a, b) => Number(alive.has(b)) - Number(alive.has(a))) }))
-  }
-
-  private nodesOf (chunks: ChunkRecord[]): NodeInfo[] {
-    const wanted = new Set(chunks.flatMap((chunk) => chunk.peers))
+  /**
+   * A page of chunks as a reader wants it: each chunk's live holders first, and
+   * the addresses of every node named (one read of the node table for both).
+   */
+  private forReaders (chunks: ChunkRecord[]): { chunks: ChunkRecord[], nodes: NodeInfo[] } {
     const now = Date.now()
-    return this.init.index.listNodes().filter((node) => wanted.has(node.peerId)).map((node) => this.nodeInfo(node, now))
+    const nodes = this.init.index.listNodes()
+    const alive = new Set(nodes.filter((node) => this.isAlive(node, now)).map((node) => node.peerId))
+    const wanted = new Set(chunks.flatMap((chunk) => chunk.peers))
+    return {
+      chunks: chunks.map((chunk) => ({ ...chunk, peers: [...chunk.peers].sort((a, b) => Number(alive.has(b)) - Number(alive.has(a))) })),
+      nodes: nodes.filter((node) => wanted.has(node.peerId)).map((node) => this.nodeInfo(node, now))
+    }
   }
 }

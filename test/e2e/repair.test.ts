@@ -88,8 +88,11 @@ describe('end to end: repair, inventory and scrubbing', function () {
       const quarantined = await readdir(join(cluster!.nodeDataDir(victim), 'store', 'quarantine')).catch(() => [])
       return quarantined.some((name) => name.startsWith(chunkId))
     })
-    await cluster.waitFor('the chunk copied back from the good replica', async () => await allAtTarget(cluster!, [id]))
-    assert.ok((await readFile(chunkFile)).equals(content.subarray(2 * 256 * 1024, 3 * 256 * 1024)), 'the repaired copy has the right bytes')
+    // the index may still list the quarantined copy until the node's next heartbeat: wait for the copy itself
+    const good = content.subarray(2 * 256 * 1024, 3 * 256 * 1024)
+    await cluster.waitFor('the chunk copied back from the good replica', async () => (await readFile(chunkFile).catch(() => undefined))?.equals(good) === true)
+    await cluster.waitFor('the chunk at its target again', async () => await allAtTarget(cluster!, [id]))
+    assert.ok((await readFile(chunkFile)).equals(good), 'the repaired copy has the right bytes')
     assert.match(cluster.nodes[victim].stderr, /found chunk .* corrupt: quarantined/)
   })
 
