@@ -3,6 +3,7 @@ import { tcp } from '@libp2p/tcp'
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
 import type { PrivateKey } from '@libp2p/interface'
+import { noiseCrypto } from './noise-crypto.ts'
 
 export interface PeerInit {
   privateKey?: PrivateKey
@@ -20,7 +21,7 @@ export async function createPeer (init: PeerInit): Promise<Libp2p> {
     privateKey: init.privateKey,
     addresses: { listen: init.listen ?? [] },
     transports: [tcp()],
-    connectionEncrypters: [noise()],
+    connectionEncrypters: [noise({ crypto: noiseCrypto })],
     streamMuxers: [yamux()],
     connectionManager: {
       // the default (5 new inbound connections per second per IP) resets
