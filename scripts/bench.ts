@@ -338,7 +338,7 @@ class Cluster {
   private constructor (readonly dir: string, readonly directory: Proc, readonly nodes: Proc[], readonly client: string[]) {}
 
   static async start (label: string, dir: string, nodeCount: number): Promise<Cluster> {
-    const directory = new Proc(`${label} directory`, [PEER_BIN, '--role', 'directory', '--data-dir', join(dir, 'directory'), '--listen', LISTEN])
+    const directory = new Proc(`${label} directory`, [PEER_BIN, '--role', 'directory', '--open', '--data-dir', join(dir, 'directory'), '--listen', LISTEN])
     const directoryAddr = await directory.waitForLine(/^listening on (\S+)/)
     // no scrubbing: re-hashing stored chunks in the background would only add noise
     const nodes = Array.from({ length: nodeCount }, (_, i) => new Proc(`${label} node ${i + 1}`,

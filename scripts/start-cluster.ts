@@ -66,7 +66,7 @@ process.on('SIGINT', () => { void stop(0) })
 process.on('SIGTERM', () => { void stop(0) })
 
 try {
-  const directory = await startPeer('directory', ['--role', 'directory', '--data-dir', join(dataDir, 'directory'), '--listen', `/ip4/127.0.0.1/tcp/${basePort}`])
+  const directory = await startPeer('directory', ['--role', 'directory', '--open', '--data-dir', join(dataDir, 'directory'), '--listen', `/ip4/127.0.0.1/tcp/${basePort}`])
   const home = clientHome()
   const configPath = await updateClientConfig(home, { directory })
   for (let i = 1; i <= nodeCount; i++) {

@@ -51,3 +51,9 @@ export class RemoteError extends DfsError {
   static override name = 'RemoteError'
   override name = 'RemoteError'
 }
+
+/** The peer is not allowed to do this: not a member, no role, or no valid grant. */
+export class ForbiddenError extends DfsError {
+  static override name = 'ForbiddenError'
+  override name = 'ForbiddenError'
+}

@@ -3,6 +3,7 @@ import { Readable } from 'node:stream'
 import { Command, InvalidArgumentError } from 'commander'
 import { DfsClient } from '../client/client.ts'
 import { clientHome, loadClientConfig } from '../config/config.ts'
+import { CLIENT_KEY_FILE, loadOrCreatePeerKey, peerIdOfDir } from '../net/peer-key.ts'
 import { parseBytes } from '../util/units.ts'
 import { humanBytes, humanTime, table } from './format.ts'
 import { runCli, UsageError } from './run.ts'
@@ -25,7 +26,9 @@ async function connect (command: Command): Promise<DfsClient> {
     throw new UsageError(`no directory address: pass --directory /ip4/…/p2p/<peer id>, set DFS_DIRECTORY, or put "directory" in ${home}/config.json (npm start does this)`)
   }
   const chunkSize = flags.chunkSize != null ? parseBytes(flags.chunkSize) : config.chunkSize
-  return await DfsClient.connect({ directory, chunkSize, replicas: config.replicas })
+  // the client's own key: a stable peer ID for the directory's allowlists
+  const privateKey = await loadOrCreatePeerKey(home, CLIENT_KEY_FILE)
+  return await DfsClient.connect({ directory, chunkSize, replicas: config.replicas, privateKey })
 }
 
 async function withClient (command: Command, fn: (client: DfsClient) => Promise<void>): Promise<void> {
@@ -53,6 +56,13 @@ const program = new Command('dfs-client')
   .option('--home <dir>', 'client home folder with config.json (default: $DFS_HOME, then ~/.dfs)')
   .option('--chunk-size <bytes>', 'chunk size for uploads, e.g. 4MiB')
   .option('--debug', 'print stack traces with errors')
+
+program.command('id')
+  .description('print this client\'s peer ID (kept in the home folder; created on first use): what the directory\'s --allow-read/--allow-write name')
+  .action(async (_flags: unknown, command: Command) => {
+    const home = clientHome(command.optsWithGlobals<GlobalFlags>().home)
+    process.stdout.write(`${await peerIdOfDir(home, CLIENT_KEY_FILE)}\n`)
+  })
 
 program.command('upload')
   .description('upload a file; prints its ID')

@@ -1,8 +1,11 @@
-import { resolve } from 'node:path'
+import { resolve, join } from 'node:path'
+import { writeFile } from 'node:fs/promises'
 import { Command, Option } from 'commander'
 import { DirectoryPeer } from '../directory/directory-peer.ts'
 import { StorageNode } from '../node/storage-node.ts'
-import { peerIdOfDir } from '../net/peer-key.ts'
+import { loadOrCreatePeerKey, peerIdOfDir } from '../net/peer-key.ts'
+import { checkPeerId } from '../security/access.ts'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { clientHome, directoryConfigSchema, loadConfigFile, nodeConfigSchema, validateConfig } from '../config/config.ts'
 import { createLogger, type LogLevel } from '../util/log.ts'
 import { collect, runCli, UsageError } from './run.ts'
@@ -23,6 +26,11 @@ interface PeerFlags {
   scrubRate?: string
   scrubInterval?: string
   logLevel?: string
+  allowNode?: string[]
+  allowRead?: string[]
+  allowWrite?: string[]
+  open?: boolean
+  openReads?: boolean
 }
 
 /** The flags given, under their config key names (flags override the config file). */
@@ -48,7 +56,10 @@ function printListening (addrs: string[]): void {
 
 async function runDirectory (flags: PeerFlags): Promise<void> {
   const file = flags.config != null ? await loadConfigFile(directoryConfigSchema, flags.config) : {}
-  const config = validateConfig(directoryConfigSchema, { ...file, ...given(flags, ['listen', 'dataDir', 'deadAfter', 'repairAfter', 'gcAfter', 'logLevel']) }, 'options')
+  const config = validateConfig(directoryConfigSchema, { ...file, ...given(flags, ['listen', 'dataDir', 'deadAfter', 'repairAfter', 'gcAfter', 'logLevel', 'open', 'openReads']) }, 'options')
+  // allowlist flags add to the config's lists
+  const allowed = (fromFile: string[] | undefined, fromFlags: string[] | undefined, flag: string): string[] =>
+    [...(fromFile ?? []), ...(fromFlags ?? [])].map((id) => checkPeerId(id, flag))
   const log = createLogger('directory', (config.logLevel ?? 'info') as LogLevel)
   const dataDir = resolve(config.dataDir ?? resolve(clientHome(), 'directory'))
   const peer = await DirectoryPeer.start({
@@ -58,6 +69,13 @@ async function runDirectory (flags: PeerFlags): Promise<void> {
     heartbeatMs: config.heartbeatInterval,
     repairAfterMs: config.repairAfter,
     gcAfterMs: config.gcAfter,
+    access: {
+      open: config.open,
+      openReads: config.openReads,
+      nodes: allowed(config.allow?.nodes, flags.allowNode, '--allow-node'),
+      readers: allowed(config.allow?.read, flags.allowRead, '--allow-read'),
+      writers: allowed(config.allow?.write, flags.allowWrite, '--allow-write')
+    },
     logger: log
   })
   stopOnSignal(async () => {
@@ -112,6 +130,11 @@ const program = new Command('dfs-peer')
   .option('--gc-after <duration>', 'directory: delete chunks no file uses from the nodes after this long (default 1h)')
   .option('--scrub-rate <bytes>', 'node: re-hash stored chunks at most this fast per second, 0 for never (default 32MiB)')
   .option('--scrub-interval <duration>', 'node: from one full scrub pass to the next (default 1h)')
+  .option('--allow-node <peer-id>', 'directory: a storage node allowed to register, repeatable', collect)
+  .option('--allow-read <peer-id>', 'directory: a client allowed to list, stat and download, repeatable', collect)
+  .option('--allow-write <peer-id>', 'directory: a client allowed to upload and remove, repeatable', collect)
+  .option('--open-reads', 'directory: nodes serve reads without a grant (still to members only)')
+  .option('--open', 'directory: let ANY peer connect, register, read and write (a local demo only)')
   .option('--config <file>', 'JSON config file; flags override it')
   .addOption(new Option('--log-level <level>', 'log detail on stderr').choices(['debug', 'info', 'warn', 'error', 'silent']))
   .option('--debug', 'print stack traces with errors')
@@ -120,6 +143,67 @@ const program = new Command('dfs-peer')
     if (flags.role === 'directory') await runDirectory(flags)
     else await runNode(flags)
   })
+
+program.command('init')
+  .description('create a peer\'s key and an example config.json in its data dir, and print its peer ID')
+  .addOption(new Option('--role <role>', 'which peer').choices(['directory', 'node']).makeOptionMandatory())
+  .requiredOption('--data-dir <dir>', 'the peer\'s data dir (created if missing)')
+  .option('--directory <multiaddr>', 'node: the directory\'s address, for the config')
+  .action(async (flags: { role: 'directory' | 'node', dataDir: string, directory?: string }) => {
+    const dataDir = resolve(flags.dataDir)
+    const peerId = peerIdFromPrivateKey(await loadOrCreatePeerKey(dataDir)).toString()
+    const configPath = join(dataDir, 'config.json')
+    const example = flags.role === 'directory' ? directoryExample(dataDir) : nodeExample(dataDir, flags.directory)
+    let wrote = true
+    try {
+      await writeFile(configPath, JSON.stringify(example, null, 2) + '\n', { flag: 'wx' })
+    } catch (err: any) {
+      if (err.code !== 'EEXIST') throw err
+      wrote = false
+    }
+    process.stdout.write(`${peerId}\n`)
+    process.stderr.write(`${flags.role} key in ${dataDir}; config ${wrote ? 'written to' : 'kept at'} ${configPath}\n` +
+      (flags.role === 'directory'
+        ? `add node and client peer IDs to its "allow" lists, then: dfs-peer --role directory --config ${configPath}\n`
+        : `give this peer ID to the directory's operator (--allow-node), then: dfs-peer --role node --config ${configPath}\n`))
+  })
+
+function directoryExample (dataDir: string): Record<string, unknown> {
+  return {
+    $comment: [
+      'dfs directory config: dfs-peer --role directory --config THIS_FILE (flags override keys)',
+      'allow: peer IDs by role. nodes: storage nodes that may register (each prints its ID with dfs-peer init or dfs-peer id).',
+      'read: clients that may ls, stat and download; write: clients that may upload and rm (dfs-client id prints a client\'s ID).',
+      'Only these peers get past the connection handshake, on the directory and on every node.',
+      'openReads: true lets nodes serve reads without a directory grant (members still only). open: true lets ANY peer in: a local demo only.',
+      'deadAfter: a silent node is dead after this; repairAfter: its chunks are copied elsewhere after this; gcAfter: unused chunks are deleted after this.'
+    ],
+    listen: ['/ip4/127.0.0.1/tcp/4010'],
+    dataDir,
+    allow: { nodes: [], read: [], write: [] },
+    openReads: false,
+    deadAfter: '30s',
+    repairAfter: '5m',
+    gcAfter: '1h',
+    logLevel: 'info'
+  }
+}
+
+function nodeExample (dataDir: string, directory?: string): Record<string, unknown> {
+  return {
+    $comment: [
+      'dfs storage node config: dfs-peer --role node --config THIS_FILE (flags override keys)',
+      'directory: the directory\'s full multiaddr with /p2p/<peer id>; the node obeys only that peer, and learns from it who else may connect.',
+      'capacity: bytes to offer (default: the free disk space); scrubRate: background re-hashing, bytes per second (0: off).'
+    ],
+    directory: directory ?? '/ip4/127.0.0.1/tcp/4010/p2p/REPLACE-WITH-THE-DIRECTORY-PEER-ID',
+    listen: ['/ip4/127.0.0.1/tcp/0'],
+    dataDir,
+    scrubRate: '32MiB',
+    scrubInterval: '1h',
+    logLevel: 'info'
+  }
+}
 
 program.command('id')
   .description('print the peer ID kept in a data dir (creates the key if missing)')

@@ -4,7 +4,7 @@ import { basename, dirname, join } from 'node:path'
 import { randomBytes } from 'node:crypto'
 import { pipeline } from 'node:stream/promises'
 import type { Libp2p } from 'libp2p'
-import type { AbortOptions } from '@libp2p/interface'
+import type { AbortOptions, PrivateKey } from '@libp2p/interface'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import { createPeer } from '../net/libp2p.ts'
 import { PLACE_BATCH_CHUNKS } from '../protocol/constants.ts'
@@ -14,11 +14,12 @@ import { chunkStream, type Chunk } from '../storage/chunker.ts'
 import { digestEquals, newHasher, parseContentId } from '../storage/content-id.ts'
 import { ManifestHasher } from '../storage/manifest.ts'
 import { BoundedTasks } from '../util/bounded-tasks.ts'
-import { ChunkTransferError, DirectoryUnreachableError, IntegrityError, InvalidInputError } from '../errors.ts'
+import { ChunkTransferError, DirectoryUnreachableError, ForbiddenError, IntegrityError, InvalidInputError } from '../errors.ts'
 import { errorMessage } from '../util/log.ts'
 import { readAhead } from '../util/read-ahead.ts'
 import { DirectoryClient } from './directory-client.ts'
 import { StoreClients, type StoreClient } from '../protocol/store-client.ts'
+import { grantNode } from '../security/grants.ts'
 
 export const DEFAULT_CHUNK_SIZE = 4 * 1024 * 1024
 export const DEFAULT_PARALLEL_CHUNKS = 3
@@ -35,6 +36,12 @@ const FILE_READ_SIZE = 256 * 1024
 export interface ClientInit {
   /** the directory's multiaddr, with /p2p/<peer id> */
   directory: string
+  /**
+   * the client's identity: what the directory's allowlists name. The CLI
+   * keeps one in its home folder; omitted, a new one for this session (fine
+   * for an open cluster only).
+   */
+  privateKey?: PrivateKey
   /** bytes per chunk for uploads (default 4 MiB) */
   chunkSize?: number
   /** how long to try to reach the directory (default 5 s) */
@@ -91,6 +98,8 @@ export class DfsClient {
   private readonly stores: StoreClients
 
   private readonly alivePeers = new Set<string>()
+  /** the directory's read grants, by node, from the latest resolve */
+  private readonly readGrants = new Map<string, Uint8Array<ArrayBuffer>>()
 
   private constructor (readonly libp2p: Libp2p, readonly directory: DirectoryClient, private readonly chunkSize: number, private readonly parallelChunks: number, private readonly replicas: number) {
     this.stores = new StoreClients(libp2p)
@@ -108,7 +117,7 @@ export class DfsClient {
     }
     const chunkSize = init.chunkSize ?? DEFAULT_CHUNK_SIZE
     if (!Number.isSafeInteger(chunkSize) || chunkSize <= 0) throw new InvalidInputError(`chunk size must be a positive number of bytes, got ${chunkSize}`)
-    const libp2p = await createPeer({})
+    const libp2p = await createPeer({ privateKey: init.privateKey })
     try {
       await libp2p.dial(address, { signal: AbortSignal.timeout(init.connectTimeoutMs ?? 5_000) })
     } catch (err) {
@@ -124,6 +133,16 @@ export class DfsClient {
       if (node.alive) this.alivePeers.add(node.peerId)
       else this.alivePeers.delete(node.peerId)
     }
+  }
+
+  /** The grants in a directory response, by the node each is for. */
+  private static grantsByNode (grants: Array<Uint8Array<ArrayBuffer>>): Map<string, Uint8Array<ArrayBuffer>> {
+    const byNode = new Map<string, Uint8Array<ArrayBuffer>>()
+    for (const grant of grants) {
+      const node = grantNode(grant)
+      if (node != null) byNode.set(node, grant)
+    }
+    return byNode
   }
 
   private store (peerId: string): StoreClient {
@@ -151,10 +170,11 @@ export class DfsClient {
     if (!Number.isSafeInteger(replicas) || replicas < 0) throw new InvalidInputError(`replicas must be a whole number of copies, got ${replicas}`)
     const begin = await this.directory.request({ begin: { name, size: options.size, chunkSize: this.chunkSize, replicas } }, options)
     const uploadId = begin.uploadId
-    const placements = new Map<number, string[]>()
-    const remember = (response: { placements: Array<{ index: number, peers: string[] }>, nodes: NodeInfo[] }): void => {
+    const placements = new Map<number, Placed>()
+    const remember = (response: { placements: Array<{ index: number, peers: string[] }>, nodes: NodeInfo[], grants: Array<Uint8Array<ArrayBuffer>> }): void => {
       this.learn(response.nodes)
-      for (const p of response.placements) placements.set(p.index, p.peers)
+      const grants = DfsClient.grantsByNode(response.grants)
+      for (const p of response.placements) placements.set(p.index, { peers: p.peers, grants })
     }
     remember(begin)
 
@@ -172,11 +192,11 @@ export class DfsClient {
         if (!placements.has(chunk.index)) {
           remember(await this.directory.request({ place: { uploadId, first: chunk.index, count: PLACE_BATCH_CHUNKS, exclude: [], need: 0 } }, options))
         }
-        const peers = placements.get(chunk.index)
-        if (peers == null || peers.length === 0) throw new ChunkTransferError(`the directory gave no node for chunk ${chunk.index}`)
+        const placed = placements.get(chunk.index)
+        if (placed == null || placed.peers.length === 0) throw new ChunkTransferError(`the directory gave no node for chunk ${chunk.index}`)
         placements.delete(chunk.index)
         await puts.add(async () => {
-          const holders = await this.putChunk(uploadId, chunk, peers, options)
+          const holders = await this.putChunk(uploadId, chunk, placed, options)
           recorded.push({ index: chunk.index, id: chunk.id, offset: chunk.offset, size: chunk.size, peers: holders })
           stored += chunk.size
           options.onProgress?.(stored, options.size)
@@ -205,13 +225,14 @@ export class DfsClient {
    * a few times over; the chunk counts only with every copy verified.
    * Resolves with the nodes that hold it.
    */
-  private async putChunk (uploadId: string, chunk: Chunk, peers: string[], options?: AbortOptions): Promise<string[]> {
-    const target = peers.length
+  private async putChunk (uploadId: string, chunk: Chunk, placed: Placed, options?: AbortOptions): Promise<string[]> {
+    const target = placed.peers.length
     const stored = new Set<string>()
     // where a chain broke: the first node in it that did not store the chunk
     const failed = new Set<string>()
     const problems: string[] = []
-    let targets = peers
+    let targets = placed.peers
+    let grants = placed.grants
     for (let attempt = 0; attempt < PUT_ATTEMPTS; attempt++) {
       if (attempt > 0) {
         const replacement = await this.directory.request({
@@ -220,17 +241,20 @@ export class DfsClient {
         if (replacement == null || replacement.placements.length === 0) break
         this.learn(replacement.nodes)
         targets = replacement.placements[0].peers
+        grants = DfsClient.grantsByNode(replacement.grants)
       }
       const [head, ...rest] = targets
       try {
         const outcome = await this.store(head).put(chunk, chunk.pieces, {
           ...options,
-          forward: rest.map((peerId) => ({ peerId, addrs: this.stores.addrsOf(peerId) }))
+          grant: grants.get(head),
+          forward: rest.map((peerId) => ({ peerId, addrs: this.stores.addrsOf(peerId), grant: grants.get(peerId) }))
         })
         for (const peer of outcome.stored) if (targets.includes(peer)) stored.add(peer)
         if (outcome.problem != null) problems.push(outcome.problem)
       } catch (err) {
         options?.signal?.throwIfAborted()
+        if ((err as Error).name === 'ForbiddenError') throw err
         problems.push(`node ${head}: ${errorMessage(err)}`)
       }
       const broke = targets.find((peer) => !stored.has(peer))
@@ -247,6 +271,7 @@ export class DfsClient {
     const response = await this.directory.request({ resolve: { ref, chunkStart, chunkLimit: 0 } }, options)
     if (response.file == null) throw new ChunkTransferError('the directory answered without the file')
     this.learn(response.nodes)
+    for (const [node, grant] of DfsClient.grantsByNode(response.grants)) this.readGrants.set(node, grant)
     return { file: response.file, chunks: response.chunks }
   }
 
@@ -291,7 +316,7 @@ export class DfsClient {
         const size = await this.store(peer).get(chunk.id, (piece) => {
           hasher.update(piece)
           pieces.push(piece)
-        }, { signal })
+        }, { signal, grant: this.readGrants.get(peer) })
         if (size !== chunk.size || !digestEquals(hasher.digest(), digest)) {
           // let the directory have that node check its copy, and repair it if it is bad
           this.directory.request({ reportCorrupt: { chunkId: chunk.id, peerId: peer } }).catch(() => {})
@@ -424,6 +449,12 @@ export class DfsClient {
     await this.directory.close().catch(() => {})
     await this.libp2p.stop()
   }
+}
+
+/** Placements for one chunk, and the grants that came with them. */
+interface Placed {
+  peers: string[]
+  grants: Map<string, Uint8Array<ArrayBuffer>>
 }
 
 /**

@@ -5,14 +5,14 @@ import { sendMessage } from '../net/stream-io.ts'
 import { RequestStream } from '../net/request-stream.ts'
 import { DIRECTORY_PROTOCOL, MAX_DIRECTORY_MESSAGE_BYTES } from '../protocol/constants.ts'
 import { DirectoryRequest, DirectoryResponse, Status } from '../protocol/directory.ts'
-import { InvalidInputError, NoCapacityError, NotFoundError, ProtocolError, RemoteError } from '../errors.ts'
+import { ForbiddenError, InvalidInputError, NoCapacityError, NotFoundError, ProtocolError, RemoteError } from '../errors.ts'
 
 /** Client side of /dfs/directory/1.0.0: one request at a time over a reused stream. */
 export class DirectoryClient {
   private readonly requests: RequestStream
 
   constructor (libp2p: Libp2p, readonly address: Multiaddr) {
-    this.requests = new RequestStream(libp2p, () => [address], DIRECTORY_PROTOCOL)
+    this.requests = new RequestStream(libp2p, () => [address], DIRECTORY_PROTOCOL, 'the directory')
   }
 
   async request (request: Partial<DirectoryRequest>, options?: AbortOptions): Promise<DirectoryResponse> {
@@ -28,6 +28,7 @@ export class DirectoryClient {
       case Status.NOT_FOUND: throw new NotFoundError(response.message)
       case Status.INVALID: throw new InvalidInputError(response.message)
       case Status.UNAVAILABLE: throw new NoCapacityError(response.message)
+      case Status.FORBIDDEN: throw new ForbiddenError(response.message)
       default: throw new RemoteError(`the directory failed: ${response.message}`)
     }
   }

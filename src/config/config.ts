@@ -30,8 +30,21 @@ const logLevel = z.enum(['debug', 'info', 'warn', 'error', 'silent'])
 // JSON has no comments: example configs explain themselves in "$comment"
 const comment = z.union([z.string(), z.array(z.string())]).optional()
 
+const peerIds = z.array(z.string().min(1).max(200))
+
 export const directoryConfigSchema = z.strictObject({
   $comment: comment,
+  // anyone may connect, register, read and write: a local demo only
+  open: z.boolean().optional(),
+  // nodes serve reads without a grant (members with the read role still only)
+  openReads: z.boolean().optional(),
+  // peer IDs allowed in, by role
+  allow: z.strictObject({
+    $comment: comment,
+    nodes: peerIds.optional(),
+    read: peerIds.optional(),
+    write: peerIds.optional()
+  }).optional(),
   listen: z.array(multiaddrString).min(1).optional(),
   dataDir: z.string().min(1).optional(),
   deadAfter: duration.optional(),

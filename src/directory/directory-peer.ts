@@ -8,6 +8,10 @@ import { Repairer } from './repair.ts'
 import { errorMessage, silentLogger, type Logger } from '../util/log.ts'
 import { DirectoryIndex } from './index-db.ts'
 import { DirectoryService } from './directory-service.ts'
+import { AccessPolicy, refusalLogger, type AccessConfig } from '../security/access.ts'
+import { GrantSigner } from '../security/grants.ts'
+import { ConfigError } from '../errors.ts'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 
 export interface DirectoryPeerInit {
   listen: string[]
@@ -22,6 +26,8 @@ export interface DirectoryPeerInit {
   gcAfterMs?: number
   /** repair tasks handed to a node per heartbeat (default 8) */
   repairTasksPerBeat?: number
+  /** who may connect, register, read and write */
+  access: AccessConfig
   logger?: Logger
 }
 
@@ -38,16 +44,32 @@ export class DirectoryPeer {
 
   static async start (init: DirectoryPeerInit): Promise<DirectoryPeer> {
     await mkdir(init.dataDir, { recursive: true, mode: 0o700 })
+    const access = new AccessPolicy(init.access)
+    if (access.isEmpty) {
+      throw new ConfigError('no peer is allowed into this cluster: allow nodes and clients by peer ID (--allow-node, --allow-read, --allow-write, or "allow" in the config), or pass --open for a local demo')
+    }
     const privateKey = await loadOrCreatePeerKey(init.dataDir)
+    const grants = new GrantSigner(privateKey, peerIdFromPrivateKey(privateKey).toString())
     const index = new DirectoryIndex(join(init.dataDir, INDEX_FILE))
     const log = init.logger ?? silentLogger
+    if (access.open) log.warn(`THIS CLUSTER IS ${access.describe()}`)
+    else log.info(`access: ${access.describe()}`)
+    const logRefusal = refusalLogger(log, 'it is not on the directory\'s allowlists (--allow-node, --allow-read, --allow-write)')
     const deadAfterMs = init.deadAfterMs ?? 30_000
     const heartbeatMs = init.heartbeatMs ?? Math.min(5_000, Math.max(100, Math.floor(deadAfterMs / 3)))
     const repairer = new Repairer({ index, log, deadAfterMs, repairAfterMs: init.repairAfterMs ?? 300_000, gcAfterMs: init.gcAfterMs ?? 3600_000, tasksPerBeat: init.repairTasksPerBeat })
-    const service = new DirectoryService({ index, repairer, log, deadAfterMs, heartbeatMs })
+    const service = new DirectoryService({ index, repairer, log, deadAfterMs, heartbeatMs, access, grants })
     let libp2p: Libp2p
     try {
-      libp2p = await createPeer({ privateKey, listen: init.listen })
+      libp2p = await createPeer({
+        privateKey,
+        listen: init.listen,
+        allowInbound: (peerId) => {
+          if (access.isMember(peerId)) return true
+          logRefusal(peerId)
+          return false
+        }
+      })
       await libp2p.handle(REGISTER_PROTOCOL, service.handleRegister, { maxInboundStreams: MAX_INBOUND_STREAMS })
       await libp2p.handle(DIRECTORY_PROTOCOL, service.handleDirectory, { maxInboundStreams: MAX_INBOUND_STREAMS })
       await libp2p.handle(INVENTORY_PROTOCOL, service.handleInventory, { maxInboundStreams: 4 })

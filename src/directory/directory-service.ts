@@ -3,7 +3,7 @@ import { logger } from '@libp2p/logger'
 import { multiaddr } from '@multiformats/multiaddr'
 import { StreamReader, sendMessage } from '../net/stream-io.ts'
 import { LIST_PAGE_FILES, MAX_DIRECTORY_MESSAGE_BYTES, MAX_INVENTORY_CHUNKS, MAX_INVENTORY_MESSAGE_BYTES, MAX_REGISTER_MESSAGE_BYTES, PLACE_BATCH_CHUNKS, RESOLVE_PAGE_CHUNKS } from '../protocol/constants.ts'
-import { DirectoryRequest, DirectoryResponse, InventoryPage, InventoryResponse, RegisterRequest, RegisterResponse, Status, type NodeInfo } from '../protocol/directory.ts'
+import { DirectoryRequest, DirectoryResponse, InventoryPage, InventoryResponse, RegisterRequest, RegisterResponse, Status, TaskType, type NodeInfo, type Placement, type Task } from '../protocol/directory.ts'
 import { validateName } from '../protocol/names.ts'
 import { InvalidInputError, NoCapacityError, NotFoundError } from '../errors.ts'
 import { MAX_CHUNK_SIZE } from '../storage/chunk-store.ts'
@@ -12,6 +12,10 @@ import type { ChunkRecord, DirectoryIndex, NodeRecord } from './index-db.ts'
 import { placeChunks } from './placement.ts'
 import type { Repairer } from './repair.ts'
 import { isContentId } from '../storage/content-id.ts'
+import type { AccessPolicy, Role } from '../security/access.ts'
+import { GrantOp, type GrantBytes, type GrantSigner } from '../security/grants.ts'
+import { ForbiddenError } from '../errors.ts'
+import { GET_GRANT_TTL_MS, PUT_GRANT_TTL_MS } from '../protocol/constants.ts'
 
 const trace = logger('dfs:directory')
 
@@ -23,7 +27,14 @@ export interface DirectoryServiceInit {
   deadAfterMs: number
   /** how often nodes are asked to heartbeat */
   heartbeatMs: number
+  access: AccessPolicy
+  grants: GrantSigner
 }
+
+/** Read grants kept for reuse per (client, node); cleared wholesale past this many. */
+const MAX_CACHED_READ_GRANTS = 10_000
+/** Copy grants for repair tasks: a task runs within a few heartbeats. */
+const COPY_GRANT_TTL_MS = 10 * 60_000
 
 interface UploadState {
   rotation: number
@@ -41,6 +52,7 @@ function statusOf (err: unknown): Status {
     case 'InvalidInputError': return Status.INVALID
     case 'NotFoundError': return Status.NOT_FOUND
     case 'NoCapacityError': return Status.UNAVAILABLE
+    case 'ForbiddenError': return Status.FORBIDDEN
     default: return Status.ERROR
   }
 }
@@ -53,6 +65,8 @@ function statusOf (err: unknown): Status {
 export class DirectoryService {
   private readonly uploads = new Map<string, UploadState>()
   private readonly knownAlive = new Set<string>()
+  /** signed read grants by client and node, reused until half their life is gone (signing costs ~50 µs) */
+  private readonly readGrants = new Map<string, { grant: GrantBytes, renewAt: number }>()
 
   constructor (private readonly init: DirectoryServiceInit) {}
 
@@ -75,6 +89,7 @@ export class DirectoryService {
       const peerId = connection.remotePeer.toString()
       let response: RegisterResponse
       try {
+        if (!this.init.access.canRegister(peerId)) throw new ForbiddenError(`peer ${peerId} is not allowed to register as a storage node (the directory's --allow-node list)`)
         const addrs = this.checkAddrs(request.addrs, peerId)
         const wasAlive = this.knownAlive.has(peerId)
         this.init.index.upsertNode({ peerId, addrs, capacity: request.capacity, used: request.used, chunks: request.chunks, lastSeen: Date.now() })
@@ -85,7 +100,9 @@ export class DirectoryService {
         this.init.repairer.onResults(peerId, request.results)
         if (request.corrupt.length > 0) this.init.repairer.onCorrupt(peerId, request.corrupt.filter((id) => isContentId(id)))
         // a node new to us (or back, or we restarted) tells us what it holds
-        response = { status: Status.OK, message: '', heartbeatMs: this.init.heartbeatMs, sendInventory: !wasAlive, tasks: this.init.repairer.takeTasks(peerId) }
+        const { access } = this.init
+        const membership = request.membershipVersion === access.version ? undefined : { version: access.version, open: access.open, openReads: access.openReads, members: access.members }
+        response = { status: Status.OK, message: '', heartbeatMs: this.init.heartbeatMs, sendInventory: !wasAlive, tasks: this.withCopyGrants(peerId, this.init.repairer.takeTasks(peerId)), membership }
       } catch (err) {
         this.init.log.warn(`refused registration from ${peerId}: ${errorMessage(err)}`)
         response = { status: statusOf(err), message: errorMessage(err), heartbeatMs: 0, sendInventory: false, tasks: [] }
@@ -98,6 +115,13 @@ export class DirectoryService {
     } finally {
       reader.release()
     }
+  }
+
+  /** A repair copy is a PUT on its target: it carries the directory's grant for that one chunk. */
+  private withCopyGrants (source: string, tasks: Task[]): Task[] {
+    return tasks.map((task) => task.type !== TaskType.COPY || task.target == null
+      ? task
+      : { ...task, grant: this.init.grants.issue({ op: GrantOp.PUT, node: task.target.peerId, holder: source, chunk: task.chunkId, ttlMs: COPY_GRANT_TTL_MS }) })
   }
 
   private checkAddrs (addrs: string[], peerId: string): string[] {
@@ -122,6 +146,7 @@ export class DirectoryService {
     const reader = new StreamReader(stream)
     const peerId = connection.remotePeer.toString()
     try {
+      if (!this.init.access.canRegister(peerId)) throw new ForbiddenError(`peer ${peerId} is not allowed to report an inventory: it is not an allowed storage node`)
       const chunks: string[] = []
       while (true) {
         const bytes = await reader.readMessage(MAX_INVENTORY_MESSAGE_BYTES, { signal: AbortSignal.timeout(60_000) })
@@ -162,7 +187,8 @@ export class DirectoryService {
 
   // ---- /dfs/directory/1.0.0
 
-  readonly handleDirectory = async (stream: Stream): Promise<void> => {
+  readonly handleDirectory = async (stream: Stream, connection: Connection): Promise<void> => {
+    const peer = connection.remotePeer.toString()
     const reader = new StreamReader(stream)
     try {
       while (true) {
@@ -170,18 +196,19 @@ export class DirectoryService {
         if (bytes == null) break
         let response: Partial<DirectoryResponse>
         try {
-          response = this.dispatch(DirectoryRequest.decode(bytes))
+          response = this.dispatch(DirectoryRequest.decode(bytes), peer)
         } catch (err) {
           if (statusOf(err) === Status.ERROR) this.init.log.error(`directory request failed: ${errorMessage(err)}`)
+          if (statusOf(err) === Status.FORBIDDEN) this.init.log.warn(`refused: ${errorMessage(err)}`)
           response = { status: statusOf(err), message: errorMessage(err) }
         }
-        await sendMessage(stream, DirectoryResponse.encode({ status: Status.OK, message: '', uploadId: '', placements: [], nodes: [], chunks: [], files: [], ...response }))
+        await sendMessage(stream, DirectoryResponse.encode({ status: Status.OK, message: '', uploadId: '', placements: [], nodes: [], chunks: [], files: [], grants: [], ...response }))
       }
       await stream.close()
     } catch (err) {
       trace.error('directory stream failed - %e', err)
       if (stream.writeStatus === 'writable') {
-        await sendMessage(stream, DirectoryResponse.encode({ status: Status.INVALID, message: errorMessage(err), uploadId: '', placements: [], nodes: [], chunks: [], files: [] })).catch(() => {})
+        await sendMessage(stream, DirectoryResponse.encode({ status: Status.INVALID, message: errorMessage(err), uploadId: '', placements: [], nodes: [], chunks: [], files: [], grants: [] })).catch(() => {})
       }
       stream.abort(err as Error)
     } finally {
@@ -189,8 +216,17 @@ export class DirectoryService {
     }
   }
 
-  private dispatch (request: DirectoryRequest): Partial<DirectoryResponse> {
+  /** The role each request needs: writers change the namespace, readers look at it. */
+  private static roleFor (request: DirectoryRequest): Role | undefined {
+    if (request.begin != null || request.place != null || request.complete != null || request.abort != null || request.remove != null) return 'write'
+    if (request.resolve != null || request.list != null || request.reportCorrupt != null) return 'read'
+    return undefined // nodes, health: any member
+  }
+
+  private dispatch (request: DirectoryRequest, peer: string): Partial<DirectoryResponse> {
     const { index } = this.init
+    const role = DirectoryService.roleFor(request)
+    if (role != null) this.init.access.require(peer, role)
     if (request.begin != null) {
       const { name, size, chunkSize } = request.begin
       validateName(name)
@@ -226,7 +262,7 @@ export class DirectoryService {
       if (file == null) throw new NotFoundError(`no file has the name or ID "${ref.slice(0, 300)}"`)
       const limit = Math.min(request.resolve.chunkLimit === 0 ? RESOLVE_PAGE_CHUNKS : request.resolve.chunkLimit, RESOLVE_PAGE_CHUNKS)
       const chunks = index.fileChunks(file.id, chunkStart, limit)
-      return { file, ...this.forReaders(chunks) }
+      return { file, ...this.forReaders(chunks, peer) }
     }
     if (request.list != null) {
       const limit = Math.min(request.list.limit === 0 ? LIST_PAGE_FILES : request.list.limit, LIST_PAGE_FILES)
@@ -280,7 +316,7 @@ export class DirectoryService {
         : 'every live storage node is full; add capacity or start another node')
     }
     const used = new Set(placements.flatMap((p) => p.peers))
-    return { placements, nodes: alive.filter((node) => used.has(node.peerId)).map((node) => this.nodeInfo(node, now)) }
+    return { placements, nodes: alive.filter((node) => used.has(node.peerId)).map((node) => this.nodeInfo(node, now)), grants: this.putGrants(placements, upload.chunkSize) }
   }
 
   /** Nodes to retry one chunk on: `need` live ones with room, none already tried. */
@@ -294,21 +330,50 @@ export class DirectoryService {
       throw new NoCapacityError(`no other live node with room is left to hold chunk ${index}`)
     }
     const chosen = new Set(placements[0].peers)
-    return { placements, nodes: candidates.filter((node) => chosen.has(node.peerId)).map((node) => this.nodeInfo(node, now)) }
+    return { placements, nodes: candidates.filter((node) => chosen.has(node.peerId)).map((node) => this.nodeInfo(node, now)), grants: this.putGrants(placements, upload.chunkSize) }
+  }
+
+  /**
+   * One PUT grant per node placed on: room for the chunks placed there, at
+   * most a chunk size each. Not bound to the client: the first node passes
+   * the chunk, and the next node's grant, down the replication chain.
+   */
+  private putGrants (placements: Placement[], chunkSize: number): GrantBytes[] {
+    const chunksPerNode = new Map<string, number>()
+    for (const placement of placements) for (const peer of placement.peers) chunksPerNode.set(peer, (chunksPerNode.get(peer) ?? 0) + 1)
+    const perChunk = chunkSize > 0 ? chunkSize : MAX_CHUNK_SIZE
+    return [...chunksPerNode].map(([node, chunks]) => this.init.grants.issue({ op: GrantOp.PUT, node, maxBytes: chunks * perChunk, ttlMs: PUT_GRANT_TTL_MS }))
+  }
+
+  /** Read grants for `client` on each node, unless reads are open; reused while fresh. */
+  private getGrants (client: string, nodes: string[]): GrantBytes[] {
+    if (this.init.access.openReads) return []
+    const now = Date.now()
+    if (this.readGrants.size > MAX_CACHED_READ_GRANTS) this.readGrants.clear()
+    return nodes.map((node) => {
+      const key = `${client} ${node}`
+      const cached = this.readGrants.get(key)
+      if (cached != null && cached.renewAt > now) return cached.grant
+      const grant = this.init.grants.issue({ op: GrantOp.GET, node, holder: client, ttlMs: GET_GRANT_TTL_MS }, now)
+      this.readGrants.set(key, { grant, renewAt: now + GET_GRANT_TTL_MS / 2 })
+      return grant
+    })
   }
 
   /**
    * A page of chunks as a reader wants it: each chunk's live holders first, and
    * the addresses of every node named (one read of the node table for both).
    */
-  private forReaders (chunks: ChunkRecord[]): { chunks: ChunkRecord[], nodes: NodeInfo[] } {
+  private forReaders (chunks: ChunkRecord[], client: string): { chunks: ChunkRecord[], nodes: NodeInfo[], grants: GrantBytes[] } {
     const now = Date.now()
     const nodes = this.init.index.listNodes()
     const alive = new Set(nodes.filter((node) => this.isAlive(node, now)).map((node) => node.peerId))
     const wanted = new Set(chunks.flatMap((chunk) => chunk.peers))
+    const named = nodes.filter((node) => wanted.has(node.peerId))
     return {
       chunks: chunks.map((chunk) => ({ ...chunk, peers: [...chunk.peers].sort((a, b) => Number(alive.has(b)) - Number(alive.has(a))) })),
-      nodes: nodes.filter((node) => wanted.has(node.peerId)).map((node) => this.nodeInfo(node, now))
+      nodes: named.map((node) => this.nodeInfo(node, now)),
+      grants: this.getGrants(client, named.map((node) => node.peerId))
     }
   }
 }

@@ -2,13 +2,19 @@ import { createLibp2p, type Libp2p } from 'libp2p'
 import { tcp } from '@libp2p/tcp'
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
-import type { PrivateKey } from '@libp2p/interface'
+import type { PeerId, PrivateKey } from '@libp2p/interface'
 import { noiseCrypto } from './noise-crypto.ts'
 
 export interface PeerInit {
   privateKey?: PrivateKey
   /** multiaddrs to listen on; none for a client that only dials */
   listen?: string[]
+  /**
+   * Who may connect: called once the Noise handshake has proven the remote's
+   * peer ID, before any protocol is spoken. False closes the connection.
+   * Omitted: anyone.
+   */
+  allowInbound?: (peerId: string) => boolean
 }
 
 /**
@@ -17,12 +23,19 @@ export interface PeerInit {
  * each other's addresses from the directory.
  */
 export async function createPeer (init: PeerInit): Promise<Libp2p> {
+  const allow = init.allowInbound
   return await createLibp2p({
     privateKey: init.privateKey,
     addresses: { listen: init.listen ?? [] },
     transports: [tcp()],
     connectionEncrypters: [noise({ crypto: noiseCrypto })],
     streamMuxers: [yamux()],
+    connectionGater: allow == null
+      ? undefined
+      : {
+          // the first hook that knows who is calling (see LIBP2P-NOTES)
+          denyInboundEncryptedConnection: (peerId: PeerId) => !allow(peerId.toString())
+        },
     connectionManager: {
       // the default (5 new inbound connections per second per IP) resets
       // a local cluster's peers, which all share 127.0.0.1

@@ -12,8 +12,8 @@ export const PEER_KEY_FILE = 'peer.key'
  * Load the peer's private key from `dir`, creating it on first use. The key is
  * what keeps a peer's ID, and so its full multiaddr, the same across restarts.
  */
-export async function loadOrCreatePeerKey (dir: string): Promise<PrivateKey> {
-  const file = join(dir, PEER_KEY_FILE)
+export async function loadOrCreatePeerKey (dir: string, fileName = PEER_KEY_FILE): Promise<PrivateKey> {
+  const file = join(dir, fileName)
   let bytes: Uint8Array | undefined
   try {
     bytes = await readFile(file)
@@ -33,12 +33,15 @@ export async function loadOrCreatePeerKey (dir: string): Promise<PrivateKey> {
   try {
     await writeFile(file, privateKeyToProtobuf(key), { mode: 0o600, flag: 'wx' })
   } catch (err: any) {
-    if (err.code === 'EEXIST') return await loadOrCreatePeerKey(dir)
+    if (err.code === 'EEXIST') return await loadOrCreatePeerKey(dir, fileName)
     throw new ConfigError(`cannot write the peer key ${file}: ${err.message}`)
   }
   return key
 }
 
-export async function peerIdOfDir (dir: string): Promise<string> {
-  return peerIdFromPrivateKey(await loadOrCreatePeerKey(dir)).toString()
+export async function peerIdOfDir (dir: string, fileName = PEER_KEY_FILE): Promise<string> {
+  return peerIdFromPrivateKey(await loadOrCreatePeerKey(dir, fileName)).toString()
 }
+
+/** File, inside the client's home folder, that holds the client's key: its identity to allowlists. */
+export const CLIENT_KEY_FILE = 'client.key'

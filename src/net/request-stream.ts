@@ -2,6 +2,7 @@ import type { Libp2p } from 'libp2p'
 import type { AbortOptions, Stream } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import { StreamReader } from './stream-io.ts'
+import { openStream } from './dial.ts'
 
 /**
  * One long-lived stream to a peer for a request/response protocol, used by one
@@ -15,14 +16,15 @@ export class RequestStream {
   /** requests queued or running: lets a pool pick the least busy stream */
   pending = 0
 
-  constructor (private readonly libp2p: Libp2p, private readonly target: () => Multiaddr[], private readonly protocol: string) {}
+  /** `remoteName` is how errors name the peer, e.g. "the directory" or "node 12D3…". */
+  constructor (private readonly libp2p: Libp2p, private readonly target: () => Multiaddr[], private readonly protocol: string, private readonly remoteName: string) {}
 
   async run<T> (fn: (stream: Stream, reader: StreamReader) => Promise<T>, options?: AbortOptions): Promise<T> {
     this.pending++
     const result = this.queue.then(async () => {
       if (this.current == null || this.current.stream.status !== 'open' || this.current.stream.writeStatus !== 'writable') {
         this.drop()
-        const stream = await this.libp2p.dialProtocol(this.target(), this.protocol, { signal: options?.signal })
+        const stream = await openStream(this.libp2p, this.target(), this.protocol, this.remoteName, { signal: options?.signal })
         this.current = { stream, reader: new StreamReader(stream) }
       }
       const { stream, reader } = this.current

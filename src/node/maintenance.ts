@@ -79,7 +79,8 @@ export class TaskRunner {
     const chunk = await this.store.get(task.chunkId)
     if (chunk == null) throw new Error('this node does not hold the chunk')
     this.peers.learn(task.target.peerId, task.target.addrs)
-    const outcome = await this.peers.get(task.target.peerId).put({ id: task.chunkId, size: chunk.size }, chunk.bytes, { signal: AbortSignal.timeout(120_000) })
+    // the directory's grant for the target, which checks it before taking a byte
+    const outcome = await this.peers.get(task.target.peerId).put({ id: task.chunkId, size: chunk.size }, chunk.bytes, { grant: task.grant, signal: AbortSignal.timeout(120_000) })
     if (outcome.stored.includes(task.target.peerId)) return true
     if (outcome.problem?.includes('hash to') === true && await this.store.verify(task.chunkId) === false) await this.quarantine(task.chunkId)
     throw new Error(outcome.problem ?? 'the target did not store it')

@@ -2,6 +2,7 @@ import { join } from 'node:path'
 import type { Libp2p } from 'libp2p'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import { createPeer, dialableAddrs } from '../net/libp2p.ts'
+import { openStream } from '../net/dial.ts'
 import { loadOrCreatePeerKey } from '../net/peer-key.ts'
 import { StreamReader, sendMessage } from '../net/stream-io.ts'
 import { INVENTORY_PAGE_CHUNKS, INVENTORY_PROTOCOL, MAX_INBOUND_STREAMS, MAX_REGISTER_MESSAGE_BYTES, REGISTER_PROTOCOL, STORE_PROTOCOL } from '../protocol/constants.ts'
@@ -11,7 +12,10 @@ import { FsChunkStore } from '../storage/chunk-store.ts'
 import { errorMessage, silentLogger, type Logger } from '../util/log.ts'
 import { storeHandler } from './store-handler.ts'
 import { StoreClients } from '../protocol/store-client.ts'
-import { RemoteError } from '../errors.ts'
+import { ForbiddenError, RemoteError } from '../errors.ts'
+import { GrantVerifier } from '../security/grants.ts'
+import { refusalLogger } from '../security/access.ts'
+import type { Membership } from '../protocol/directory.ts'
 
 export interface StorageNodeInit {
   /** the directory's multiaddr, with /p2p/<peer id> */
@@ -51,10 +55,17 @@ export class StorageNode {
   private readonly tasks: TaskRunner
   readonly scrubber?: Scrubber
   private sendingInventory = false
+  /**
+   * Who may connect, as the directory last said. Until the first registration
+   * only the directory itself: a node obeys only its directory.
+   */
+  private membership: { version: string, open: boolean, openReads: boolean, members: Set<string> } = { version: '', open: false, openReads: false, members: new Set() }
+  readonly grants: GrantVerifier
 
-  private constructor (readonly libp2p: Libp2p, readonly store: FsChunkStore, private readonly init: StorageNodeInit) {
+  private constructor (readonly libp2p: Libp2p, readonly store: FsChunkStore, private readonly init: StorageNodeInit, readonly directoryPeerId: string) {
     this.directoryAddr = multiaddr(init.directory)
     this.log = init.logger ?? silentLogger
+    this.grants = new GrantVerifier(directoryPeerId, libp2p.peerId.toString())
     this.forwarder = new StoreClients(libp2p)
     this.tasks = new TaskRunner(store, this.forwarder, this.reports, this.log)
     const scrubRate = init.scrubBytesPerSecond ?? 32 * 1024 * 1024
@@ -66,18 +77,32 @@ export class StorageNode {
   /** Start, and resolve once the directory has accepted the registration. */
   static async start (init: StorageNodeInit): Promise<StorageNode> {
     const directoryAddr = multiaddr(init.directory)
-    if (directoryAddr.getComponents().find((c) => c.name === 'p2p') == null) {
+    const directoryPeerId = directoryAddr.getComponents().find((c) => c.name === 'p2p')?.value
+    if (directoryPeerId == null) {
       throw new RemoteError(`the directory address ${init.directory} has no /p2p/<peer id> part; use the full address the directory prints`)
     }
     const privateKey = await loadOrCreatePeerKey(init.dataDir)
     const store = await FsChunkStore.open(join(init.dataDir, 'store'), { capacity: init.capacity })
-    const libp2p = await createPeer({ privateKey, listen: init.listen })
-    const node = new StorageNode(libp2p, store, init)
+    let node: StorageNode | undefined
+    const logRefusal = refusalLogger(init.logger ?? silentLogger, 'it is not a member of the cluster (the directory\'s allowlists)')
+    const libp2p = await createPeer({
+      privateKey,
+      listen: init.listen,
+      allowInbound: (peerId) => {
+        if (node?.admits(peerId) === true) return true
+        logRefusal(peerId)
+        return false
+      }
+    })
+    node = new StorageNode(libp2p, store, init, directoryPeerId)
+    const self = node
     await libp2p.handle(STORE_PROTOCOL, storeHandler({
       store,
       peerId: libp2p.peerId.toString(),
       forwarder: node.forwarder,
-      onProblem: (message) => { node.log.warn(message) }
+      grants: node.grants,
+      readsOpen: () => self.membership.openReads,
+      onProblem: (message) => { self.log.warn(message) }
     }), {
       maxInboundStreams: MAX_INBOUND_STREAMS
     })
@@ -96,6 +121,27 @@ export class StorageNode {
     return this.libp2p.peerId.toString()
   }
 
+  /** The connection gate: the directory, and the members it lists. */
+  admits (peerId: string): boolean {
+    return peerId === this.directoryPeerId || this.membership.open || this.membership.members.has(peerId)
+  }
+
+  private applyMembership (membership: Membership): void {
+    const before = this.membership
+    this.membership = { version: membership.version, open: membership.open, openReads: membership.openReads, members: new Set(membership.members) }
+    if (before.version !== '' || membership.open) {
+      this.log.info(`membership ${membership.version}: ${membership.open ? 'open to any peer' : `${membership.members.length} members`}${membership.openReads ? ', reads need no grant' : ''}`)
+    }
+    // connections of peers no longer members go now, not when they next dial
+    for (const connection of this.libp2p.getConnections()) {
+      const peer = connection.remotePeer.toString()
+      if (!this.admits(peer)) {
+        this.log.warn(`closing the connection of peer ${peer}: no longer a member`)
+        connection.abort(new ForbiddenError(`peer ${peer} is no longer a member of the cluster`))
+      }
+    }
+  }
+
   get addrs (): string[] {
     return dialableAddrs(this.libp2p)
   }
@@ -103,15 +149,17 @@ export class StorageNode {
   private async register (): Promise<void> {
     const usage = await this.store.usage()
     const signal = AbortSignal.timeout(REGISTER_TIMEOUT_MS)
-    const stream = await this.libp2p.dialProtocol(this.directoryAddr, REGISTER_PROTOCOL, { signal })
+    const stream = await openStream(this.libp2p, this.directoryAddr, REGISTER_PROTOCOL, 'the directory', { signal })
     const reader = new StreamReader(stream)
     const reports = this.reports.take()
     try {
-      await sendMessage(stream, RegisterRequest.encode({ addrs: this.addrs, capacity: usage.capacity, used: usage.used, chunks: usage.chunks, ...reports }), { signal })
+      await sendMessage(stream, RegisterRequest.encode({ addrs: this.addrs, capacity: usage.capacity, used: usage.used, chunks: usage.chunks, membershipVersion: this.membership.version, ...reports }), { signal })
       const bytes = await reader.readMessage(MAX_REGISTER_MESSAGE_BYTES, { signal })
       if (bytes == null) throw new RemoteError('the directory closed the stream without answering')
       const response = RegisterResponse.decode(bytes)
+      if (response.status === Status.FORBIDDEN) throw new ForbiddenError(`the directory refused this node: ${response.message}`)
       if (response.status !== Status.OK) throw new RemoteError(`the directory refused the registration: ${response.message}`)
+      if (response.membership != null) this.applyMembership(response.membership)
       if (response.heartbeatMs > 0) this.heartbeatMs = response.heartbeatMs
       await stream.close({ signal })
       if (response.sendInventory) this.sendInventoryInBackground()
@@ -136,7 +184,7 @@ export class StorageNode {
 
   private async sendInventory (): Promise<void> {
     const signal = AbortSignal.timeout(120_000)
-    const stream = await this.libp2p.dialProtocol(this.directoryAddr, INVENTORY_PROTOCOL, { signal })
+    const stream = await openStream(this.libp2p, this.directoryAddr, INVENTORY_PROTOCOL, 'the directory', { signal })
     const reader = new StreamReader(stream)
     try {
       let page: string[] = []
@@ -173,6 +221,8 @@ export class StorageNode {
         return
       } catch (err) {
         if (this.stopped) return
+        // refused outright at start: retrying cannot help until the operator acts
+        if (!this.registered && attempt === 1 && (err as Error).name === 'ForbiddenError') throw err
         if (this.registered) this.log.warn(`lost contact with the directory: ${errorMessage(err)}`)
         this.registered = false
         this.log.warn(`cannot register with the directory ${this.init.directory} (attempt ${attempt}): ${errorMessage(err)}; retrying in ${delay} ms`)

@@ -1,4 +1,4 @@
-import type { Logger as Libp2pLogger, Stream } from '@libp2p/interface'
+import type { Connection, Logger as Libp2pLogger, Stream } from '@libp2p/interface'
 import { logger } from '@libp2p/logger'
 import { StreamReader, sendBytes, sendMessage } from '../net/stream-io.ts'
 import { MAX_STORE_MESSAGE_BYTES } from '../protocol/constants.ts'
@@ -7,6 +7,7 @@ import { MAX_CHUNK_SIZE, type ChunkStore } from '../storage/chunk-store.ts'
 import { errorMessage } from '../util/log.ts'
 import { PieceQueue } from '../util/piece-queue.ts'
 import type { PutOutcome, StoreClients } from '../protocol/store-client.ts'
+import { GrantOp, type GrantVerifier } from '../security/grants.ts'
 
 const log: Libp2pLogger = logger('dfs:node:store')
 
@@ -15,6 +16,7 @@ function statusOf (err: unknown): StoreResponse.Status {
     case 'InvalidInputError': return StoreResponse.Status.INVALID
     case 'IntegrityError': return StoreResponse.Status.HASH_MISMATCH
     case 'NoCapacityError': return StoreResponse.Status.FULL
+    case 'ForbiddenError': return StoreResponse.Status.FORBIDDEN
     default: return StoreResponse.Status.ERROR
   }
 }
@@ -34,7 +36,11 @@ export interface StoreHandlerInit {
   peerId: string
   /** where forwarded chunks go; without it, a PUT's forward list is refused */
   forwarder?: StoreClients
-  /** called for problems an operator should see (corrupt uploads, failed forwards) */
+  /** checks the directory's grant on every PUT, and on GETs unless reads are open */
+  grants: GrantVerifier
+  /** true while the directory says reads need no grant */
+  readsOpen: () => boolean
+  /** called for problems an operator should see (corrupt uploads, failed forwards, refused requests) */
   onProblem: (message: string) => void
 }
 
@@ -48,6 +54,11 @@ export interface StoreHandlerInit {
  */
 export function storeHandler (init: StoreHandlerInit) {
   const { store, onProblem } = init
+
+  /** Read and drop a refused PUT's bytes, so the stream stays in step for the next request. */
+  async function skipPut (request: StoreRequest, reader: StreamReader): Promise<void> {
+    for await (const piece of reader.readBytes(request.size)) void piece
+  }
 
   /** Receive one PUT's bytes into the store and down the chain; the reply to send. */
   async function receivePut (request: StoreRequest, reader: StreamReader): Promise<Partial<StoreResponse>> {
@@ -63,7 +74,7 @@ export function storeHandler (init: StoreHandlerInit) {
       const queue = toNext = new PieceQueue()
       init.forwarder.learn(next.peerId, next.addrs)
       downstream = init.forwarder.get(next.peerId)
-        .put({ id: request.cid, size: request.size }, queue, { forward: rest, signal: AbortSignal.timeout(FORWARD_TIMEOUT_MS) })
+        .put({ id: request.cid, size: request.size }, queue, { grant: next.grant, forward: rest, signal: AbortSignal.timeout(FORWARD_TIMEOUT_MS) })
         .catch((err) => {
           queue.close()
           return { stored: [], problem: `node ${next.peerId}: ${errorMessage(err)}` }
@@ -87,7 +98,19 @@ export function storeHandler (init: StoreHandlerInit) {
     }
   }
 
-  return async (stream: Stream): Promise<void> => {
+  /** Null when the request may go ahead, else the refusal to send (and log). */
+  function refusal (request: StoreRequest, op: GrantOp, remotePeer: string): Partial<StoreResponse> | undefined {
+    try {
+      init.grants.check(request.grant ?? new Uint8Array(0), { op, remotePeer, chunk: request.cid, size: request.size })
+      return undefined
+    } catch (err) {
+      onProblem(`refused a ${op === GrantOp.PUT ? 'PUT' : 'GET'} of chunk ${request.cid.slice(0, 80)} from peer ${remotePeer}: ${errorMessage(err)}`)
+      return { status: statusOf(err), message: `node ${init.peerId} refused: ${errorMessage(err)}` }
+    }
+  }
+
+  return async (stream: Stream, connection: Connection): Promise<void> => {
+    const remotePeer = connection.remotePeer.toString()
     const reader = new StreamReader(stream)
     try {
       while (true) {
@@ -101,8 +124,19 @@ export function storeHandler (init: StoreHandlerInit) {
             await reply(stream, { status: StoreResponse.Status.INVALID, message })
             break
           }
+          const refused = refusal(request, GrantOp.PUT, remotePeer)
+          if (refused != null) {
+            await skipPut(request, reader)
+            await reply(stream, refused)
+            continue
+          }
           await reply(stream, await receivePut(request, reader))
         } else if (request.type === StoreRequest.Type.GET) {
+          const refused = init.readsOpen() ? undefined : refusal(request, GrantOp.GET, remotePeer)
+          if (refused != null) {
+            await reply(stream, refused)
+            continue
+          }
           const chunk = await store.get(request.cid).catch((err) => err as Error)
           if (chunk instanceof Error || chunk == null) {
             await reply(stream, chunk == null
@@ -118,6 +152,12 @@ export function storeHandler (init: StoreHandlerInit) {
           }
           if (sent !== chunk.size) throw new Error(`chunk ${request.cid} changed size while being read`)
         } else {
+          // whether a node holds a chunk is a read too
+          const refused = init.readsOpen() ? undefined : refusal(request, GrantOp.GET, remotePeer)
+          if (refused != null) {
+            await reply(stream, refused)
+            continue
+          }
           const size = await store.has(request.cid).catch((err) => err as Error)
           if (size instanceof Error) await reply(stream, { status: statusOf(size), message: errorMessage(size) })
           else if (size == null) await reply(stream, { status: StoreResponse.Status.NOT_FOUND, message: `chunk ${request.cid} is not stored here` })

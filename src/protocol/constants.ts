@@ -8,8 +8,10 @@ export const INVENTORY_PROTOCOL = '/dfs/inventory/1.0.0'
 export const DIRECTORY_PROTOCOL = '/dfs/directory/1.0.0'
 
 /** Largest framed message per protocol: bulk bytes never travel inside messages. */
-export const MAX_STORE_MESSAGE_BYTES = 4 * 1024
-export const MAX_REGISTER_MESSAGE_BYTES = 64 * 1024
+// a PUT carries a grant (~340 bytes) for itself and one for each node down its chain
+export const MAX_STORE_MESSAGE_BYTES = 16 * 1024
+// a heartbeat reply may carry the membership list (~55 bytes a peer)
+export const MAX_REGISTER_MESSAGE_BYTES = 1024 * 1024
 export const MAX_DIRECTORY_MESSAGE_BYTES = 4 * 1024 * 1024
 export const MAX_INVENTORY_MESSAGE_BYTES = 1024 * 1024
 /** Chunk IDs per inventory page (~64 bytes each on the wire) */
@@ -29,3 +31,8 @@ export const LIST_PAGE_FILES = 1000
 
 /** Longest file name, in bytes of UTF-8. */
 export const MAX_NAME_BYTES = 255
+
+/** How long a grant for one batch of placements lets its nodes accept the chunks. */
+export const PUT_GRANT_TTL_MS = 3600_000
+/** How long a read grant lasts; a client gets fresh ones with every resolve. */
+export const GET_GRANT_TTL_MS = 30 * 60_000

@@ -11,6 +11,7 @@ export interface RegisterRequest {
   chunks: number
   results: TaskResult[]
   corrupt: string[]
+  membershipVersion: string
 }
 
 export namespace RegisterRequest {
@@ -59,6 +60,11 @@ export namespace RegisterRequest {
           }
         }
 
+        if ((obj.membershipVersion != null && obj.membershipVersion !== '')) {
+          w.uint32(58)
+          w.string(obj.membershipVersion)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -69,7 +75,8 @@ export namespace RegisterRequest {
           used: 0,
           chunks: 0,
           results: [],
-          corrupt: []
+          corrupt: [],
+          membershipVersion: ''
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -114,6 +121,10 @@ export namespace RegisterRequest {
               }
 
               obj.corrupt.push(reader.string())
+              break
+            }
+            case 7: {
+              obj.membershipVersion = reader.string()
               break
             }
             default: {
@@ -206,6 +217,13 @@ export namespace RegisterRequest {
 
               break
             }
+            case 7: {
+              yield {
+                field: `${prefix}.membershipVersion`,
+                value: reader.string()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -275,6 +293,11 @@ export namespace RegisterRequest {
     value: string
   }
 
+  export interface RegisterRequestMembershipVersionFieldEvent {
+    field: '$.membershipVersion'
+    value: string
+  }
+
   export function encode (obj: Partial<RegisterRequest>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, RegisterRequest.codec())
   }
@@ -283,7 +306,7 @@ export namespace RegisterRequest {
     return decodeMessage(buf, RegisterRequest.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<RegisterRequest>): Generator<RegisterRequestAddrsFieldEvent | RegisterRequestCapacityFieldEvent | RegisterRequestUsedFieldEvent | RegisterRequestChunksFieldEvent | RegisterRequestResultsTypeFieldEvent | RegisterRequestResultsChunkIdFieldEvent | RegisterRequestResultsTargetFieldEvent | RegisterRequestResultsOkFieldEvent | RegisterRequestResultsMessageFieldEvent | RegisterRequestCorruptFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<RegisterRequest>): Generator<RegisterRequestAddrsFieldEvent | RegisterRequestCapacityFieldEvent | RegisterRequestUsedFieldEvent | RegisterRequestChunksFieldEvent | RegisterRequestResultsTypeFieldEvent | RegisterRequestResultsChunkIdFieldEvent | RegisterRequestResultsTargetFieldEvent | RegisterRequestResultsOkFieldEvent | RegisterRequestResultsMessageFieldEvent | RegisterRequestCorruptFieldEvent | RegisterRequestMembershipVersionFieldEvent> {
     return streamMessage(buf, RegisterRequest.codec(), opts)
   }
 }
@@ -294,6 +317,7 @@ export interface RegisterResponse {
   heartbeatMs: number
   sendInventory: boolean
   tasks: Task[]
+  membership?: Membership
 }
 
 export namespace RegisterResponse {
@@ -331,6 +355,11 @@ export namespace RegisterResponse {
             w.uint32(42)
             Task.codec().encode(value, w)
           }
+        }
+
+        if (obj.membership != null) {
+          w.uint32(50)
+          Membership.codec().encode(obj.membership, w)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -375,6 +404,12 @@ export namespace RegisterResponse {
               obj.tasks.push(Task.codec().decode(reader, reader.uint32(), {
                 limits: opts.limits?.tasks$
               }))
+              break
+            }
+            case 6: {
+              obj.membership = Membership.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.membership
+              })
               break
             }
             default: {
@@ -439,6 +474,13 @@ export namespace RegisterResponse {
               }
 
               obj.tasks++
+
+              break
+            }
+            case 6: {
+              yield * Membership.codec().stream(reader, reader.uint32(), `${prefix}.membership`, {
+                limits: opts.limits?.membership
+              })
 
               break
             }
@@ -528,6 +570,33 @@ export namespace RegisterResponse {
     index: number
   }
 
+  export interface RegisterResponseTasksGrantFieldEvent {
+    field: '$.tasks[].grant'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface RegisterResponseMembershipVersionFieldEvent {
+    field: '$.membership.version'
+    value: string
+  }
+
+  export interface RegisterResponseMembershipOpenFieldEvent {
+    field: '$.membership.open'
+    value: boolean
+  }
+
+  export interface RegisterResponseMembershipOpenReadsFieldEvent {
+    field: '$.membership.openReads'
+    value: boolean
+  }
+
+  export interface RegisterResponseMembershipMembersFieldEvent {
+    field: '$.membership.members[]'
+    index: number
+    value: string
+  }
+
   export function encode (obj: Partial<RegisterResponse>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, RegisterResponse.codec())
   }
@@ -536,8 +605,185 @@ export namespace RegisterResponse {
     return decodeMessage(buf, RegisterResponse.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<RegisterResponse>): Generator<RegisterResponseStatusFieldEvent | RegisterResponseMessageFieldEvent | RegisterResponseHeartbeatMsFieldEvent | RegisterResponseSendInventoryFieldEvent | RegisterResponseTasksTypeFieldEvent | RegisterResponseTasksChunkIdFieldEvent | RegisterResponseTasksTargetPeerIdFieldEvent | RegisterResponseTasksTargetAddrsFieldEvent | RegisterResponseTasksTargetAliveFieldEvent | RegisterResponseTasksTargetUsedFieldEvent | RegisterResponseTasksTargetCapacityFieldEvent | RegisterResponseTasksTargetChunksFieldEvent | RegisterResponseTasksTargetLastSeenFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<RegisterResponse>): Generator<RegisterResponseStatusFieldEvent | RegisterResponseMessageFieldEvent | RegisterResponseHeartbeatMsFieldEvent | RegisterResponseSendInventoryFieldEvent | RegisterResponseTasksTypeFieldEvent | RegisterResponseTasksChunkIdFieldEvent | RegisterResponseTasksTargetPeerIdFieldEvent | RegisterResponseTasksTargetAddrsFieldEvent | RegisterResponseTasksTargetAliveFieldEvent | RegisterResponseTasksTargetUsedFieldEvent | RegisterResponseTasksTargetCapacityFieldEvent | RegisterResponseTasksTargetChunksFieldEvent | RegisterResponseTasksTargetLastSeenFieldEvent | RegisterResponseTasksGrantFieldEvent | RegisterResponseMembershipVersionFieldEvent | RegisterResponseMembershipOpenFieldEvent | RegisterResponseMembershipOpenReadsFieldEvent | RegisterResponseMembershipMembersFieldEvent> {
     return streamMessage(buf, RegisterResponse.codec(), opts)
+  }
+}
+
+export interface Membership {
+  version: string
+  open: boolean
+  openReads: boolean
+  members: string[]
+}
+
+export namespace Membership {
+  let _codec: Codec<Membership>
+
+  export const codec = (): Codec<Membership> => {
+    if (_codec == null) {
+      _codec = message<Membership>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.version != null && obj.version !== '')) {
+          w.uint32(10)
+          w.string(obj.version)
+        }
+
+        if ((obj.open != null && obj.open !== false)) {
+          w.uint32(16)
+          w.bool(obj.open)
+        }
+
+        if ((obj.openReads != null && obj.openReads !== false)) {
+          w.uint32(24)
+          w.bool(obj.openReads)
+        }
+
+        if (obj.members != null && obj.members.length > 0) {
+          for (const value of obj.members) {
+            w.uint32(34)
+            w.string(value)
+          }
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          version: '',
+          open: false,
+          openReads: false,
+          members: []
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.version = reader.string()
+              break
+            }
+            case 2: {
+              obj.open = reader.bool()
+              break
+            }
+            case 3: {
+              obj.openReads = reader.bool()
+              break
+            }
+            case 4: {
+              if (opts.limits?.members != null && obj.members.length === opts.limits.members) {
+                throw new MaxLengthError('Decode error - repeated field "members" had too many elements')
+              }
+
+              obj.members.push(reader.string())
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          members: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.version`,
+                value: reader.string()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.open`,
+                value: reader.bool()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.openReads`,
+                value: reader.bool()
+              }
+              break
+            }
+            case 4: {
+              if (opts.limits?.members != null && obj.members === opts.limits.members) {
+                throw new MaxLengthError('Streaming decode error - repeated field "members" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.members[]`,
+                index: obj.members,
+                value: reader.string()
+              }
+
+              obj.members++
+
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface MembershipVersionFieldEvent {
+    field: '$.version'
+    value: string
+  }
+
+  export interface MembershipOpenFieldEvent {
+    field: '$.open'
+    value: boolean
+  }
+
+  export interface MembershipOpenReadsFieldEvent {
+    field: '$.openReads'
+    value: boolean
+  }
+
+  export interface MembershipMembersFieldEvent {
+    field: '$.members[]'
+    index: number
+    value: string
+  }
+
+  export function encode (obj: Partial<Membership>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, Membership.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Membership>): Membership {
+    return decodeMessage(buf, Membership.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Membership>): Generator<MembershipVersionFieldEvent | MembershipOpenFieldEvent | MembershipOpenReadsFieldEvent | MembershipMembersFieldEvent> {
+    return streamMessage(buf, Membership.codec(), opts)
   }
 }
 
@@ -563,6 +809,7 @@ export interface Task {
   type: TaskType
   chunkId: string
   target?: NodeInfo
+  grant?: Uint8Array<ArrayBuffer>
 }
 
 export namespace Task {
@@ -588,6 +835,11 @@ export namespace Task {
         if (obj.target != null) {
           w.uint32(26)
           NodeInfo.codec().encode(obj.target, w)
+        }
+
+        if (obj.grant != null) {
+          w.uint32(34)
+          w.bytes(obj.grant)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -617,6 +869,10 @@ export namespace Task {
               obj.target = NodeInfo.codec().decode(reader, reader.uint32(), {
                 limits: opts.limits?.target
               })
+              break
+            }
+            case 4: {
+              obj.grant = reader.bytes()
               break
             }
             default: {
@@ -653,6 +909,13 @@ export namespace Task {
                 limits: opts.limits?.target
               })
 
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.grant`,
+                value: reader.bytes()
+              }
               break
             }
             default: {
@@ -713,6 +976,11 @@ export namespace Task {
     value: number
   }
 
+  export interface TaskGrantFieldEvent {
+    field: '$.grant'
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export function encode (obj: Partial<Task>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Task.codec())
   }
@@ -721,7 +989,7 @@ export namespace Task {
     return decodeMessage(buf, Task.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Task>): Generator<TaskTypeFieldEvent | TaskChunkIdFieldEvent | TaskTargetPeerIdFieldEvent | TaskTargetAddrsFieldEvent | TaskTargetAliveFieldEvent | TaskTargetUsedFieldEvent | TaskTargetCapacityFieldEvent | TaskTargetChunksFieldEvent | TaskTargetLastSeenFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Task>): Generator<TaskTypeFieldEvent | TaskChunkIdFieldEvent | TaskTargetPeerIdFieldEvent | TaskTargetAddrsFieldEvent | TaskTargetAliveFieldEvent | TaskTargetUsedFieldEvent | TaskTargetCapacityFieldEvent | TaskTargetChunksFieldEvent | TaskTargetLastSeenFieldEvent | TaskGrantFieldEvent> {
     return streamMessage(buf, Task.codec(), opts)
   }
 }
@@ -1155,7 +1423,8 @@ export enum Status {
   NOT_FOUND = 'NOT_FOUND',
   INVALID = 'INVALID',
   UNAVAILABLE = 'UNAVAILABLE',
-  ERROR = 'ERROR'
+  ERROR = 'ERROR',
+  FORBIDDEN = 'FORBIDDEN'
 }
 
 enum __StatusValues {
@@ -1163,7 +1432,8 @@ enum __StatusValues {
   NOT_FOUND = 1,
   INVALID = 2,
   UNAVAILABLE = 3,
-  ERROR = 4
+  ERROR = 4,
+  FORBIDDEN = 5
 }
 
 export namespace Status {
@@ -1779,6 +2049,7 @@ export interface DirectoryResponse {
   chunks: ChunkInfo[]
   files: FileInfo[]
   health?: HealthSummary
+  grants: Uint8Array<ArrayBuffer>[]
 }
 
 export namespace DirectoryResponse {
@@ -1844,6 +2115,13 @@ export namespace DirectoryResponse {
           HealthSummary.codec().encode(obj.health, w)
         }
 
+        if (obj.grants != null && obj.grants.length > 0) {
+          for (const value of obj.grants) {
+            w.uint32(82)
+            w.bytes(value)
+          }
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -1855,7 +2133,8 @@ export namespace DirectoryResponse {
           placements: [],
           nodes: [],
           chunks: [],
-          files: []
+          files: [],
+          grants: []
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -1928,6 +2207,14 @@ export namespace DirectoryResponse {
               })
               break
             }
+            case 10: {
+              if (opts.limits?.grants != null && obj.grants.length === opts.limits.grants) {
+                throw new MaxLengthError('Decode error - repeated field "grants" had too many elements')
+              }
+
+              obj.grants.push(reader.bytes())
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -1941,7 +2228,8 @@ export namespace DirectoryResponse {
           placements: 0,
           nodes: 0,
           chunks: 0,
-          files: 0
+          files: 0,
+          grants: 0
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -2054,6 +2342,21 @@ export namespace DirectoryResponse {
               yield * HealthSummary.codec().stream(reader, reader.uint32(), `${prefix}.health`, {
                 limits: opts.limits?.health
               })
+
+              break
+            }
+            case 10: {
+              if (opts.limits?.grants != null && obj.grants === opts.limits.grants) {
+                throw new MaxLengthError('Streaming decode error - repeated field "grants" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.grants[]`,
+                index: obj.grants,
+                value: reader.bytes()
+              }
+
+              obj.grants++
 
               break
             }
@@ -2264,6 +2567,12 @@ export namespace DirectoryResponse {
     value: number
   }
 
+  export interface DirectoryResponseGrantsFieldEvent {
+    field: '$.grants[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export function encode (obj: Partial<DirectoryResponse>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, DirectoryResponse.codec())
   }
@@ -2272,7 +2581,7 @@ export namespace DirectoryResponse {
     return decodeMessage(buf, DirectoryResponse.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DirectoryResponse>): Generator<DirectoryResponseStatusFieldEvent | DirectoryResponseMessageFieldEvent | DirectoryResponseUploadIdFieldEvent | DirectoryResponsePlacementsIndexFieldEvent | DirectoryResponsePlacementsPeersFieldEvent | DirectoryResponseNodesPeerIdFieldEvent | DirectoryResponseNodesAddrsFieldEvent | DirectoryResponseNodesAliveFieldEvent | DirectoryResponseNodesUsedFieldEvent | DirectoryResponseNodesCapacityFieldEvent | DirectoryResponseNodesChunksFieldEvent | DirectoryResponseNodesLastSeenFieldEvent | DirectoryResponseFileNameFieldEvent | DirectoryResponseFileIdFieldEvent | DirectoryResponseFileSizeFieldEvent | DirectoryResponseFileUploadedAtFieldEvent | DirectoryResponseFileChunkCountFieldEvent | DirectoryResponseFileReplicasFieldEvent | DirectoryResponseChunksIndexFieldEvent | DirectoryResponseChunksIdFieldEvent | DirectoryResponseChunksOffsetFieldEvent | DirectoryResponseChunksSizeFieldEvent | DirectoryResponseChunksPeersFieldEvent | DirectoryResponseFilesNameFieldEvent | DirectoryResponseFilesIdFieldEvent | DirectoryResponseFilesSizeFieldEvent | DirectoryResponseFilesUploadedAtFieldEvent | DirectoryResponseFilesChunkCountFieldEvent | DirectoryResponseFilesReplicasFieldEvent | DirectoryResponseHealthChunksFieldEvent | DirectoryResponseHealthHealthyFieldEvent | DirectoryResponseHealthUnderReplicatedFieldEvent | DirectoryResponseHealthLostFieldEvent | DirectoryResponseHealthNodesAliveFieldEvent | DirectoryResponseHealthNodesDeadFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DirectoryResponse>): Generator<DirectoryResponseStatusFieldEvent | DirectoryResponseMessageFieldEvent | DirectoryResponseUploadIdFieldEvent | DirectoryResponsePlacementsIndexFieldEvent | DirectoryResponsePlacementsPeersFieldEvent | DirectoryResponseNodesPeerIdFieldEvent | DirectoryResponseNodesAddrsFieldEvent | DirectoryResponseNodesAliveFieldEvent | DirectoryResponseNodesUsedFieldEvent | DirectoryResponseNodesCapacityFieldEvent | DirectoryResponseNodesChunksFieldEvent | DirectoryResponseNodesLastSeenFieldEvent | DirectoryResponseFileNameFieldEvent | DirectoryResponseFileIdFieldEvent | DirectoryResponseFileSizeFieldEvent | DirectoryResponseFileUploadedAtFieldEvent | DirectoryResponseFileChunkCountFieldEvent | DirectoryResponseFileReplicasFieldEvent | DirectoryResponseChunksIndexFieldEvent | DirectoryResponseChunksIdFieldEvent | DirectoryResponseChunksOffsetFieldEvent | DirectoryResponseChunksSizeFieldEvent | DirectoryResponseChunksPeersFieldEvent | DirectoryResponseFilesNameFieldEvent | DirectoryResponseFilesIdFieldEvent | DirectoryResponseFilesSizeFieldEvent | DirectoryResponseFilesUploadedAtFieldEvent | DirectoryResponseFilesChunkCountFieldEvent | DirectoryResponseFilesReplicasFieldEvent | DirectoryResponseHealthChunksFieldEvent | DirectoryResponseHealthHealthyFieldEvent | DirectoryResponseHealthUnderReplicatedFieldEvent | DirectoryResponseHealthLostFieldEvent | DirectoryResponseHealthNodesAliveFieldEvent | DirectoryResponseHealthNodesDeadFieldEvent | DirectoryResponseGrantsFieldEvent> {
     return streamMessage(buf, DirectoryResponse.codec(), opts)
   }
 }

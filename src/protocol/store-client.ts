@@ -5,7 +5,7 @@ import { sendBytes, sendMessage } from '../net/stream-io.ts'
 import { RequestStream } from '../net/request-stream.ts'
 import { MAX_STORE_MESSAGE_BYTES, STORE_PROTOCOL } from './constants.ts'
 import { StoreRequest, StoreResponse, type Target } from './store.ts'
-import { ChunkTransferError, IntegrityError, NoCapacityError, NotFoundError, ProtocolError } from '../errors.ts'
+import { ChunkTransferError, ForbiddenError, IntegrityError, NoCapacityError, NotFoundError, ProtocolError } from '../errors.ts'
 
 function failure (peer: string, response: StoreResponse): Error {
   const message = `node ${peer}: ${response.message}`
@@ -13,6 +13,7 @@ function failure (peer: string, response: StoreResponse): Error {
     case StoreResponse.Status.NOT_FOUND: return new NotFoundError(message)
     case StoreResponse.Status.HASH_MISMATCH: return new IntegrityError(message)
     case StoreResponse.Status.FULL: return new NoCapacityError(message)
+    case StoreResponse.Status.FORBIDDEN: return new ForbiddenError(message)
     default: return new ChunkTransferError(message)
   }
 }
@@ -31,8 +32,15 @@ export interface PutOutcome {
 }
 
 export interface PutOptions extends AbortOptions {
-  /** nodes the first passes the chunk on to (pipelined replication) */
+  /** the directory's PUT grant for this node */
+  grant?: Uint8Array<ArrayBuffer>
+  /** nodes the first passes the chunk on to (pipelined replication), each with its grant */
   forward?: Target[]
+}
+
+export interface ReadOptions extends AbortOptions {
+  /** the directory's GET grant for this node (not needed when reads are open) */
+  grant?: Uint8Array<ArrayBuffer>
 }
 
 /**
@@ -43,7 +51,7 @@ export class StoreClient {
   private readonly pool: RequestStream[]
 
   constructor (libp2p: Libp2p, readonly peerId: string, addrs: () => Multiaddr[]) {
-    this.pool = Array.from({ length: STREAMS_PER_NODE }, () => new RequestStream(libp2p, addrs, STORE_PROTOCOL))
+    this.pool = Array.from({ length: STREAMS_PER_NODE }, () => new RequestStream(libp2p, addrs, STORE_PROTOCOL, `node ${peerId}`))
   }
 
   /** The stream with the fewest requests waiting. */
@@ -57,7 +65,7 @@ export class StoreClient {
    */
   async put (chunk: { id: string, size: number }, pieces: Iterable<Uint8Array> | AsyncIterable<Uint8Array>, options: PutOptions = {}): Promise<PutOutcome> {
     const response = await this.requests.run(async (stream, reader) => {
-      await sendMessage(stream, StoreRequest.encode({ type: StoreRequest.Type.PUT, cid: chunk.id, size: chunk.size, forward: options.forward ?? [] }), options)
+      await sendMessage(stream, StoreRequest.encode({ type: StoreRequest.Type.PUT, cid: chunk.id, size: chunk.size, forward: options.forward ?? [], grant: options.grant }), options)
       for await (const piece of pieces) await sendBytes(stream, piece, options)
       return await this.readResponse(reader, options)
     }, options)
@@ -73,9 +81,9 @@ export class StoreClient {
    * Fetch a chunk, handing each piece to `onPiece` as it arrives. The caller
    * verifies the bytes: a node is never trusted.
    */
-  async get (id: string, onPiece: (piece: Uint8Array) => void | Promise<void>, options?: AbortOptions): Promise<number> {
+  async get (id: string, onPiece: (piece: Uint8Array) => void | Promise<void>, options?: ReadOptions): Promise<number> {
     return await this.requests.run(async (stream, reader) => {
-      await sendMessage(stream, StoreRequest.encode({ type: StoreRequest.Type.GET, cid: id, size: 0, forward: [] }), options)
+      await sendMessage(stream, StoreRequest.encode({ type: StoreRequest.Type.GET, cid: id, size: 0, forward: [], grant: options?.grant }), options)
       const response = await this.readResponse(reader, options)
       if (response.status !== StoreResponse.Status.OK) {
         // the stream is still in step: nothing follows a refusal
@@ -84,14 +92,14 @@ export class StoreClient {
       for await (const piece of reader.readBytes(response.size, options)) await onPiece(piece)
       return response.size
     }, options).catch((err) => {
-      if (err.name === 'NotFoundError' || err.name === 'IntegrityError') throw err
+      if (err.name === 'NotFoundError' || err.name === 'IntegrityError' || err.name === 'ForbiddenError') throw err
       throw new ChunkTransferError(`cannot fetch chunk ${id} from node ${this.peerId}: ${err.message}`)
     })
   }
 
-  async has (id: string, options?: AbortOptions): Promise<number | undefined> {
+  async has (id: string, options?: ReadOptions): Promise<number | undefined> {
     const response = await this.requests.run(async (stream, reader) => {
-      await sendMessage(stream, StoreRequest.encode({ type: StoreRequest.Type.HAS, cid: id, size: 0, forward: [] }), options)
+      await sendMessage(stream, StoreRequest.encode({ type: StoreRequest.Type.HAS, cid: id, size: 0, forward: [], grant: options?.grant }), options)
       return await this.readResponse(reader, options)
     }, options)
     if (response.status === StoreResponse.Status.NOT_FOUND) return undefined

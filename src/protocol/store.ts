@@ -7,6 +7,7 @@ export interface StoreRequest {
   cid: string
   size: number
   forward: Target[]
+  grant?: Uint8Array<ArrayBuffer>
 }
 
 export namespace StoreRequest {
@@ -59,6 +60,11 @@ export namespace StoreRequest {
           }
         }
 
+        if (obj.grant != null) {
+          w.uint32(42)
+          w.bytes(obj.grant)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -96,6 +102,10 @@ export namespace StoreRequest {
               obj.forward.push(Target.codec().decode(reader, reader.uint32(), {
                 limits: opts.limits?.forward$
               }))
+              break
+            }
+            case 5: {
+              obj.grant = reader.bytes()
               break
             }
             default: {
@@ -156,6 +166,13 @@ export namespace StoreRequest {
 
               break
             }
+            case 5: {
+              yield {
+                field: `${prefix}.grant`,
+                value: reader.bytes()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -195,6 +212,17 @@ export namespace StoreRequest {
     value: string
   }
 
+  export interface StoreRequestForwardGrantFieldEvent {
+    field: '$.forward[].grant'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface StoreRequestGrantFieldEvent {
+    field: '$.grant'
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export function encode (obj: Partial<StoreRequest>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, StoreRequest.codec())
   }
@@ -203,7 +231,7 @@ export namespace StoreRequest {
     return decodeMessage(buf, StoreRequest.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<StoreRequest>): Generator<StoreRequestTypeFieldEvent | StoreRequestCidFieldEvent | StoreRequestSizeFieldEvent | StoreRequestForwardPeerIdFieldEvent | StoreRequestForwardAddrsFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<StoreRequest>): Generator<StoreRequestTypeFieldEvent | StoreRequestCidFieldEvent | StoreRequestSizeFieldEvent | StoreRequestForwardPeerIdFieldEvent | StoreRequestForwardAddrsFieldEvent | StoreRequestForwardGrantFieldEvent | StoreRequestGrantFieldEvent> {
     return streamMessage(buf, StoreRequest.codec(), opts)
   }
 }
@@ -211,6 +239,7 @@ export namespace StoreRequest {
 export interface Target {
   peerId: string
   addrs: string[]
+  grant?: Uint8Array<ArrayBuffer>
 }
 
 export namespace Target {
@@ -233,6 +262,11 @@ export namespace Target {
             w.uint32(18)
             w.string(value)
           }
+        }
+
+        if (obj.grant != null) {
+          w.uint32(26)
+          w.bytes(obj.grant)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -260,6 +294,10 @@ export namespace Target {
               }
 
               obj.addrs.push(reader.string())
+              break
+            }
+            case 3: {
+              obj.grant = reader.bytes()
               break
             }
             default: {
@@ -303,6 +341,13 @@ export namespace Target {
 
               break
             }
+            case 3: {
+              yield {
+                field: `${prefix}.grant`,
+                value: reader.bytes()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -326,6 +371,11 @@ export namespace Target {
     value: string
   }
 
+  export interface TargetGrantFieldEvent {
+    field: '$.grant'
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export function encode (obj: Partial<Target>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Target.codec())
   }
@@ -334,7 +384,7 @@ export namespace Target {
     return decodeMessage(buf, Target.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Target>): Generator<TargetPeerIdFieldEvent | TargetAddrsFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Target>): Generator<TargetPeerIdFieldEvent | TargetAddrsFieldEvent | TargetGrantFieldEvent> {
     return streamMessage(buf, Target.codec(), opts)
   }
 }
@@ -353,7 +403,8 @@ export namespace StoreResponse {
     INVALID = 'INVALID',
     HASH_MISMATCH = 'HASH_MISMATCH',
     FULL = 'FULL',
-    ERROR = 'ERROR'
+    ERROR = 'ERROR',
+    FORBIDDEN = 'FORBIDDEN'
   }
 
   enum __StatusValues {
@@ -362,7 +413,8 @@ export namespace StoreResponse {
     INVALID = 2,
     HASH_MISMATCH = 3,
     FULL = 4,
-    ERROR = 5
+    ERROR = 5,
+    FORBIDDEN = 6
   }
 
   export namespace Status {

@@ -100,7 +100,7 @@ describe('end to end: crashes, restarts and corruption', function () {
       try {
         await node.waitFor(/cannot register with the directory .* \(attempt 2\)/)
         assert.doesNotMatch(node.stdout, /listening on/, 'not ready before it is registered')
-        const directory = await PeerProcess.start(['--role', 'directory', '--data-dir', directoryData, '--listen', `/ip4/127.0.0.1/tcp/${port}`])
+        const directory = await PeerProcess.start(['--role', 'directory', '--open', '--data-dir', directoryData, '--listen', `/ip4/127.0.0.1/tcp/${port}`])
         try {
           assert.equal(directory.addr, addr, 'dfs-peer id printed the directory\'s peer ID')
           await node.waitFor(/listening on /)
@@ -159,7 +159,7 @@ describe('dfs-peer usage and configuration errors', function () {
     const dir = await tempDir()
     try {
       const port = await freePort()
-      await writeFile(join(dir.path, 'directory.json'), JSON.stringify({ listen: [`/ip4/127.0.0.1/tcp/${port}`], dataDir: join(dir.path, 'd'), deadAfter: '10s' }))
+      await writeFile(join(dir.path, 'directory.json'), JSON.stringify({ listen: [`/ip4/127.0.0.1/tcp/${port}`], dataDir: join(dir.path, 'd'), deadAfter: '10s', open: true }))
       const directory = await PeerProcess.start(['--role', 'directory', '--config', join(dir.path, 'directory.json')])
       try {
         assert.match(directory.addr, new RegExp(`^/ip4/127.0.0.1/tcp/${port}/p2p/`))

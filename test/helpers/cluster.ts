@@ -5,6 +5,7 @@ import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { tempDir } from './tmp.ts'
 import { binArgv } from '../../src/util/node-command.ts'
+import { peerIdOfDir } from '../../src/net/peer-key.ts'
 
 /** The project root (tests run from dist/test/helpers). */
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..')
@@ -133,12 +134,16 @@ export class Cluster {
 
   /**
    * `deadAfter` defaults to 3s here (heartbeats every second), `repairAfter`
-   * to the directory's own default; `nodeArgs` go to every node.
+   * to the directory's own default; `nodeArgs` go to every node. `access`
+   * gives the directory's access flags from the nodes' peer IDs (their keys
+   * are made first): `--open` unless given (the security tests give
+   * allowlists).
    */
-  static async start (options: { nodes?: number, deadAfter?: string, repairAfter?: string, gcAfter?: string, nodeArgs?: string[] } = {}): Promise<Cluster> {
+  static async start (options: { nodes?: number, deadAfter?: string, repairAfter?: string, gcAfter?: string, nodeArgs?: string[], access?: (nodeIds: string[]) => string[] } = {}): Promise<Cluster> {
     const dir = await tempDir('dfs-cluster-')
     const port = await freePort()
-    const extra = ['--dead-after', options.deadAfter ?? '3s', ...(options.repairAfter != null ? ['--repair-after', options.repairAfter] : []), ...(options.gcAfter != null ? ['--gc-after', options.gcAfter] : [])]
+    const nodeIds = await Promise.all(Array.from({ length: options.nodes ?? 3 }, async (_, i) => await peerIdOfDir(join(dir.path, `node${i}`))))
+    const extra = [...(options.access?.(nodeIds) ?? ['--open']), '--dead-after', options.deadAfter ?? '3s', ...(options.repairAfter != null ? ['--repair-after', options.repairAfter] : []), ...(options.gcAfter != null ? ['--gc-after', options.gcAfter] : [])]
     const directory = await PeerProcess.start(Cluster.directoryArgs(dir.path, port, extra))
     const cluster = new Cluster(dir.path, dir.cleanup, directory, port, extra)
     try {

@@ -9,7 +9,7 @@ describe('library API (in-process peers, real sockets on 127.0.0.1)', function (
 
   it('connect, uploadFile, downloadFile, close — as in the original design', async () => {
     const dir = await tempDir()
-    const directory = await DirectoryPeer.start({ listen: ['/ip4/127.0.0.1/tcp/0'], dataDir: join(dir.path, 'directory') })
+    const directory = await DirectoryPeer.start({ listen: ['/ip4/127.0.0.1/tcp/0'], dataDir: join(dir.path, 'directory'), access: { open: true } })
     const node = await StorageNode.start({ directory: directory.addrs[0], listen: ['/ip4/127.0.0.1/tcp/0'], dataDir: join(dir.path, 'node') })
     try {
       await mkdir(join(dir.path, 'path', 'to'), { recursive: true })

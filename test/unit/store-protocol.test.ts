@@ -7,6 +7,10 @@ import { StoreRequest, StoreResponse } from '../../src/protocol/store.ts'
 import { FsChunkStore } from '../../src/storage/chunk-store.ts'
 import { cidFromDigest } from '../../src/storage/content-id.ts'
 import { tempDir } from '../helpers/tmp.ts'
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import type { Connection } from '@libp2p/interface'
+import { GrantOp, GrantSigner, GrantVerifier } from '../../src/security/grants.ts'
 
 const idOf = (bytes: Uint8Array): string => cidFromDigest(createHash('sha256').update(bytes).digest())
 
@@ -16,19 +20,47 @@ describe('/dfs/store/1.0.0 handler over an in-process stream pair', () => {
   let client: Awaited<ReturnType<typeof streamPair>>[0]
   let reader: StreamReader
   const problems: string[] = []
+  // real keys: the directory that signs, another that forges, this node and the client
+  let directory: GrantSigner
+  let forger: GrantSigner
+  let nodeId: string
+  let otherNodeId: string
+  let clientId: string
+  let readsOpen = false
+
+  before(async () => {
+    const directoryKey = await generateKeyPair('Ed25519')
+    directory = new GrantSigner(directoryKey, peerIdFromPrivateKey(directoryKey).toString())
+    // a forger that claims to be the directory but holds another key
+    forger = new GrantSigner(await generateKeyPair('Ed25519'), directory.issuer)
+    nodeId = peerIdFromPrivateKey(await generateKeyPair('Ed25519')).toString()
+    otherNodeId = peerIdFromPrivateKey(await generateKeyPair('Ed25519')).toString()
+    clientId = peerIdFromPrivateKey(await generateKeyPair('Ed25519')).toString()
+  })
 
   beforeEach(async () => {
     dir = await tempDir()
     store = await FsChunkStore.open(dir.path)
+    readsOpen = false
     const [outbound, inbound] = await streamPair()
-    void storeHandler({ store, peerId: 'self', onProblem: (m) => problems.push(m) })(inbound)
+    const grants = new GrantVerifier(directory.issuer, nodeId)
+    // the handler reads only the remote peer from the connection
+    const connection = { remotePeer: { toString: () => clientId } } as unknown as Connection
+    void storeHandler({ store, peerId: nodeId, grants, readsOpen: () => readsOpen, onProblem: (m) => problems.push(m) })(inbound, connection)
     client = outbound
     reader = new StreamReader(client)
   })
   afterEach(async () => { await dir.cleanup() })
 
+  /** A valid grant for the request, unless the test gives its own. */
+  function grantFor (req: Partial<StoreRequest>): Uint8Array<ArrayBuffer> {
+    return req.type === StoreRequest.Type.PUT || req.type == null
+      ? directory.issue({ op: GrantOp.PUT, node: nodeId, maxBytes: req.size ?? 0, ttlMs: 60_000 })
+      : directory.issue({ op: GrantOp.GET, node: nodeId, holder: clientId, ttlMs: 60_000 })
+  }
+
   async function request (req: Partial<StoreRequest>, body?: Uint8Array): Promise<StoreResponse> {
-    await sendMessage(client, StoreRequest.encode({ type: StoreRequest.Type.PUT, cid: '', size: 0, forward: [], ...req }))
+    await sendMessage(client, StoreRequest.encode({ type: StoreRequest.Type.PUT, cid: '', size: 0, forward: [], grant: grantFor(req), ...req }))
     if (body != null) await sendBytes(client, body)
     const bytes = await reader.readMessage(4096)
     assert.ok(bytes != null, 'the handler answered')
@@ -76,5 +108,69 @@ describe('/dfs/store/1.0.0 handler over an in-process stream pair', () => {
     const bytes = await reader.readMessage(4096)
     assert.ok(bytes != null)
     assert.equal(StoreResponse.decode(bytes).status, StoreResponse.Status.INVALID)
+  })
+
+  describe('grants', () => {
+    const data = randomBytes(20_000)
+    const put = (grant: Uint8Array<ArrayBuffer> | undefined): Partial<StoreRequest> => ({ type: StoreRequest.Type.PUT, cid: idOf(data), size: data.byteLength, grant })
+
+    async function refusedPut (grant: Uint8Array<ArrayBuffer> | undefined, why: RegExp): Promise<void> {
+      const response = await request(put(grant), data)
+      assert.equal(response.status, StoreResponse.Status.FORBIDDEN)
+      assert.match(response.message, why)
+      assert.equal(await store.has(idOf(data)), undefined, 'nothing was written')
+    }
+
+    it('refuses a put with no grant, and the stream stays usable', async () => {
+      await refusedPut(new Uint8Array(0), /sent no grant/)
+      assert.equal((await request(put(grantFor(put(undefined))), data)).status, StoreResponse.Status.OK)
+    })
+
+    it('refuses a forged grant (signed by another key)', async () => {
+      await refusedPut(forger.issue({ op: GrantOp.PUT, node: nodeId, ttlMs: 60_000 }), /signature is not the directory's/)
+    })
+
+    it('refuses an expired grant', async () => {
+      await refusedPut(directory.issue({ op: GrantOp.PUT, node: nodeId, ttlMs: 1_000 }, Date.now() - 5_000), /expired/)
+    })
+
+    it('refuses a grant for another node', async () => {
+      await refusedPut(directory.issue({ op: GrantOp.PUT, node: otherNodeId, ttlMs: 60_000 }), /is for node .*, not this one/)
+    })
+
+    it('refuses a read grant for a write, and a grant for another chunk', async () => {
+      await refusedPut(directory.issue({ op: GrantOp.GET, node: nodeId, ttlMs: 60_000 }), /not for a write/)
+      await refusedPut(directory.issue({ op: GrantOp.PUT, node: nodeId, chunk: idOf(Buffer.from('other')), ttlMs: 60_000 }), /covers chunk/)
+    })
+
+    it('refuses a grant that is garbage', async () => {
+      await refusedPut(Uint8Array.from([1, 2, 3, 4, 5]), /malformed/)
+    })
+
+    it('charges puts to the grant\'s byte budget', async () => {
+      const grant = directory.issue({ op: GrantOp.PUT, node: nodeId, maxBytes: data.byteLength, ttlMs: 60_000 })
+      assert.equal((await request(put(grant), data)).status, StoreResponse.Status.OK)
+      const again = await request(put(grant), data)
+      assert.equal(again.status, StoreResponse.Status.FORBIDDEN)
+      assert.match(again.message, /used up/)
+    })
+
+    it('needs a read grant made out to the reader, unless reads are open', async () => {
+      assert.equal((await request(put(grantFor(put(undefined))), data)).status, StoreResponse.Status.OK)
+      const get = (grant: Uint8Array<ArrayBuffer>): Partial<StoreRequest> => ({ type: StoreRequest.Type.GET, cid: idOf(data), grant })
+      const none = await request(get(new Uint8Array(0)))
+      assert.equal(none.status, StoreResponse.Status.FORBIDDEN)
+      const someoneElses = await request(get(directory.issue({ op: GrantOp.GET, node: nodeId, holder: otherNodeId, ttlMs: 60_000 })))
+      assert.equal(someoneElses.status, StoreResponse.Status.FORBIDDEN)
+      assert.match(someoneElses.message, /was given to/)
+      const has = await request({ type: StoreRequest.Type.HAS, cid: idOf(data), grant: new Uint8Array(0) })
+      assert.equal(has.status, StoreResponse.Status.FORBIDDEN)
+      readsOpen = true
+      const open = await request(get(new Uint8Array(0)))
+      assert.deepEqual([open.status, open.size], [StoreResponse.Status.OK, data.byteLength])
+      const parts: Uint8Array[] = []
+      for await (const piece of reader.readBytes(open.size)) parts.push(piece)
+      assert.deepEqual(Buffer.concat(parts), data)
+    })
   })
 })
