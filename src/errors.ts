@@ -57,3 +57,9 @@ export class ForbiddenError extends DfsError {
   static override name = 'ForbiddenError'
   override name = 'ForbiddenError'
 }
+
+/** A peer went quiet mid-request for longer than the server waits. */
+export class IdleTimeoutError extends DfsError {
+  static override name = 'IdleTimeoutError'
+  override name = 'IdleTimeoutError'
+}

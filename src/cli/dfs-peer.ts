@@ -26,6 +26,7 @@ interface PeerFlags {
   scrubRate?: string
   scrubInterval?: string
   logLevel?: string
+  idleTimeout?: string
   allowNode?: string[]
   allowRead?: string[]
   allowWrite?: string[]
@@ -56,7 +57,7 @@ function printListening (addrs: string[]): void {
 
 async function runDirectory (flags: PeerFlags): Promise<void> {
   const file = flags.config != null ? await loadConfigFile(directoryConfigSchema, flags.config) : {}
-  const config = validateConfig(directoryConfigSchema, { ...file, ...given(flags, ['listen', 'dataDir', 'deadAfter', 'repairAfter', 'gcAfter', 'logLevel', 'open', 'openReads']) }, 'options')
+  const config = validateConfig(directoryConfigSchema, { ...file, ...given(flags, ['listen', 'dataDir', 'deadAfter', 'repairAfter', 'gcAfter', 'idleTimeout', 'logLevel', 'open', 'openReads']) }, 'options')
   // allowlist flags add to the config's lists
   const allowed = (fromFile: string[] | undefined, fromFlags: string[] | undefined, flag: string): string[] =>
     [...(fromFile ?? []), ...(fromFlags ?? [])].map((id) => checkPeerId(id, flag))
@@ -69,6 +70,7 @@ async function runDirectory (flags: PeerFlags): Promise<void> {
     heartbeatMs: config.heartbeatInterval,
     repairAfterMs: config.repairAfter,
     gcAfterMs: config.gcAfter,
+    idleTimeoutMs: config.idleTimeout,
     access: {
       open: config.open,
       openReads: config.openReads,
@@ -88,7 +90,7 @@ async function runDirectory (flags: PeerFlags): Promise<void> {
 
 async function runNode (flags: PeerFlags): Promise<void> {
   const file = flags.config != null ? await loadConfigFile(nodeConfigSchema, flags.config) : {}
-  const config = validateConfig(nodeConfigSchema, { ...file, ...given(flags, ['directory', 'listen', 'dataDir', 'capacity', 'scrubRate', 'scrubInterval', 'logLevel']) }, 'options')
+  const config = validateConfig(nodeConfigSchema, { ...file, ...given(flags, ['directory', 'listen', 'dataDir', 'capacity', 'scrubRate', 'scrubInterval', 'idleTimeout', 'logLevel']) }, 'options')
   if (config.directory == null) throw new UsageError('a node needs the directory\'s address: --directory /ip4/…/tcp/…/p2p/<peer id> (or "directory" in --config)')
   const log = createLogger('node', (config.logLevel ?? 'info') as LogLevel)
   const dataDir = resolve(config.dataDir ?? resolve(clientHome(), 'node'))
@@ -106,6 +108,7 @@ async function runNode (flags: PeerFlags): Promise<void> {
     capacity: config.capacity,
     scrubBytesPerSecond: config.scrubRate,
     scrubIntervalMs: config.scrubInterval,
+    idleTimeoutMs: config.idleTimeout,
     logger: log
   })
   if (stopping) {
@@ -130,6 +133,7 @@ const program = new Command('dfs-peer')
   .option('--gc-after <duration>', 'directory: delete chunks no file uses from the nodes after this long (default 1h)')
   .option('--scrub-rate <bytes>', 'node: re-hash stored chunks at most this fast per second, 0 for never (default 32MiB)')
   .option('--scrub-interval <duration>', 'node: from one full scrub pass to the next (default 1h)')
+  .option('--idle-timeout <duration>', 'close a peer\'s stream when it sends nothing for this long mid-request or between requests (default 60s)')
   .option('--allow-node <peer-id>', 'directory: a storage node allowed to register, repeatable', collect)
   .option('--allow-read <peer-id>', 'directory: a client allowed to list, stat and download, repeatable', collect)
   .option('--allow-write <peer-id>', 'directory: a client allowed to upload and remove, repeatable', collect)

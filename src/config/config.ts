@@ -51,6 +51,7 @@ export const directoryConfigSchema = z.strictObject({
   heartbeatInterval: duration.optional(),
   repairAfter: duration.optional(),
   gcAfter: duration.optional(),
+  idleTimeout: duration.optional(),
   logLevel: logLevel.optional()
 })
 
@@ -62,6 +63,7 @@ export const nodeConfigSchema = z.strictObject({
   capacity: bytes.optional(),
   scrubRate: bytes.optional(),
   scrubInterval: duration.optional(),
+  idleTimeout: duration.optional(),
   logLevel: logLevel.optional()
 })
 

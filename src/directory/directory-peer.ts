@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import type { Libp2p } from 'libp2p'
 import { createPeer, dialableAddrs } from '../net/libp2p.ts'
 import { loadOrCreatePeerKey } from '../net/peer-key.ts'
-import { DIRECTORY_PROTOCOL, INVENTORY_PROTOCOL, MAX_INBOUND_STREAMS, REGISTER_PROTOCOL } from '../protocol/constants.ts'
+import { DEFAULT_IDLE_TIMEOUT_MS, DIRECTORY_PROTOCOL, INVENTORY_PROTOCOL, MAX_INBOUND_STREAMS, REGISTER_PROTOCOL } from '../protocol/constants.ts'
 import { Repairer } from './repair.ts'
 import { errorMessage, silentLogger, type Logger } from '../util/log.ts'
 import { DirectoryIndex } from './index-db.ts'
@@ -11,6 +11,7 @@ import { DirectoryService } from './directory-service.ts'
 import { AccessPolicy, refusalLogger, type AccessConfig } from '../security/access.ts'
 import { GrantSigner } from '../security/grants.ts'
 import { ConfigError } from '../errors.ts'
+
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 
 export interface DirectoryPeerInit {
@@ -28,6 +29,8 @@ export interface DirectoryPeerInit {
   repairTasksPerBeat?: number
   /** who may connect, register, read and write */
   access: AccessConfig
+  /** a client quiet this long between or within requests loses its stream (default 60 s) */
+  idleTimeoutMs?: number
   logger?: Logger
 }
 
@@ -58,7 +61,7 @@ export class DirectoryPeer {
     const deadAfterMs = init.deadAfterMs ?? 30_000
     const heartbeatMs = init.heartbeatMs ?? Math.min(5_000, Math.max(100, Math.floor(deadAfterMs / 3)))
     const repairer = new Repairer({ index, log, deadAfterMs, repairAfterMs: init.repairAfterMs ?? 300_000, gcAfterMs: init.gcAfterMs ?? 3600_000, tasksPerBeat: init.repairTasksPerBeat })
-    const service = new DirectoryService({ index, repairer, log, deadAfterMs, heartbeatMs, access, grants })
+    const service = new DirectoryService({ index, repairer, log, deadAfterMs, heartbeatMs, access, grants, idleTimeoutMs: init.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS })
     let libp2p: Libp2p
     try {
       libp2p = await createPeer({

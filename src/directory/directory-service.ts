@@ -29,6 +29,8 @@ export interface DirectoryServiceInit {
   heartbeatMs: number
   access: AccessPolicy
   grants: GrantSigner
+  /** a client quiet this long between or within requests loses its stream */
+  idleTimeoutMs: number
 }
 
 /** Read grants kept for reuse per (client, node); cleared wholesale past this many. */
@@ -84,7 +86,11 @@ export class DirectoryService {
     const reader = new StreamReader(stream)
     try {
       const bytes = await reader.readMessage(MAX_REGISTER_MESSAGE_BYTES, { signal: AbortSignal.timeout(10_000) })
-      if (bytes == null) return
+      if (bytes == null) {
+        // the peer closed without asking anything: close our side too, or the stream lingers
+        await stream.close()
+        return
+      }
       const request = RegisterRequest.decode(bytes)
       const peerId = connection.remotePeer.toString()
       let response: RegisterResponse
@@ -110,6 +116,7 @@ export class DirectoryService {
       await sendMessage(stream, RegisterResponse.encode(response))
       await stream.close()
     } catch (err) {
+      this.init.log.warn(`closed a register stream from peer ${connection.remotePeer.toString()}: ${errorMessage(err)}`)
       trace.error('register stream failed - %e', err)
       stream.abort(err as Error)
     } finally {
@@ -189,7 +196,7 @@ export class DirectoryService {
 
   readonly handleDirectory = async (stream: Stream, connection: Connection): Promise<void> => {
     const peer = connection.remotePeer.toString()
-    const reader = new StreamReader(stream)
+    const reader = new StreamReader(stream, undefined, this.init.idleTimeoutMs)
     try {
       while (true) {
         const bytes = await reader.readMessage(MAX_DIRECTORY_MESSAGE_BYTES)
@@ -206,6 +213,7 @@ export class DirectoryService {
       }
       await stream.close()
     } catch (err) {
+      this.init.log.warn(`closed a directory stream from peer ${peer}: ${errorMessage(err)}`)
       trace.error('directory stream failed - %e', err)
       if (stream.writeStatus === 'writable') {
         await sendMessage(stream, DirectoryResponse.encode({ status: Status.INVALID, message: errorMessage(err), uploadId: '', placements: [], nodes: [], chunks: [], files: [], grants: [] })).catch(() => {})

@@ -4,6 +4,7 @@ import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
 import type { PeerId, PrivateKey } from '@libp2p/interface'
 import { noiseCrypto } from './noise-crypto.ts'
+import { MAX_CONNECTIONS_PER_PEER } from '../protocol/constants.ts'
 
 export interface PeerInit {
   privateKey?: PrivateKey
@@ -24,18 +25,21 @@ export interface PeerInit {
  */
 export async function createPeer (init: PeerInit): Promise<Libp2p> {
   const allow = init.allowInbound
-  return await createLibp2p({
+  // the gate below needs the node it guards; it runs only after creation
+  let self: Libp2p | undefined
+  self = await createLibp2p({
     privateKey: init.privateKey,
     addresses: { listen: init.listen ?? [] },
     transports: [tcp()],
     connectionEncrypters: [noise({ crypto: noiseCrypto })],
     streamMuxers: [yamux()],
-    connectionGater: allow == null
-      ? undefined
-      : {
-          // the first hook that knows who is calling (see LIBP2P-NOTES)
-          denyInboundEncryptedConnection: (peerId: PeerId) => !allow(peerId.toString())
-        },
+    connectionGater: {
+      // the first hook that knows who is calling (see LIBP2P-NOTES): members
+      // only, and a few connections each, so no one peer holds many
+      denyInboundEncryptedConnection: (peerId: PeerId) =>
+        (allow != null && !allow(peerId.toString())) ||
+        (self?.getConnections(peerId).length ?? 0) >= MAX_CONNECTIONS_PER_PEER
+    },
     connectionManager: {
       // the default (5 new inbound connections per second per IP) resets
       // a local cluster's peers, which all share 127.0.0.1
@@ -43,6 +47,7 @@ export async function createPeer (init: PeerInit): Promise<Libp2p> {
       maxIncomingPendingConnections: 256
     }
   })
+  return self
 }
 
 /** The peer's listen addresses with `/p2p/<id>`, as other peers should dial them. */

@@ -22,12 +22,15 @@ export class RequestStream {
   async run<T> (fn: (stream: Stream, reader: StreamReader) => Promise<T>, options?: AbortOptions): Promise<T> {
     this.pending++
     const result = this.queue.then(async () => {
-      if (this.current == null || this.current.stream.status !== 'open' || this.current.stream.writeStatus !== 'writable') {
+      const usable = this.current != null && this.current.stream.status === 'open' && this.current.stream.writeStatus === 'writable' &&
+        // a server that closed its side (idle timeout) will not answer again
+        this.current.stream.remoteWriteStatus === 'writable'
+      if (!usable) {
         this.drop()
         const stream = await openStream(this.libp2p, this.target(), this.protocol, this.remoteName, { signal: options?.signal })
         this.current = { stream, reader: new StreamReader(stream) }
       }
-      const { stream, reader } = this.current
+      const { stream, reader } = this.current!
       try {
         return await fn(stream, reader)
       } catch (err) {

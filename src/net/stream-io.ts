@@ -1,6 +1,6 @@
 import { encode as encodeVarint, encodingLength } from 'uint8-varint'
 import type { AbortOptions, Stream } from '@libp2p/interface'
-import { ProtocolError } from '../errors.ts'
+import { IdleTimeoutError, ProtocolError } from '../errors.ts'
 
 /**
  * A pull reader over a libp2p 3.x stream: length-prefixed messages and exact
@@ -19,7 +19,12 @@ export class StreamReader {
   private wake?: () => void
   private paused = false
 
-  constructor (private readonly stream: Stream, private readonly highWaterMark = 1024 * 1024) {
+  /**
+   * `idleTimeoutMs`: a wait for data longer than this throws (servers use it
+   * so a peer that goes quiet mid-request, or between requests, does not hold
+   * a stream, a file or memory forever). 0: wait as long as it takes.
+   */
+  constructor (private readonly stream: Stream, private readonly highWaterMark = 1024 * 1024, private readonly idleTimeoutMs = 0) {
     stream.addEventListener('message', this.onMessage)
     stream.addEventListener('end', this.onEnd)
     stream.addEventListener('close', this.onClose)
@@ -74,13 +79,23 @@ export class StreamReader {
     if (this.ended) throw new ProtocolError('the stream ended early')
     options?.signal?.throwIfAborted()
     await new Promise<void>((resolve, reject) => {
+      let idle: NodeJS.Timeout | undefined
       const onAbort = (): void => {
         this.wake = undefined
+        clearTimeout(idle)
         reject(options?.signal?.reason ?? new Error('aborted'))
       }
       options?.signal?.addEventListener('abort', onAbort, { once: true })
+      if (this.idleTimeoutMs > 0) {
+        idle = setTimeout(() => {
+          this.wake = undefined
+          options?.signal?.removeEventListener('abort', onAbort)
+          reject(new IdleTimeoutError(`the peer sent nothing for ${this.idleTimeoutMs} ms`))
+        }, this.idleTimeoutMs)
+      }
       this.wake = () => {
         options?.signal?.removeEventListener('abort', onAbort)
+        clearTimeout(idle)
         resolve()
       }
     })
@@ -125,7 +140,13 @@ export class StreamReader {
     for (let i = 0; ; i++) {
       while (this.buffered === 0) {
         if (i === 0 && this.ended && this.failure == null) return undefined
-        await this.waitForData(options)
+        try {
+          await this.waitForData(options)
+        } catch (err) {
+          // quiet between requests is a goodbye, not an error
+          if (i === 0 && (err as Error).name === 'IdleTimeoutError') return undefined
+          throw err
+        }
       }
       const byte = this.take(1)[0]
       length += (byte & 0x7f) * 2 ** shift

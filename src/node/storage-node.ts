@@ -32,6 +32,8 @@ export interface StorageNodeInit {
   scrubBytesPerSecond?: number
   /** time from the start of one scrub pass to the next (default 1 h) */
   scrubIntervalMs?: number
+  /** a peer quiet this long mid-request or between requests loses its stream (default 60 s) */
+  idleTimeoutMs?: number
 }
 
 const REGISTER_TIMEOUT_MS = 5_000
@@ -102,6 +104,7 @@ export class StorageNode {
       forwarder: node.forwarder,
       grants: node.grants,
       readsOpen: () => self.membership.openReads,
+      idleTimeoutMs: init.idleTimeoutMs,
       onProblem: (message) => { self.log.warn(message) }
     }), {
       maxInboundStreams: MAX_INBOUND_STREAMS

@@ -1,7 +1,7 @@
 import type { Connection, Logger as Libp2pLogger, Stream } from '@libp2p/interface'
 import { logger } from '@libp2p/logger'
 import { StreamReader, sendBytes, sendMessage } from '../net/stream-io.ts'
-import { MAX_STORE_MESSAGE_BYTES } from '../protocol/constants.ts'
+import { DEFAULT_IDLE_TIMEOUT_MS, MAX_STORE_MESSAGE_BYTES } from '../protocol/constants.ts'
 import { StoreRequest, StoreResponse } from '../protocol/store.ts'
 import { MAX_CHUNK_SIZE, type ChunkStore } from '../storage/chunk-store.ts'
 import { errorMessage } from '../util/log.ts'
@@ -40,6 +40,8 @@ export interface StoreHandlerInit {
   grants: GrantVerifier
   /** true while the directory says reads need no grant */
   readsOpen: () => boolean
+  /** a peer quiet this long mid-request or between requests loses the stream (default 60 s) */
+  idleTimeoutMs?: number
   /** called for problems an operator should see (corrupt uploads, failed forwards, refused requests) */
   onProblem: (message: string) => void
 }
@@ -69,20 +71,32 @@ export function storeHandler (init: StoreHandlerInit) {
     })
     let toNext: PieceQueue | undefined
     let downstream: Promise<PutOutcome> = Promise.resolve({ stored: [] })
+    // ends the forward at once if the sender fails us
+    const forwarding = new AbortController()
     const [next, ...rest] = request.forward
     if (next != null && init.forwarder != null) {
       const queue = toNext = new PieceQueue()
       init.forwarder.learn(next.peerId, next.addrs)
       downstream = init.forwarder.get(next.peerId)
-        .put({ id: request.cid, size: request.size }, queue, { grant: next.grant, forward: rest, signal: AbortSignal.timeout(FORWARD_TIMEOUT_MS) })
+        .put({ id: request.cid, size: request.size }, queue, { grant: next.grant, forward: rest, signal: AbortSignal.any([forwarding.signal, AbortSignal.timeout(FORWARD_TIMEOUT_MS)]) })
         .catch((err) => {
           queue.close()
           return { stored: [], problem: `node ${next.peerId}: ${errorMessage(err)}` }
         })
     }
-    for await (const piece of reader.readBytes(request.size)) {
-      await toLocal.push(piece)
-      if (toNext != null) await toNext.push(piece)
+    try {
+      for await (const piece of reader.readBytes(request.size)) {
+        await toLocal.push(piece)
+        if (toNext != null) await toNext.push(piece)
+      }
+    } catch (err) {
+      // the sender stalled or went away mid-chunk: end the local write short
+      // (the store then deletes its partial file) and the forward, then fail
+      toLocal.close()
+      toNext?.close()
+      forwarding.abort(err)
+      await Promise.all([local, downstream])
+      throw err
     }
     toLocal.end()
     toNext?.end()
@@ -111,7 +125,7 @@ export function storeHandler (init: StoreHandlerInit) {
 
   return async (stream: Stream, connection: Connection): Promise<void> => {
     const remotePeer = connection.remotePeer.toString()
-    const reader = new StreamReader(stream)
+    const reader = new StreamReader(stream, undefined, init.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS)
     try {
       while (true) {
         const bytes = await reader.readMessage(MAX_STORE_MESSAGE_BYTES)
@@ -166,6 +180,8 @@ export function storeHandler (init: StoreHandlerInit) {
       }
       await stream.close()
     } catch (err) {
+      // malformed, oversized, stalled: one line for the operator, then this stream goes
+      onProblem(`closed a store stream from peer ${remotePeer}: ${errorMessage(err)}`)
       log.error('store stream failed - %e', err)
       if (stream.writeStatus === 'writable') {
         // tell the remote why before ending, then stop

@@ -56,6 +56,8 @@ export interface ChunkStore {
 export class FsChunkStore implements ChunkStore {
   private used = 0
   private chunks = 0
+  /** bytes of chunks being written now */
+  private reserved = 0
 
   private constructor (readonly root: string, private readonly capacityLimit?: number) {}
 
@@ -108,9 +110,19 @@ export class FsChunkStore implements ChunkStore {
       throw new InvalidInputError(`chunk size ${size} is outside 0..${MAX_CHUNK_SIZE}`)
     }
     const { used, capacity } = await this.usage()
-    if (used + size > capacity) {
-      throw new NoCapacityError(`node is full: ${used} of ${capacity} bytes used, a chunk of ${size} bytes does not fit`)
+    // chunks being written count too, or parallel puts would overfill the disk together
+    if (used + this.reserved + size > capacity) {
+      throw new NoCapacityError(`node is full: ${used} of ${capacity} bytes used${this.reserved > 0 ? ` and ${this.reserved} being written` : ''}, a chunk of ${size} bytes does not fit`)
     }
+    this.reserved += size
+    try {
+      await this.write(canonical, digest, size, bytes, options)
+    } finally {
+      this.reserved -= size
+    }
+  }
+
+  private async write (canonical: string, digest: Uint8Array, size: number, bytes: AsyncIterable<Uint8Array>, options?: AbortOptions): Promise<void> {
 
     const tmp = join(this.root, 'tmp', `${randomBytes(8).toString('hex')}.part`)
     const hasher = newHasher()

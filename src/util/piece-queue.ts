@@ -29,11 +29,12 @@ export class PieceQueue implements AsyncIterable<Uint8Array> {
     this.signalConsumer()
   }
 
-  /** The consumer is gone: drop what is queued and whatever comes. */
+  /** Either side is gone: drop what is queued and whatever comes; a waiting consumer sees the end. */
   close (): void {
     this.closed = true
     this.items = []
     this.signalProducer()
+    this.signalConsumer()
   }
 
   private signalConsumer (): void {

@@ -1,0 +1,175 @@
+import assert from 'node:assert/strict'
+import { createHash, randomBytes } from 'node:crypto'
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { DatabaseSync } from 'node:sqlite'
+import { multiaddr } from '@multiformats/multiaddr'
+import type { Libp2p } from 'libp2p'
+import { Cluster } from '../helpers/cluster.ts'
+import { createPeer } from '../../src/net/libp2p.ts'
+import { openStream } from '../../src/net/dial.ts'
+import { StreamReader, sendBytes, sendMessage } from '../../src/net/stream-io.ts'
+import { DIRECTORY_PROTOCOL, STORE_PROTOCOL } from '../../src/protocol/constants.ts'
+import { DirectoryRequest, DirectoryResponse, Status } from '../../src/protocol/directory.ts'
+import { StoreRequest } from '../../src/protocol/store.ts'
+import { cidFromDigest } from '../../src/storage/content-id.ts'
+import { grantNode } from '../../src/security/grants.ts'
+import { DfsClient } from '../../src/index.ts'
+
+/** Resolves once the remote ends the stream (closed or reset); the time it took. */
+async function untilEnded (reader: StreamReader, limitMs: number): Promise<number> {
+  const started = Date.now()
+  try {
+    while (await reader.readMessage(1024 * 1024, { signal: AbortSignal.timeout(limitMs) }) != null) {}
+  } catch (err) {
+    if ((err as Error).name === 'TimeoutError' || (err as Error).name === 'AbortError') throw new Error(`the peer kept a quiet stream open for over ${limitMs} ms`)
+  }
+  return Date.now() - started
+}
+
+describe('end to end: stalled peers, hostile names, a full disk', function () {
+  this.timeout(120_000)
+
+  describe('stalled streams time out', () => {
+    let cluster: Cluster
+    let peer: Libp2p
+    before(async () => {
+      cluster = await Cluster.start({ nodes: 1, access: () => ['--open', '--idle-timeout', '1s'], nodeArgs: ['--idle-timeout', '1s'] })
+      peer = await createPeer({})
+    })
+    after(async () => {
+      await peer?.stop()
+      await cluster?.stop()
+    })
+
+    it('the directory closes a stream that never asks anything', async () => {
+      const stream = await openStream(peer, multiaddr(cluster.directoryAddr), DIRECTORY_PROTOCOL, 'the directory')
+      const took = await untilEnded(new StreamReader(stream), 10_000)
+      assert.ok(took >= 900, `closed after ${took} ms, not before the idle timeout`)
+    })
+
+    it('a node drops a PUT that stalls mid-chunk, and leaves no partial file', async () => {
+      // a real grant, from a real upload's placement
+      const directory = await openStream(peer, multiaddr(cluster.directoryAddr), DIRECTORY_PROTOCOL, 'the directory')
+      const directoryReader = new StreamReader(directory)
+      await sendMessage(directory, DirectoryRequest.encode({ begin: { name: 'stalled', size: 100_000, chunkSize: 100_000, replicas: 1 } }))
+      const placed = DirectoryResponse.decode((await directoryReader.readMessage(1024 * 1024))!)
+      assert.equal(placed.status, Status.OK, placed.message)
+      const node = placed.placements[0].peers[0]
+      const grant = placed.grants.find((g) => grantNode(g) === node)
+      const data = randomBytes(100_000)
+      const stream = await openStream(peer, multiaddr(cluster.nodes[0].addr), STORE_PROTOCOL, 'the node')
+      const reader = new StreamReader(stream)
+      await sendMessage(stream, StoreRequest.encode({ type: StoreRequest.Type.PUT, cid: cidFromDigest(createHash('sha256').update(data).digest()), size: data.byteLength, forward: [], grant }))
+      await sendBytes(stream, data.subarray(0, 10_000))
+      await new Promise((resolve) => setTimeout(resolve, 200))
+      assert.equal((await readdir(join(cluster.nodeDataDir(0), 'store', 'tmp'))).length, 1, 'the chunk is being written')
+      await untilEnded(reader, 10_000)
+      await cluster.waitFor('the partial chunk file to go', async () => (await readdir(join(cluster.nodeDataDir(0), 'store', 'tmp'))).length === 0, 5_000)
+      assert.match(cluster.nodes[0].stderr, /the peer sent nothing for 1000 ms/)
+      directory.abort(new Error('done'))
+    })
+  })
+
+  describe('names', () => {
+    let cluster: Cluster
+    let work: string
+    before(async () => {
+      cluster = await Cluster.start({ nodes: 1 })
+      work = join(cluster.root, 'work')
+      await mkdir(work)
+      await writeFile(join(work, 'ok.txt'), 'fine\n')
+    })
+    after(async () => { await cluster?.stop() })
+
+    it('refuses ../x, absolute paths and 10 kB names with exit 1 and a clear error, recording nothing', async () => {
+      for (const name of ['../x', '/etc/passwd', 'a/../../b', '..', 'x'.repeat(10_000)]) {
+        const up = await cluster.client(['upload', join(work, 'ok.txt'), '--name', name])
+        assert.equal(up.code, 1, name.slice(0, 20))
+        assert.match(up.stderr, /^error: (file name .* contains a path separator|".*" is not a valid file name|file name is longer than 255 bytes)/)
+        assert.equal(up.stderr.trim().split('\n').length, 1)
+      }
+      assert.deepEqual(JSON.parse((await cluster.client(['ls', '--json'])).stdout), [])
+    })
+
+    it('refuses a NUL in a name, in the library and at the directory', async () => {
+      const client = await DfsClient.connect({ directory: cluster.directoryAddr })
+      try {
+        await assert.rejects(client.upload((async function * () { yield Buffer.from('x') })(), { name: 'a\u0000b' }), { name: 'InvalidInputError', message: /control character/ })
+        // a client that skips its own check meets the directory's
+        await assert.rejects(client.directory.request({ begin: { name: 'a\u0000b', chunkSize: 1024, replicas: 1 } }), { name: 'InvalidInputError', message: /control character/ })
+      } finally {
+        await client.close()
+      }
+    })
+
+    it('never writes outside DEST, even when the index holds a hostile name', async () => {
+      const up = await cluster.client(['upload', join(work, 'ok.txt'), '--name', 'innocent.txt'])
+      assert.equal(up.code, 0, up.stderr)
+      // as if the index had been tampered with: a name that climbs out of the folder
+      await cluster.directory.stop()
+      const db = new DatabaseSync(join(cluster.root, 'directory', 'index.sqlite'))
+      db.prepare('UPDATE names SET name = ? WHERE name = ?').run('../escaped.txt', 'innocent.txt')
+      db.close()
+      await cluster.restartDirectory()
+      const dest = join(work, 'dest')
+      await mkdir(dest)
+      const down = await cluster.client(['download', '../escaped.txt', dest])
+      assert.equal(down.code, 1)
+      assert.match(down.stderr, /^error: file name "\.\.\/escaped\.txt" contains a path separator/)
+      assert.deepEqual(await readdir(dest), [])
+      assert.ok(!(await readdir(work)).includes('escaped.txt'))
+    })
+  })
+
+  describe('a full disk', () => {
+    let cluster: Cluster
+    let work: string
+    before(async () => {
+      cluster = await Cluster.start({ nodes: 2 })
+      // a third node with room for three 1 MiB chunks
+      cluster.nodeExtra = ['--capacity', '3MiB']
+      await cluster.startNode(2)
+      cluster.nodeExtra = []
+      work = join(cluster.root, 'work')
+      await mkdir(work)
+    })
+    after(async () => { await cluster?.stop() })
+
+    it('sends chunks elsewhere when a node fills, keeps what it has, and the full node still serves reads', async () => {
+      const small = randomBytes(1024 * 1024)
+      await writeFile(join(work, 'small.bin'), small)
+      const first = await cluster.client(['upload', join(work, 'small.bin'), '--replicas', '3', '--chunk-size', '1MiB'])
+      assert.equal(first.code, 0, first.stderr)
+
+      const big = randomBytes(12 * 1024 * 1024)
+      await writeFile(join(work, 'big.bin'), big)
+      const up = await cluster.client(['upload', join(work, 'big.bin'), '--replicas', '2', '--chunk-size', '1MiB'])
+      assert.equal(up.code, 0, up.stderr)
+      const stat = await cluster.json(['stat', up.stdout.trim()])
+      assert.equal(stat.health, 'healthy')
+      const fullNode = cluster.nodes[2]
+      const onFull = stat.chunks.filter((c: { peers: string[] }) => c.peers.includes(fullNode.peerId)).length
+      assert.ok(onFull <= 2, `the 3 MiB node took ${onFull} more 1 MiB chunks`)
+      assert.deepEqual(await readdir(join(cluster.nodeDataDir(2), 'store', 'tmp')), [], 'nothing half-written')
+
+      // it says it is full, and the directory counts it out
+      await cluster.waitFor('the full node to report itself full', async () => {
+        const nodes = await cluster.json(['nodes'])
+        const node = nodes.find((n: { peerId: string }) => n.peerId === fullNode.peerId)
+        return node.capacity - node.used < 1024 * 1024
+      })
+      const tooMany = await cluster.client(['upload', join(work, 'small.bin'), '--name', 'again.bin', '--replicas', '3', '--chunk-size', '1MiB'])
+      assert.equal(tooMany.code, 1)
+      assert.match(tooMany.stderr, /asked for 3 copies of each chunk, but only 2 live nodes have room/)
+
+      // with the others gone, the full node alone serves what it holds
+      await cluster.nodes[0].stop()
+      await cluster.nodes[1].stop()
+      const out = join(work, 'small.out')
+      const down = await cluster.client(['download', 'small.bin', out])
+      assert.equal(down.code, 0, down.stderr)
+      assert.ok((await readFile(out)).equals(small))
+    })
+  })
+})
