@@ -35,6 +35,7 @@ import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { formatBytes, parseBytes } from '../src/util/units.ts'
 import { binArgv } from '../src/util/node-command.ts'
+import { directoryResolves, smallFiles, type ResolveResult, type SmallFilesResult } from './bench-ops.ts'
 
 const SCRIPT_DIR = dirname(fileURLToPath(import.meta.url))
 // compiled to dist/scripts/bench.js: the repository is two levels up
@@ -46,6 +47,13 @@ const NODE_FLAGS = binArgv(PEER_BIN).slice(1, -1)
 
 const DEFAULT_SIZE = '256MiB'
 const DEFAULT_RUNS = 3
+const DEFAULT_SMALL_FILES = 5000
+const DEFAULT_RESOLVE_SECONDS = 5
+/** The small-files scenario: 4 KiB files, 16 in flight, through the library API. */
+const SMALL_FILE_BYTES = 4096
+const SMALL_FILE_CONCURRENCY = 16
+/** Concurrent clients in the directory scenario. */
+const RESOLVE_CLIENTS = 16
 const NODE_COUNT = 3
 /** uploaded and downloaded untimed through each fresh cluster before anything is measured */
 const WARM_UP_BYTES = 16 * 1024 * 1024
@@ -87,13 +95,19 @@ class Proc {
   private readonly sampler: NodeJS.Timeout
   /** performance.now() at exit, for timing without the wait for stdio to close */
   exitedAt?: number
+  /** performance.now() at spawn and at the first byte on stdout */
+  readonly spawnedAt = performance.now()
+  firstStdoutAt?: number
   readonly closed: Promise<{ code: number | null, signal: NodeJS.Signals | null }>
 
   constructor (readonly name: string, args: string[]) {
     // every process, the baseline's too, runs with the V8 flags our bins' shebang sets
     this.child = spawn(process.execPath, [...NODE_FLAGS, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
     live.add(this)
-    this.child.stdout!.setEncoding('utf8').on('data', (text: string) => { this.stdout += text })
+    this.child.stdout!.setEncoding('utf8').on('data', (text: string) => {
+      this.firstStdoutAt ??= performance.now()
+      this.stdout += text
+    })
     this.child.stderr!.setEncoding('utf8').on('data', (text: string) => { this.stderrTail = (this.stderrTail + text).slice(-4000) })
     this.sampler = setInterval(() => { this.sample() }, RSS_POLL_MS)
     this.sample()
@@ -272,23 +286,31 @@ function gitState (): { commit?: string, dirty?: boolean } {
 
 // ---------------------------------------------------------------- options
 
-function parseOptions (): { size: number, runs: number } {
+interface Options { size: number, runs: number, smallFiles: number, resolveSeconds: number }
+
+function parseOptions (): Options {
   const { values } = parseArgs({
     options: {
       size: { type: 'string' },
       runs: { type: 'string' },
+      'small-files': { type: 'string' },
+      'resolve-seconds': { type: 'string' },
       help: { type: 'boolean', short: 'h' }
     }
   })
   if (values.help === true) {
-    console.log('usage: npm run bench [-- --size 256MiB] [--runs 3]   (or BENCH_SIZE, BENCH_RUNS)')
+    console.log('usage: npm run bench [-- --size 256MiB] [--runs 3] [--small-files 5000] [--resolve-seconds 5]   (or BENCH_SIZE, BENCH_RUNS, BENCH_SMALL_FILES, BENCH_RESOLVE_SECONDS)')
     process.exit(0)
   }
+  const smallFiles = Number(values['small-files'] ?? process.env.BENCH_SMALL_FILES ?? DEFAULT_SMALL_FILES)
+  const resolveSeconds = Number(values['resolve-seconds'] ?? process.env.BENCH_RESOLVE_SECONDS ?? DEFAULT_RESOLVE_SECONDS)
+  if (!Number.isSafeInteger(smallFiles) || smallFiles < 1) throw new Error('--small-files must be a whole number of at least 1')
+  if (!(resolveSeconds > 0)) throw new Error('--resolve-seconds must be more than 0')
   const size = parseBytes(values.size ?? process.env.BENCH_SIZE ?? DEFAULT_SIZE)
   const runs = Number(values.runs ?? process.env.BENCH_RUNS ?? DEFAULT_RUNS)
   if (size <= 0) throw new Error('--size must be more than 0 bytes')
   if (!Number.isSafeInteger(runs) || runs < 1) throw new Error(`--runs must be a whole number of at least 1, got ${values.runs ?? process.env.BENCH_RUNS}`)
-  return { size, runs }
+  return { size, runs, smallFiles, resolveSeconds }
 }
 
 // ---------------------------------------------------------------- the benchmark
@@ -335,18 +357,22 @@ function maxPeerRss (a: PeerRss | undefined, b: PeerRss): PeerRss {
  * with all state under `dir`; `client` is the dfs-client command line for it.
  */
 class Cluster {
-  private constructor (readonly dir: string, readonly directory: Proc, readonly nodes: Proc[], readonly client: string[]) {}
+  private constructor (readonly dir: string, readonly directory: Proc, readonly nodes: Proc[], readonly client: string[], readonly directoryAddr: string, readonly readyMs: { directory: number, nodes: number[] }) {}
 
   static async start (label: string, dir: string, nodeCount: number): Promise<Cluster> {
     const directory = new Proc(`${label} directory`, [PEER_BIN, '--role', 'directory', '--open', '--data-dir', join(dir, 'directory'), '--listen', LISTEN])
     const directoryAddr = await directory.waitForLine(/^listening on (\S+)/)
+    const directoryReadyMs = performance.now() - directory.spawnedAt
     // no scrubbing: re-hashing stored chunks in the background would only add noise
     const nodes = Array.from({ length: nodeCount }, (_, i) => new Proc(`${label} node ${i + 1}`,
       [PEER_BIN, '--role', 'node', '--directory', directoryAddr, '--data-dir', join(dir, `node${i + 1}`), '--listen', LISTEN, '--scrub-rate', '0']))
     // a node prints its address only once the directory has registered it
-    await Promise.all(nodes.map(async (node) => await node.waitForLine(/^listening on (\S+)/)))
+    const nodesReadyMs = await Promise.all(nodes.map(async (node) => {
+      await node.waitForLine(/^listening on (\S+)/)
+      return performance.now() - node.spawnedAt
+    }))
     // its own home, so a developer's ~/.dfs/config.json cannot change what is measured
-    return new Cluster(dir, directory, nodes, [CLIENT_BIN, '--home', join(dir, 'client-home'), '--directory', directoryAddr])
+    return new Cluster(dir, directory, nodes, [CLIENT_BIN, '--home', join(dir, 'client-home'), '--directory', directoryAddr], directoryAddr, { directory: directoryReadyMs, nodes: nodesReadyMs })
   }
 
   /** Stop the peers (nodes first, so none is left talking to a directory that is gone) and delete every chunk they kept. */
@@ -444,7 +470,7 @@ async function main (): Promise<void> {
   if (Number(process.versions.node.split('.')[0]) < 22) {
     throw new Error(`the benchmark needs Node.js 22 or newer, this is ${process.version}; run it with npm run bench (which uses the Node pinned in node_modules)`)
   }
-  const { size, runs } = parseOptions()
+  const { size, runs, smallFiles: smallFileCount, resolveSeconds } = parseOptions()
   const startedAt = new Date()
   const load = loadavg()
   console.log(`dfs bench: ${formatBytes(size)} (${size} bytes), ${runs} run(s), ${cpus().length} CPUs, Node ${process.version}`)
@@ -474,12 +500,25 @@ async function main (): Promise<void> {
   const spreadChunksPerNode: number[][] = []
   let spreadRss: PeerRss | undefined
   let singleRss: PeerRss | undefined
+  const smallRuns: SmallFilesResult[] = []
+  const resolveRuns: ResolveResult[] = []
+  const firstByteMs: number[] = []
+  const directoryReadyMs: number[] = []
+  const nodeReadyMs: number[] = []
   for (let run = 1; run <= runs; run++) {
     console.log(`run ${run}/${runs}`)
     const runDir = join(workDir, `run-${run}`)
 
     const spread = await Cluster.start('3-node cluster', join(runDir, 'cluster-3'), NODE_COUNT)
+    directoryReadyMs.push(spread.readyMs.directory)
+    nodeReadyMs.push(...spread.readyMs.nodes)
     await warmUp(spread, NODE_COUNT)
+    // from spawning `dfs-client download NAME -` to its first byte on stdout
+    const small = await uploadFresh(spread, join(runDir, 'first-byte.bin'), 64 * 1024, NODE_COUNT)
+    const firstByte = new Proc('dfs-client download -', [...spread.client, 'download', small.fileId, '-'])
+    const { code } = await firstByte.closed
+    if (code !== 0 || firstByte.firstStdoutAt == null) throw firstByte.describeFailure('failed')
+    firstByteMs.push(firstByte.firstStdoutAt - firstByte.spawnedAt)
     // `ls` does nothing but start, connect and ask one question: the fixed cost inside every CLI timing
     lsRuns.push(await runCommand('dfs-client ls', [...spread.client, 'ls']))
     const one = await uploadFresh(spread, join(runDir, 'replicas-1.bin'), size, 1)
@@ -502,6 +541,13 @@ async function main (): Promise<void> {
     const short = (await chunkHolders(spread, three.fileId)).filter((peers) => new Set(peers).size !== NODE_COUNT).length
     if (short > 0) throw new Error(`${short} chunk(s) of the --replicas ${NODE_COUNT} file are not on all ${NODE_COUNT} nodes`)
     console.log(`  3 nodes: upload --replicas 1 ${rateOf(size, one.result)}, download (chunks ${counts.join('/')} over the nodes) ${rateOf(size, downloadSpread.at(-1)!)}, upload --replicas 3 ${rateOf(size, three.result)}; sha256 matches`)
+    const smallRun = await smallFiles(spread.directoryAddr, { count: smallFileCount, size: SMALL_FILE_BYTES, concurrency: SMALL_FILE_CONCURRENCY, replicas: 0, prefix: `small-${run}` })
+    smallRuns.push(smallRun)
+    const names = Array.from({ length: Math.min(smallFileCount, 1000) }, (_, i) => `small-${run}-${i}`)
+    const resolveRun = await directoryResolves(spread.directoryAddr, names, { clients: RESOLVE_CLIENTS, durationMs: resolveSeconds * 1000 })
+    resolveRuns.push(resolveRun)
+    console.log(`  ${smallFileCount} files of ${SMALL_FILE_BYTES} bytes, ${SMALL_FILE_CONCURRENCY} in flight, 3 copies each: ${smallRun.uploadsPerS.toFixed(0)} uploads/s, ${smallRun.downloadsPerS.toFixed(0)} downloads/s; ` +
+      `directory: ${resolveRun.perSecond.toFixed(0)} resolves/s from ${RESOLVE_CLIENTS} clients, p50 ${resolveRun.p50Ms.toFixed(1)} ms, p99 ${resolveRun.p99Ms.toFixed(1)} ms; first byte after ${firstByteMs.at(-1)!.toFixed(0)} ms`)
     spreadRss = maxPeerRss(spreadRss, await spread.stop())
 
     const single = await Cluster.start('1-node cluster', join(runDir, 'cluster-1'), 1)
@@ -558,6 +604,38 @@ async function main (): Promise<void> {
   const labelWidth = Math.max(...ratioLines.map(([label]) => label.length)) + 1
   for (const [label, r] of ratioLines) console.log(ratioText(label.padEnd(labelWidth), r))
   console.log('')
+  const ops = {
+    smallFiles: {
+      files: smallFileCount,
+      fileBytes: SMALL_FILE_BYTES,
+      concurrency: SMALL_FILE_CONCURRENCY,
+      replicas: NODE_COUNT,
+      uploadsPerS: summarize(smallRuns.map((r) => r.uploadsPerS)),
+      downloadsPerS: summarize(smallRuns.map((r) => r.downloadsPerS)),
+      runs: smallRuns
+    },
+    directoryResolves: {
+      clients: RESOLVE_CLIENTS,
+      seconds: resolveSeconds,
+      perSecond: summarize(resolveRuns.map((r) => r.perSecond)),
+      p50Ms: summarize(resolveRuns.map((r) => r.p50Ms)),
+      p99Ms: summarize(resolveRuns.map((r) => r.p99Ms)),
+      runs: resolveRuns
+    },
+    startToReadyMs: { directory: summarize(directoryReadyMs), node: summarize(nodeReadyMs) },
+    clientStartToFirstByteMs: summarize(firstByteMs)
+  }
+  const opsText = (s: Summary, digits = 0): string => `${s.median.toFixed(digits)} (${s.min.toFixed(digits)}–${s.max.toFixed(digits)})`
+  printTable([
+    ['operation', 'median (min–max)', 'target'],
+    [`small files: uploads/s (${smallFileCount} x ${SMALL_FILE_BYTES} B, ${SMALL_FILE_CONCURRENCY} in flight, ${NODE_COUNT} copies)`, opsText(ops.smallFiles.uploadsPerS), '≥ 1000'],
+    ['small files: downloads/s', opsText(ops.smallFiles.downloadsPerS), '≥ 2000'],
+    [`directory: resolves/s (${RESOLVE_CLIENTS} clients)`, opsText(ops.directoryResolves.perSecond), '≥ 5000'],
+    ['directory: resolve p50 / p99 ms', `${opsText(ops.directoryResolves.p50Ms, 1)} / ${opsText(ops.directoryResolves.p99Ms, 1)}`, 'p99 < 10'],
+    ['dfs-peer start to ready, ms: directory / node', `${opsText(ops.startToReadyMs.directory)} / ${opsText(ops.startToReadyMs.node)}`, '–'],
+    ['dfs-client start to first byte, ms', opsText(ops.clientStartToFirstByteMs), '< 500']
+  ])
+  console.log('')
   console.log(`peers' peak RSS over the runs: 3-node cluster directory ${mib(spreadRss?.directory)} MiB, nodes ${spreadRss?.nodes.map(mib).join(' / ')} MiB; ` +
     `1-node cluster directory ${mib(singleRss?.directory)} MiB, node ${singleRss?.nodes.map(mib).join(' / ')} MiB`)
   console.log('baseline times from first byte to ack inside the sender; dfs-client times include process start (see the ls row)')
@@ -589,6 +667,7 @@ async function main (): Promise<void> {
     git: gitState(),
     scenarios,
     targets,
+    ops,
     /** per run: how many of the --replicas 1 file's chunks each node held, largest first */
     spreadChunksPerNode,
     clusterPeakRssBytes: { spread: spreadRss, singleNode: singleRss }

@@ -78,7 +78,7 @@ export function storeHandler (init: StoreHandlerInit) {
       const queue = toNext = new PieceQueue()
       init.forwarder.learn(next.peerId, next.addrs)
       downstream = init.forwarder.get(next.peerId)
-        .put({ id: request.cid, size: request.size }, queue, { grant: next.grant, forward: rest, signal: AbortSignal.any([forwarding.signal, AbortSignal.timeout(FORWARD_TIMEOUT_MS)]) })
+        .put({ id: request.cid, size: request.size }, queue, { noWait: true, grant: next.grant, forward: rest, signal: AbortSignal.any([forwarding.signal, AbortSignal.timeout(FORWARD_TIMEOUT_MS)]) })
         .catch((err) => {
           queue.close()
           return { stored: [], problem: `node ${next.peerId}: ${errorMessage(err)}` }

@@ -32,6 +32,13 @@ export interface PutOutcome {
 }
 
 export interface PutOptions extends AbortOptions {
+  /**
+   * Never wait behind other requests: use an idle stream, or open one just for
+   * this. A node passing a chunk down a replication chain holds its upstream
+   * stream while it waits, so waiting in a queue could close a cycle
+   * (A forwards to B, B to C, C to A, every stream busy) and deadlock.
+   */
+  noWait?: boolean
   /** the directory's PUT grant for this node */
   grant?: Uint8Array<ArrayBuffer>
   /** nodes the first passes the chunk on to (pipelined replication), each with its grant */
@@ -50,7 +57,7 @@ export interface ReadOptions extends AbortOptions {
 export class StoreClient {
   private readonly pool: RequestStream[]
 
-  constructor (libp2p: Libp2p, readonly peerId: string, addrs: () => Multiaddr[]) {
+  constructor (private readonly libp2p: Libp2p, readonly peerId: string, private readonly addrs: () => Multiaddr[]) {
     this.pool = Array.from({ length: STREAMS_PER_NODE }, () => new RequestStream(libp2p, addrs, STORE_PROTOCOL, `node ${peerId}`))
   }
 
@@ -64,11 +71,18 @@ export class StoreClient {
    * Rejects only when this node could not be talked to.
    */
   async put (chunk: { id: string, size: number }, pieces: Iterable<Uint8Array> | AsyncIterable<Uint8Array>, options: PutOptions = {}): Promise<PutOutcome> {
-    const response = await this.requests.run(async (stream, reader) => {
-      await sendMessage(stream, StoreRequest.encode({ type: StoreRequest.Type.PUT, cid: chunk.id, size: chunk.size, forward: options.forward ?? [], grant: options.grant }), options)
-      for await (const piece of pieces) await sendBytes(stream, piece, options)
-      return await this.readResponse(reader, options)
-    }, options)
+    const idle = this.pool.find((stream) => stream.pending === 0)
+    const extra = options.noWait === true && idle == null ? new RequestStream(this.libp2p, this.addrs, STORE_PROTOCOL, `node ${this.peerId}`) : undefined
+    let response: StoreResponse
+    try {
+      response = await (extra ?? idle ?? this.requests).run(async (stream, reader) => {
+        await sendMessage(stream, StoreRequest.encode({ type: StoreRequest.Type.PUT, cid: chunk.id, size: chunk.size, forward: options.forward ?? [], grant: options.grant }), options)
+        for await (const piece of pieces) await sendBytes(stream, piece, options)
+        return await this.readResponse(reader, options)
+      }, options)
+    } finally {
+      if (extra != null) void extra.close().catch(() => {})
+    }
     // an older node, or none forwarded: OK alone means this node stored it
     const stored = response.stored.length > 0 || response.status !== StoreResponse.Status.OK ? response.stored : [this.peerId]
     const expected = 1 + (options.forward?.length ?? 0)
