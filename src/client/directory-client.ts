@@ -7,12 +7,30 @@ import { DIRECTORY_PROTOCOL, MAX_DIRECTORY_MESSAGE_BYTES } from '../protocol/con
 import { DirectoryRequest, DirectoryResponse, Status } from '../protocol/directory.ts'
 import { ForbiddenError, InvalidInputError, NoCapacityError, NotFoundError, ProtocolError, RemoteError } from '../errors.ts'
 
-/** Client side of /dfs/directory/1.0.0: one request at a time over a reused stream. */
-export class DirectoryClient {
-  private readonly requests: RequestStream
+/**
+ * Streams kept open to the directory. Requests on one stream go one at a
+ * time; a few streams let concurrent uploads and downloads ask at once, so the
+ * directory can answer them together (one group commit for many files).
+ * Opened as needed: a CLI run that asks one thing opens one.
+ */
+const DIRECTORY_STREAMS = 4
 
-  constructor (libp2p: Libp2p, readonly address: Multiaddr) {
-    this.requests = new RequestStream(libp2p, () => [address], DIRECTORY_PROTOCOL, 'the directory')
+/** Client side of /dfs/directory/1.0.0: requests over a few reused streams. */
+export class DirectoryClient {
+  private readonly pool: RequestStream[] = []
+
+  constructor (private readonly libp2p: Libp2p, readonly address: Multiaddr) {}
+
+  /** An idle stream, a new one while there are fewer than DIRECTORY_STREAMS, else the least busy. */
+  private get requests (): RequestStream {
+    const idle = this.pool.find((stream) => stream.pending === 0)
+    if (idle != null) return idle
+    if (this.pool.length < DIRECTORY_STREAMS) {
+      const stream = new RequestStream(this.libp2p, () => [this.address], DIRECTORY_PROTOCOL, 'the directory')
+      this.pool.push(stream)
+      return stream
+    }
+    return this.pool.reduce((best, stream) => stream.pending < best.pending ? stream : best)
   }
 
   async request (request: Partial<DirectoryRequest>, options?: AbortOptions): Promise<DirectoryResponse> {
@@ -34,6 +52,6 @@ export class DirectoryClient {
   }
 
   async close (): Promise<void> {
-    await this.requests.close()
+    await Promise.all(this.pool.map(async (stream) => { await stream.close() }))
   }
 }

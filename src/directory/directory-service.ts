@@ -203,7 +203,7 @@ export class DirectoryService {
         if (bytes == null) break
         let response: Partial<DirectoryResponse>
         try {
-          response = this.dispatch(DirectoryRequest.decode(bytes), peer)
+          response = await this.dispatch(DirectoryRequest.decode(bytes), peer)
         } catch (err) {
           if (statusOf(err) === Status.ERROR) this.init.log.error(`directory request failed: ${errorMessage(err)}`)
           if (statusOf(err) === Status.FORBIDDEN) this.init.log.warn(`refused: ${errorMessage(err)}`)
@@ -231,7 +231,7 @@ export class DirectoryService {
     return undefined // nodes, health: any member
   }
 
-  private dispatch (request: DirectoryRequest, peer: string): Partial<DirectoryResponse> {
+  private async dispatch (request: DirectoryRequest, peer: string): Promise<Partial<DirectoryResponse>> {
     const { index } = this.init
     const role = DirectoryService.roleFor(request)
     if (role != null) this.init.access.require(peer, role)
@@ -240,7 +240,7 @@ export class DirectoryService {
       validateName(name)
       if (chunkSize <= 0 || chunkSize > MAX_CHUNK_SIZE) throw new InvalidInputError(`chunk size must be 1..${MAX_CHUNK_SIZE} bytes`)
       const replicas = this.replicasFor(request.begin.replicas, chunkSize)
-      const uploadId = index.beginUpload(name, replicas, Date.now())
+      const uploadId = await index.write(() => index.beginUpload(name, replicas, Date.now()))
       this.uploads.set(uploadId, { rotation: Math.floor(Math.random() * 1024), chunkSize, startedAt: Date.now() })
       const count = size == null ? PLACE_BATCH_CHUNKS : Math.min(Math.ceil(size / chunkSize), PLACE_BATCH_CHUNKS)
       return { uploadId, ...this.place(uploadId, 0, count) }
@@ -252,15 +252,18 @@ export class DirectoryService {
     }
     if (request.complete != null) {
       const { uploadId, fileId, size, chunks, final } = request.complete
-      if (chunks.length > 0) index.addUploadChunks(uploadId, chunks)
-      if (!final) return {}
-      const file = index.completeUpload(uploadId, fileId, size, Date.now())
+      // the last chunks and the file in one change, so a small file costs one commit
+      const file = await index.write(() => {
+        if (chunks.length > 0) index.addUploadChunks(uploadId, chunks)
+        return final ? index.completeUpload(uploadId, fileId, size, Date.now()) : undefined
+      })
+      if (file == null) return {}
       this.uploads.delete(uploadId)
       trace('recorded %s as %s (%d bytes)', file.name, file.id, file.size)
       return { file }
     }
     if (request.abort != null) {
-      index.abortUpload(request.abort.uploadId)
+      await index.write(() => { index.abortUpload(request.abort!.uploadId) })
       this.uploads.delete(request.abort.uploadId)
       return {}
     }
@@ -282,8 +285,9 @@ export class DirectoryService {
       return {}
     }
     if (request.remove != null) {
-      const file = index.remove(request.remove.ref, Date.now())
-      if (file == null) throw new NotFoundError(`no file has the name or ID "${request.remove.ref.slice(0, 300)}"`)
+      const ref = request.remove.ref
+      const file = await index.write(() => index.remove(ref, Date.now()))
+      if (file == null) throw new NotFoundError(`no file has the name or ID "${ref.slice(0, 300)}"`)
       this.init.log.info(`removed ${file.name !== '' ? file.name : file.id} (${file.id})`)
       return { file }
     }

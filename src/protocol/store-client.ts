@@ -19,10 +19,12 @@ function failure (peer: string, response: StoreResponse): Error {
 }
 
 /**
- * Streams kept open to each node. Two let one chunk be sent while the node
- * verifies and fsyncs the previous one.
+ * Streams to each node. A node answers the requests on one stream in turn, so
+ * a request that finds every stream busy opens another, up to this many (many
+ * small files in flight then wait on the node's disk side by side, not in a
+ * queue); past it, requests queue on the least busy stream.
  */
-const STREAMS_PER_NODE = 2
+const MAX_STREAMS_PER_NODE = 8
 
 export interface PutOutcome {
   /** nodes that now hold a verified copy: the first, then down the forward chain */
@@ -55,14 +57,23 @@ export interface ReadOptions extends AbortOptions {
  * by nodes to pass chunks down a replication pipeline.
  */
 export class StoreClient {
-  private readonly pool: RequestStream[]
+  private readonly pool: RequestStream[] = []
 
-  constructor (private readonly libp2p: Libp2p, readonly peerId: string, private readonly addrs: () => Multiaddr[]) {
-    this.pool = Array.from({ length: STREAMS_PER_NODE }, () => new RequestStream(libp2p, addrs, STORE_PROTOCOL, `node ${peerId}`))
+  constructor (private readonly libp2p: Libp2p, readonly peerId: string, private readonly addrs: () => Multiaddr[]) {}
+
+  private newStream (): RequestStream {
+    return new RequestStream(this.libp2p, this.addrs, STORE_PROTOCOL, `node ${this.peerId}`)
   }
 
-  /** The stream with the fewest requests waiting. */
+  /** An idle stream; else a new one while there are fewer than the maximum; else the least busy. */
   private get requests (): RequestStream {
+    const idle = this.pool.find((stream) => stream.pending === 0)
+    if (idle != null) return idle
+    if (this.pool.length < MAX_STREAMS_PER_NODE) {
+      const stream = this.newStream()
+      this.pool.push(stream)
+      return stream
+    }
     return this.pool.reduce((best, stream) => stream.pending < best.pending ? stream : best)
   }
 
@@ -71,11 +82,12 @@ export class StoreClient {
    * Rejects only when this node could not be talked to.
    */
   async put (chunk: { id: string, size: number }, pieces: Iterable<Uint8Array> | AsyncIterable<Uint8Array>, options: PutOptions = {}): Promise<PutOutcome> {
-    const idle = this.pool.find((stream) => stream.pending === 0)
-    const extra = options.noWait === true && idle == null ? new RequestStream(this.libp2p, this.addrs, STORE_PROTOCOL, `node ${this.peerId}`) : undefined
+    const pooled = this.requests
+    // a chain link must not wait behind others (see noWait): a stream of its own if the pool is full and busy
+    const extra = options.noWait === true && pooled.pending > 0 ? this.newStream() : undefined
     let response: StoreResponse
     try {
-      response = await (extra ?? idle ?? this.requests).run(async (stream, reader) => {
+      response = await (extra ?? pooled).run(async (stream, reader) => {
         await sendMessage(stream, StoreRequest.encode({ type: StoreRequest.Type.PUT, cid: chunk.id, size: chunk.size, forward: options.forward ?? [], grant: options.grant }), options)
         for await (const piece of pieces) await sendBytes(stream, piece, options)
         return await this.readResponse(reader, options)

@@ -85,11 +85,19 @@ export class FsChunkStore implements ChunkStore {
     return join(this.root, 'chunks', id.slice(-2), id)
   }
 
+  /** free disk space, asked of the file system at most once a second (every put checks it) */
+  private free?: { bytes: number, usedThen: number, at: number }
+
   async usage (): Promise<ChunkUsage> {
     let capacity = this.capacityLimit
     if (capacity == null) {
-      const fs = await statfs(this.root)
-      capacity = this.used + fs.bavail * fs.bsize
+      const now = Date.now()
+      if (this.free == null || now - this.free.at > 1_000) {
+        const fs = await statfs(this.root)
+        this.free = { bytes: fs.bavail * fs.bsize, usedThen: this.used, at: now }
+      }
+      // what we wrote since counts against the free space measured then
+      capacity = this.used + this.free.bytes - (this.used - this.free.usedThen)
     }
     return { used: this.used, chunks: this.chunks, capacity }
   }
