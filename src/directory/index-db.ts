@@ -224,13 +224,22 @@ export class DirectoryIndex {
   // ---- nodes
 
   upsertNode (node: Omit<NodeRecord, 'firstSeen'>): void {
+    this.nodesCache = undefined
     this.sql(`INSERT INTO nodes (peer_id, addrs, capacity, used, chunks, first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT (peer_id) DO UPDATE SET addrs = excluded.addrs, capacity = excluded.capacity, used = excluded.used,
       chunks = excluded.chunks, last_seen = excluded.last_seen`)
       .run(node.peerId, JSON.stringify(node.addrs), node.capacity, node.used, node.chunks, node.lastSeen, node.lastSeen)
   }
 
+  /** The node table is small and read on every placement and resolve: kept in memory, dropped on each change. */
+  private nodesCache?: NodeRecord[]
+
   listNodes (): NodeRecord[] {
+    this.nodesCache ??= this.readNodes()
+    return this.nodesCache
+  }
+
+  private readNodes (): NodeRecord[] {
     return (this.sql('SELECT * FROM nodes ORDER BY peer_id').all() as any[]).map((row) => ({
       peerId: row.peer_id,
       addrs: JSON.parse(row.addrs),
@@ -333,16 +342,18 @@ export class DirectoryIndex {
   }
 
   fileChunks (fileId: string, start: number, limit: number): ChunkRecord[] {
-    const rows = this.sql(`SELECT fc.idx, fc.chunk_id, fc.offset, fc.size, group_concat(cl.peer_id) AS peers
-      FROM file_chunks fc LEFT JOIN chunk_locations cl ON cl.chunk_id = fc.chunk_id
-      WHERE fc.file_id = ? AND fc.idx >= ? GROUP BY fc.idx ORDER BY fc.idx LIMIT ?`).all(fileId, start, limit) as any[]
-    return rows.map((row) => ({
-      index: row.idx,
-      id: row.chunk_id,
-      offset: row.offset,
-      size: row.size,
-      peers: row.peers == null ? [] : String(row.peers).split(',')
-    }))
+    // one row per location, in chunk order (a GROUP BY with group_concat cost twice as much)
+    const rows = this.sql(`SELECT fc.idx, fc.chunk_id, fc.offset, fc.size, cl.peer_id
+      FROM (SELECT idx, chunk_id, offset, size FROM file_chunks WHERE file_id = ? AND idx >= ? ORDER BY idx LIMIT ?) fc
+      LEFT JOIN chunk_locations cl ON cl.chunk_id = fc.chunk_id ORDER BY fc.idx`).all(fileId, start, limit) as any[]
+    const chunks: ChunkRecord[] = []
+    for (const row of rows) {
+      const last = chunks.at(-1)
+      const chunk: ChunkRecord = last != null && last.index === row.idx ? last : { index: row.idx, id: row.chunk_id, offset: row.offset, size: row.size, peers: [] }
+      if (chunk !== last) chunks.push(chunk)
+      if (row.peer_id != null) chunk.peers.push(row.peer_id)
+    }
+    return chunks
   }
 
   listFiles (after: string, limit: number): FileRecord[] {

@@ -44,7 +44,15 @@ export function parseContentId (value: string, kind: ContentKind = 'chunk'): { i
   return { id: cid.toString(), digest: cid.multihash.digest }
 }
 
+/**
+ * Every ID we make is lower-case base32 starting with `b` (CIDv1, sha2-256):
+ * 59 characters for a chunk, 61 for a file. A cheap look first: names are looked up far more often
+ * than IDs, and a failed parse costs an exception.
+ */
+const CID_SHAPE = /^b[a-z2-7]{58,60}$/
+
 export function isContentId (value: string, kind: ContentKind = 'chunk'): boolean {
+  if (!CID_SHAPE.test(value)) return false
   try {
     parseContentId(value, kind)
     return true
