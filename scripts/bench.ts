@@ -13,6 +13,12 @@
  * Every download is checked by sha256. Two ratios are reported against their targets:
  * --replicas 3 upload over --replicas 1 upload (≥ 0.6), and the spread download over
  * the single-node download (≥ 1.0).
+ *  4. in the 3-node cluster, through the library API in this process (scripts/bench-ops.ts):
+ *     --small-files files of 4 KiB uploaded with 16 in flight (default replicas: 3) and
+ *     downloaded back, in files per second; then 16 clients resolving names for
+ *     --resolve-seconds, in resolves per second with p50/p99 latency;
+ *  5. start-up: each peer from spawn to ready, and `dfs-client download NAME -` from
+ *     spawn to its first byte on stdout.
  *
  * Every measurement is repeated `--runs` times; the table shows medians and ranges
  * and the JSON goes to bench/results/<UTC date and time>.json. Each run starts both clusters
@@ -22,7 +28,8 @@
  * All on 127.0.0.1, all state in a temp dir that is removed at the end; every
  * spawned process is stopped at the end, on error and on Ctrl-C.
  *
- * Options (or env): --size / BENCH_SIZE (default 256MiB), --runs / BENCH_RUNS (default 3).
+ * Options (or env): --size / BENCH_SIZE (default 256MiB), --runs / BENCH_RUNS (default 3),
+ * --small-files / BENCH_SMALL_FILES (default 5000), --resolve-seconds / BENCH_RESOLVE_SECONDS (default 5).
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process'
 import { createHash, randomFillSync } from 'node:crypto'
@@ -647,7 +654,7 @@ async function main (): Promise<void> {
       sizeBytes: size,
       runs,
       clusters: { spread: { nodes: NODE_COUNT }, singleNode: { nodes: 1 } },
-      order: 'per run: fresh 3-node cluster (warm-up, ls, upload --replicas 1, stat, download, upload --replicas 3, stat), stopped and deleted; then a fresh 1-node cluster (warm-up, upload --replicas 1, download), stopped and deleted',
+      order: 'per run: fresh 3-node cluster (warm-up, first byte, ls, upload --replicas 1, stat, download, upload --replicas 3, stat, small files up and down, resolves), stopped and deleted; then a fresh 1-node cluster (warm-up, upload --replicas 1, download), stopped and deleted',
       warmUpBytes: WARM_UP_BYTES,
       nodeScrubRate: 0,
       rawWriteBytes: 256 * 1024,

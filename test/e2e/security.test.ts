@@ -204,6 +204,43 @@ describe('end to end: a closed cluster (allowlists, connection gate, signed gran
     })
   })
 
+  it('nodes learn a change of membership from the directory: a newly allowed reader gets in', async () => {
+    const laterHome = join(dir.path, 'later')
+    const later = await clientId(laterHome)
+    const before = await as(laterHome, ['download', fileId, join(dir.path, 'later.bin')])
+    assert.equal(before.code, 1)
+    await cluster.directory.stop()
+    await cluster.restartDirectory(['--allow-read', later])
+    assert.match(cluster.directory.stderr, /access: closed: 2 node\(s\), 2 reader\(s\), 1 writer\(s\)/)
+    // each node takes the new list with its next heartbeat (every second here)
+    for (const node of cluster.nodes) await node.waitFor(/membership .*: 5 members/, 15_000)
+    const after = await as(laterHome, ['download', fileId, join(dir.path, 'later.bin')])
+    assert.equal(after.code, 0, after.stderr)
+    assert.ok((await readFile(join(dir.path, 'later.bin'))).equals(await readFile(file)))
+  })
+
+  it('takes the allowlists from the config file too, and an open cluster says so loudly', async () => {
+    const configDir = join(dir.path, 'configured')
+    const init = PeerProcess.spawn(['init', '--role', 'directory', '--data-dir', configDir])
+    assert.equal(await init.exited, 0)
+    const config = JSON.parse(await readFile(join(configDir, 'config.json'), 'utf8'))
+    config.allow = { nodes: [cluster.nodes[0].peerId], read: [reader], write: [writer] }
+    config.listen = ['/ip4/127.0.0.1/tcp/0']
+    await writeFile(join(configDir, 'config.json'), JSON.stringify(config))
+    const configured = await PeerProcess.start(['--role', 'directory', '--config', join(configDir, 'config.json'), '--allow-read', writer])
+    try {
+      assert.match(configured.stderr, /access: closed: 1 node\(s\), 2 reader\(s\), 1 writer\(s\) allowed/)
+    } finally {
+      await configured.stop()
+    }
+    const open = await PeerProcess.start(['--role', 'directory', '--open', '--data-dir', join(dir.path, 'open-directory'), '--listen', '/ip4/127.0.0.1/tcp/0'])
+    try {
+      assert.match(open.stderr, /WARN .*THIS CLUSTER IS OPEN: any peer may connect, register as a node, read and write/)
+    } finally {
+      await open.stop()
+    }
+  })
+
   it('dfs-peer init makes a key and a commented config, and prints the peer ID', async () => {
     const initDir = join(dir.path, 'init-directory')
     const init = PeerProcess.spawn(['init', '--role', 'directory', '--data-dir', initDir])

@@ -179,8 +179,9 @@ export class Cluster {
   }
 
   /** Start the directory again on the same port and data dir (same peer ID, so the same address). */
-  async restartDirectory (): Promise<void> {
-    this.directory = await PeerProcess.start(Cluster.directoryArgs(this.root, this.directoryPort, this.directoryExtra))
+  /** `moreArgs`: flags added for this start, e.g. another --allow-read. */
+  async restartDirectory (moreArgs: string[] = []): Promise<void> {
+    this.directory = await PeerProcess.start(Cluster.directoryArgs(this.root, this.directoryPort, [...this.directoryExtra, ...moreArgs]))
   }
 
   /** A client home folder inside the cluster's temp dir, so tests never touch ~/.dfs. */
