@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { createHash, randomBytes } from 'node:crypto'
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { tempDir } from '../helpers/tmp.ts'
 import { cidFromDigest } from '../../src/storage/content-id.ts'
 import { fileIdOf } from '../../src/storage/manifest.ts'
 import { Cluster, runClient } from '../helpers/cluster.ts'
@@ -188,13 +189,17 @@ describe('end to end: directory + 3 nodes + dfs-client, as processes', function 
 
 describe('dfs-client usage and connection errors', function () {
   this.timeout(30_000)
+  // an empty home: no config, and room for the client key it makes (any user can write there)
+  let home: Awaited<ReturnType<typeof tempDir>>
+  before(async () => { home = await tempDir('dfs-home-') })
+  after(async () => { await home.cleanup() })
 
   it('exits 2 on bad usage', async () => {
     for (const args of [['frobnicate'], ['upload'], ['ls', '--bogus'], []]) {
-      const result = await runClient(args, { env: { DFS_HOME: '/nonexistent-dfs-home' } })
+      const result = await runClient(args, { env: { DFS_HOME: home.path } })
       assert.equal(result.code, 2, `${args.join(' ')}: ${result.stderr}`)
     }
-    const noDirectory = await runClient(['ls'], { env: { DFS_HOME: '/nonexistent-dfs-home', DFS_DIRECTORY: '' } })
+    const noDirectory = await runClient(['ls'], { env: { DFS_HOME: home.path, DFS_DIRECTORY: '' } })
     assert.equal(noDirectory.code, 2)
     assert.match(noDirectory.stderr, /^error: no directory address: pass --directory/)
   })
@@ -202,14 +207,14 @@ describe('dfs-client usage and connection errors', function () {
   it('says within a few seconds that the directory cannot be reached, naming the address', async () => {
     const addr = '/ip4/127.0.0.1/tcp/1/p2p/12D3KooWRyAx65zMoiajQGj9pRCocCjsacyBgCB8Xv5WspKXbcYe'
     const started = Date.now()
-    const result = await runClient(['--directory', addr, 'ls'], { env: { DFS_HOME: '/nonexistent-dfs-home' } })
+    const result = await runClient(['--directory', addr, 'ls'], { env: { DFS_HOME: home.path } })
     assert.equal(result.code, 1)
     assert.ok(result.stderr.startsWith(`error: cannot reach the directory at ${addr}`), result.stderr)
     assert.ok(Date.now() - started < 10_000, 'it does not hang')
   })
 
   it('refuses a directory address without a peer ID', async () => {
-    const result = await runClient(['--directory', '/ip4/127.0.0.1/tcp/1', 'ls'], { env: { DFS_HOME: '/nonexistent-dfs-home' } })
+    const result = await runClient(['--directory', '/ip4/127.0.0.1/tcp/1', 'ls'], { env: { DFS_HOME: home.path } })
     assert.equal(result.code, 1)
     assert.match(result.stderr, /has no \/p2p\/<peer id> part/)
   })
