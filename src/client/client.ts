@@ -1,8 +1,6 @@
-import { createReadStream, createWriteStream } from 'node:fs'
-import { rename, rm, stat } from 'node:fs/promises'
+import { open, rename, rm, stat } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import { randomBytes } from 'node:crypto'
-import { pipeline } from 'node:stream/promises'
 import type { Libp2p } from 'libp2p'
 import type { AbortOptions, PrivateKey } from '@libp2p/interface'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
@@ -11,6 +9,7 @@ import { PLACE_BATCH_CHUNKS } from '../protocol/constants.ts'
 import type { ChunkInfo, FileInfo, HealthSummary, NodeInfo } from '../protocol/directory.ts'
 import { validateName } from '../protocol/names.ts'
 import { chunkStream, type Chunk } from '../storage/chunker.ts'
+import { fileChunks, SlabPool } from '../storage/file-chunks.ts'
 import { digestEquals, newHasher, parseContentId } from '../storage/content-id.ts'
 import { ManifestHasher } from '../storage/manifest.ts'
 import { BoundedTasks } from '../util/bounded-tasks.ts'
@@ -30,8 +29,6 @@ const CHUNK_READ_BASE_MS = 10_000
 const CHUNK_READ_MIN_BYTES_PER_MS = 1_000
 /** Tries to get every copy of a chunk stored, each on nodes not tried before. */
 const PUT_ATTEMPTS = 3
-/** Bytes per disk read when uploading a file; also the size of each stream write. */
-const FILE_READ_SIZE = 256 * 1024
 
 export interface ClientInit {
   /** the directory's multiaddr, with /p2p/<peer id> */
@@ -160,11 +157,17 @@ export class DfsClient {
     }
     if (!info.isFile()) throw new InvalidInputError(`${path} is not a regular file`)
     const name = options.name ?? basename(path)
-    return await this.upload(createReadStream(path, { highWaterMark: FILE_READ_SIZE }), { ...options, name, size: info.size })
+    // each chunk read whole into one of a few reused buffers (see SlabPool): chunks in flight, the next one, and one being read
+    const pool = new SlabPool(Math.max(1, Math.min(this.chunkSize, info.size)), this.parallelChunks + 2)
+    return await this.uploadChunks(fileChunks(path, this.chunkSize, pool), { ...options, name, size: info.size })
   }
 
   /** Upload a byte stream under a name. Resolves once the directory has recorded the file. */
   async upload (source: AsyncIterable<Uint8Array>, options: UploadOptions & { name: string }): Promise<FileInfo> {
+    return await this.uploadChunks(chunkStream(source, this.chunkSize), options)
+  }
+
+  private async uploadChunks (chunks: AsyncIterable<Chunk>, options: UploadOptions & { name: string }): Promise<FileInfo> {
     const name = validateName(options.name)
     const replicas = options.replicas ?? this.replicas
     if (!Number.isSafeInteger(replicas) || replicas < 0) throw new InvalidInputError(`replicas must be a whole number of copies, got ${replicas}`)
@@ -185,7 +188,7 @@ export class DfsClient {
       let stored = 0
       let recorded: ChunkInfo[] = []
       // read and hash the next chunk while this one is being sent
-      for await (const chunk of readAhead(chunkStream(source, this.chunkSize), 1)) {
+      for await (const chunk of readAhead(chunks, 1)) {
         options.signal?.throwIfAborted()
         manifest.addChunk(chunk.id)
         total += chunk.size
@@ -196,10 +199,14 @@ export class DfsClient {
         if (placed == null || placed.peers.length === 0) throw new ChunkTransferError(`the directory gave no node for chunk ${chunk.index}`)
         placements.delete(chunk.index)
         await puts.add(async () => {
-          const holders = await this.putChunk(uploadId, chunk, placed, options)
-          recorded.push({ index: chunk.index, id: chunk.id, offset: chunk.offset, size: chunk.size, peers: holders })
-          stored += chunk.size
-          options.onProgress?.(stored, options.size)
+          try {
+            const holders = await this.putChunk(uploadId, chunk, placed, options)
+            recorded.push({ index: chunk.index, id: chunk.id, offset: chunk.offset, size: chunk.size, peers: holders })
+            stored += chunk.size
+            options.onProgress?.(stored, options.size)
+          } finally {
+            chunk.release?.()
+          }
         })
         if (recorded.length >= RECORD_BATCH_CHUNKS) {
           const batch = recorded
@@ -302,12 +309,18 @@ export class DfsClient {
     return [...live.slice(start), ...live.slice(0, start), ...rest]
   }
 
-  /** Fetch one chunk from the first node that returns bytes matching its ID. */
-  private async fetchChunk (chunk: ChunkInfo, options?: AbortOptions): Promise<Uint8Array[]> {
+  /**
+   * Fetch one chunk from the first node that returns bytes matching its ID.
+   * With `into` (a buffer at least chunk.size long), the bytes are copied
+   * there as they arrive, so the stream's own buffers die young (see
+   * SlabPool), and the result is one view of it.
+   */
+  private async fetchChunk (chunk: ChunkInfo, options?: AbortOptions, into?: Uint8Array): Promise<Uint8Array[]> {
     const { digest } = parseContentId(chunk.id, 'chunk')
     const problems: string[] = []
     for (const peer of this.readOrder(chunk)) {
       const pieces: Uint8Array[] = []
+      let filled = 0
       const hasher = newHasher()
       // a node that stalls is given up on, and the next copy tried
       const deadline = AbortSignal.timeout(Math.ceil(CHUNK_READ_BASE_MS + chunk.size / CHUNK_READ_MIN_BYTES_PER_MS))
@@ -315,14 +328,19 @@ export class DfsClient {
       try {
         const size = await this.store(peer).get(chunk.id, (piece) => {
           hasher.update(piece)
-          pieces.push(piece)
-        }, { signal, grant: this.readGrants.get(peer) })
-        if (size !== chunk.size || !digestEquals(hasher.digest(), digest)) {
+          if (into == null) {
+            pieces.push(piece)
+          } else if (filled + piece.byteLength <= into.byteLength) {
+            into.set(piece, filled)
+          }
+          filled += piece.byteLength
+        }, { signal, grant: this.readGrants.get(peer), size: chunk.size })
+        if (size !== chunk.size || filled !== chunk.size || !digestEquals(hasher.digest(), digest)) {
           // let the directory have that node check its copy, and repair it if it is bad
           this.directory.request({ reportCorrupt: { chunkId: chunk.id, peerId: peer } }).catch(() => {})
           throw new IntegrityError(`node ${peer} returned corrupt bytes for chunk ${chunk.index} (${chunk.id})`)
         }
-        return pieces
+        return into == null ? pieces : [into.subarray(0, filled)]
       } catch (err) {
         options?.signal?.throwIfAborted()
         problems.push(deadline.aborted ? `node ${peer} was too slow` : errorMessage(err))
@@ -346,27 +364,44 @@ export class DfsClient {
   }
 
   private async * downloadResolved (file: FileInfo, firstPage: ChunkInfo[], options: ProgressOptions): AsyncGenerator<Uint8Array> {
-    parseContentId(file.id, 'file')
-    const manifest = new ManifestHasher()
-    const ahead: Array<Promise<Uint8Array[]>> = []
     let done = 0
     options.onProgress?.(0, file.size)
-    const next = async function * (this: DfsClient): AsyncGenerator<Uint8Array> {
-      const pieces = await ahead.shift()!
-      for (const piece of pieces) {
-        done += piece.byteLength
-        yield piece
-      }
+    for await (const fetched of this.fetchInOrder(file, firstPage, options)) {
+      for (const piece of fetched.pieces) yield piece
+      done += fetched.size
       options.onProgress?.(done, file.size)
     }
+  }
+
+  /**
+   * A file's chunks in order, each verified against its ID, several fetched
+   * at once; the chunk list is checked against the file ID at the end (throws
+   * IntegrityError instead of finishing if it does not match). With a pool,
+   * each chunk arrives in a pooled buffer that the consumer releases once it
+   * has written it.
+   */
+  private async * fetchInOrder (file: FileInfo, firstPage: ChunkInfo[], options: AbortOptions, pool?: SlabPool): AsyncGenerator<{ pieces: Uint8Array[], size: number, release: () => void }> {
+    parseContentId(file.id, 'file')
+    const manifest = new ManifestHasher()
+    const ahead: Array<{ fetching: Promise<Uint8Array[]>, size: number, release: () => void }> = []
+    let done = 0
     for await (const chunk of this.allChunks(file, firstPage, options)) {
       manifest.addChunk(chunk.id)
-      const fetching = this.fetchChunk(chunk, options)
+      const slab = pool != null && chunk.size <= pool.slabSize ? await pool.acquire() : undefined
+      const fetching = this.fetchChunk(chunk, options, slab)
       fetching.catch(() => {}) // handled when its turn comes
-      ahead.push(fetching)
-      if (ahead.length >= this.parallelChunks) yield * next.call(this)
+      ahead.push({ fetching, size: chunk.size, release: () => { if (slab != null) pool?.release(slab) } })
+      if (ahead.length >= this.parallelChunks) {
+        const head = ahead.shift()!
+        yield { pieces: await head.fetching, size: head.size, release: head.release }
+        done += head.size
+      }
     }
-    while (ahead.length > 0) yield * next.call(this)
+    while (ahead.length > 0) {
+      const head = ahead.shift()!
+      yield { pieces: await head.fetching, size: head.size, release: head.release }
+      done += head.size
+    }
     if (done !== file.size || manifest.finish(file.size) !== file.id) {
       throw new IntegrityError(`the chunks the directory listed do not make up file ${file.id}`)
     }
@@ -383,12 +418,24 @@ export class DfsClient {
     // the name comes from the directory: check it again before using it as a path
     const target = into != null ? join(into, validateName(file.name !== '' ? file.name : file.id)) : dest
     const tmp = join(dirname(target), `.${basename(target)}.${randomBytes(6).toString('hex')}.dfs-part`)
-    const out = createWriteStream(tmp, { flags: 'wx', highWaterMark: 1024 * 1024 })
+    // chunks in flight plus the one being written, each in a reused buffer (see SlabPool)
+    const pool = new SlabPool(Math.max(1, ...chunks.map((chunk) => chunk.size)), this.parallelChunks + 1)
+    const out = await open(tmp, 'wx')
     try {
-      await pipeline(this.downloadResolved(file, chunks, options), out)
+      let done = 0
+      options.onProgress?.(0, file.size)
+      for await (const fetched of this.fetchInOrder(file, chunks, options, pool)) {
+        for (const piece of fetched.pieces) {
+          for (let written = 0; written < piece.byteLength;) written += (await out.write(piece, written)).bytesWritten
+        }
+        fetched.release()
+        done += fetched.size
+        options.onProgress?.(done, file.size)
+      }
+      await out.close()
       await rename(tmp, target)
     } catch (err) {
-      if (!out.closed) await new Promise<void>((resolve) => { out.once('close', () => { resolve() }); out.destroy() })
+      await out.close().catch(() => {})
       await rm(tmp, { force: true })
       throw err
     }

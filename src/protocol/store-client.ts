@@ -25,6 +25,14 @@ function failure (peer: string, response: StoreResponse): Error {
  * queue); past it, requests queue on the least busy stream.
  */
 const MAX_STREAMS_PER_NODE = 8
+/**
+ * Big chunks are limited by bandwidth, not by waiting: two streams keep a
+ * node busy (one chunk sent while the previous is fsynced), and each more
+ * means another chunk buffered on both sides, so they use only two.
+ */
+const BULK_STREAMS_PER_NODE = 2
+/** A request moving at least this many bytes counts as bulk. */
+const BULK_BYTES = 1024 * 1024
 
 export interface PutOutcome {
   /** nodes that now hold a verified copy: the first, then down the forward chain */
@@ -50,6 +58,8 @@ export interface PutOptions extends AbortOptions {
 export interface ReadOptions extends AbortOptions {
   /** the directory's GET grant for this node (not needed when reads are open) */
   grant?: Uint8Array<ArrayBuffer>
+  /** bytes expected, when known: a bulk read uses the bulk streams */
+  size?: number
 }
 
 /**
@@ -65,16 +75,18 @@ export class StoreClient {
     return new RequestStream(this.libp2p, this.addrs, STORE_PROTOCOL, `node ${this.peerId}`)
   }
 
-  /** An idle stream; else a new one while there are fewer than the maximum; else the least busy. */
-  private get requests (): RequestStream {
-    const idle = this.pool.find((stream) => stream.pending === 0)
+  /** An idle stream; else a new one while there are fewer than the limit for this size; else the least busy. */
+  private requests (bytes = 0): RequestStream {
+    const limit = bytes >= BULK_BYTES ? BULK_STREAMS_PER_NODE : MAX_STREAMS_PER_NODE
+    const usable = this.pool.slice(0, limit)
+    const idle = usable.find((stream) => stream.pending === 0)
     if (idle != null) return idle
-    if (this.pool.length < MAX_STREAMS_PER_NODE) {
+    if (this.pool.length < limit) {
       const stream = this.newStream()
       this.pool.push(stream)
       return stream
     }
-    return this.pool.reduce((best, stream) => stream.pending < best.pending ? stream : best)
+    return usable.reduce((best, stream) => stream.pending < best.pending ? stream : best)
   }
 
   /**
@@ -82,7 +94,7 @@ export class StoreClient {
    * Rejects only when this node could not be talked to.
    */
   async put (chunk: { id: string, size: number }, pieces: Iterable<Uint8Array> | AsyncIterable<Uint8Array>, options: PutOptions = {}): Promise<PutOutcome> {
-    const pooled = this.requests
+    const pooled = this.requests(chunk.size)
     // a chain link must not wait behind others (see noWait): a stream of its own if the pool is full and busy
     const extra = options.noWait === true && pooled.pending > 0 ? this.newStream() : undefined
     let response: StoreResponse
@@ -108,7 +120,7 @@ export class StoreClient {
    * verifies the bytes: a node is never trusted.
    */
   async get (id: string, onPiece: (piece: Uint8Array) => void | Promise<void>, options?: ReadOptions): Promise<number> {
-    return await this.requests.run(async (stream, reader) => {
+    return await this.requests(options?.size).run(async (stream, reader) => {
       await sendMessage(stream, StoreRequest.encode({ type: StoreRequest.Type.GET, cid: id, size: 0, forward: [], grant: options?.grant }), options)
       const response = await this.readResponse(reader, options)
       if (response.status !== StoreResponse.Status.OK) {
@@ -124,7 +136,7 @@ export class StoreClient {
   }
 
   async has (id: string, options?: ReadOptions): Promise<number | undefined> {
-    const response = await this.requests.run(async (stream, reader) => {
+    const response = await this.requests().run(async (stream, reader) => {
       await sendMessage(stream, StoreRequest.encode({ type: StoreRequest.Type.HAS, cid: id, size: 0, forward: [], grant: options?.grant }), options)
       return await this.readResponse(reader, options)
     }, options)

@@ -8,6 +8,8 @@ export interface Chunk {
   id: string
   /** the chunk's bytes as the pieces they were read in: never concatenated */
   pieces: Uint8Array[]
+  /** when the bytes live in a reused buffer: give it back once they are no longer needed */
+  release?: () => void
 }
 
 /**
