@@ -9,7 +9,8 @@ import { Cluster } from '../helpers/cluster.ts'
 import { createPeer } from '../../src/net/libp2p.ts'
 import { openStream } from '../../src/net/dial.ts'
 import { StreamReader, sendBytes, sendMessage } from '../../src/net/stream-io.ts'
-import { DIRECTORY_PROTOCOL, STORE_PROTOCOL } from '../../src/protocol/constants.ts'
+import { DIRECTORY_PROTOCOL, MAX_CONNECTIONS_PER_PEER, MAX_INBOUND_STREAMS, STORE_PROTOCOL } from '../../src/protocol/constants.ts'
+import { generateKeyPair } from '@libp2p/crypto/keys'
 import { DirectoryRequest, DirectoryResponse, Status } from '../../src/protocol/directory.ts'
 import { StoreRequest } from '../../src/protocol/store.ts'
 import { cidFromDigest } from '../../src/storage/content-id.ts'
@@ -68,6 +69,57 @@ describe('end to end: stalled peers, hostile names, a full disk', function () {
       await cluster.waitFor('the partial chunk file to go', async () => (await readdir(join(cluster.nodeDataDir(0), 'store', 'tmp'))).length === 0, 5_000)
       assert.match(cluster.nodes[0].stderr, /the peer sent nothing for 1000 ms/)
       directory.abort(new Error('done'))
+    })
+  })
+
+  describe('per-peer limits', () => {
+    let cluster: Cluster
+    before(async () => { cluster = await Cluster.start({ nodes: 1 }) })
+    after(async () => { await cluster?.stop() })
+
+    it(`a connection gets at most ${MAX_INBOUND_STREAMS} store streams at once; the node serves the rest of the world`, async () => {
+      const peer = await createPeer({})
+      try {
+        const target = multiaddr(cluster.nodes[0].addr)
+        const streams = []
+        for (let i = 0; i < MAX_INBOUND_STREAMS + 4; i++) streams.push(await openStream(peer, target, STORE_PROTOCOL, 'the node'))
+        // a stream past the limit is reset by the node: its first read fails; those within it get answers
+        const outcomes = await Promise.all(streams.map(async (stream) => {
+          const reader = new StreamReader(stream)
+          try {
+            await sendMessage(stream, StoreRequest.encode({ type: StoreRequest.Type.HAS, cid: cidFromDigest(createHash('sha256').update('x').digest()), size: 0, forward: [] }))
+            return await reader.readMessage(4096, { signal: AbortSignal.timeout(10_000) }) != null ? 'answered' : 'closed'
+          } catch (err) {
+            return (err as Error).name
+          }
+        }))
+        assert.equal(outcomes.filter((o) => o === 'answered').length, MAX_INBOUND_STREAMS, outcomes.join(', '))
+        assert.ok(outcomes.slice(MAX_INBOUND_STREAMS).every((o) => o !== 'answered'))
+        for (const stream of streams) stream.abort(new Error('done'))
+      } finally {
+        await peer.stop()
+      }
+      const file = join(cluster.root, 'after-limits.bin')
+      await writeFile(file, randomBytes(100_000))
+      const up = await cluster.client(['upload', file])
+      assert.equal(up.code, 0, up.stderr)
+    })
+
+    it(`one peer gets at most ${MAX_CONNECTIONS_PER_PEER} connections to a node`, async () => {
+      // several processes' worth of the same identity: the same key in separate libp2p peers
+      const key = await generateKeyPair('Ed25519')
+      const peers = await Promise.all(Array.from({ length: MAX_CONNECTIONS_PER_PEER + 2 }, async () => await createPeer({ privateKey: key })))
+      try {
+        const target = multiaddr(cluster.nodes[0].addr)
+        const outcomes: string[] = []
+        for (const peer of peers) {
+          outcomes.push(await openStream(peer, target, STORE_PROTOCOL, 'the node', { signal: AbortSignal.timeout(10_000) }).then(() => 'open', (err: Error) => err.name))
+        }
+        assert.deepEqual(outcomes.slice(0, MAX_CONNECTIONS_PER_PEER), Array(MAX_CONNECTIONS_PER_PEER).fill('open'))
+        assert.ok(outcomes.slice(MAX_CONNECTIONS_PER_PEER).every((o) => o === 'ForbiddenError'), outcomes.join(', '))
+      } finally {
+        await Promise.all(peers.map(async (peer) => { await peer.stop() }))
+      }
     })
   })
 
