@@ -1,14 +1,20 @@
 import { createReadStream, createWriteStream } from 'node:fs'
-import { mkdir, readdir, rename, rm, stat, statfs } from 'node:fs/promises'
+import { mkdir, open, readdir, rename, rm, stat, statfs } from 'node:fs/promises'
 import { join } from 'node:path'
 import { pipeline } from 'node:stream/promises'
 import { randomBytes } from 'node:crypto'
 import type { AbortOptions } from '@libp2p/interface'
 import { IntegrityError, InvalidInputError, NoCapacityError } from '../errors.ts'
 import { cidFromDigest, digestEquals, newHasher, parseContentId } from './content-id.ts'
+import { SlabPool } from '../util/slab-pool.ts'
 
 /** Largest chunk a node accepts: bounds what one request can make it write. */
 export const MAX_CHUNK_SIZE = 64 * 1024 * 1024
+
+/** Chunks up to this size are received whole into a reused buffer: the default chunk size. */
+const SLAB_BYTES = 4 * 1024 * 1024
+/** Such buffers, at most (32 MiB): chunks beyond them, or bigger, stream to disk instead. */
+const SLABS = 8
 
 /** Bytes read from disk per piece when serving a chunk (matches the stream write size). */
 const READ_PIECE_SIZE = 256 * 1024
@@ -58,6 +64,8 @@ export class FsChunkStore implements ChunkStore {
   private chunks = 0
   /** bytes of chunks being written now */
   private reserved = 0
+  /** buffers for receiving chunks whole (see writeBuffered); past these, chunks are streamed to disk */
+  private readonly slabs = new SlabPool(SLAB_BYTES, SLABS)
 
   private constructor (readonly root: string, private readonly capacityLimit?: number) {}
 
@@ -131,6 +139,68 @@ export class FsChunkStore implements ChunkStore {
   }
 
   private async write (canonical: string, digest: Uint8Array, size: number, bytes: AsyncIterable<Uint8Array>, options?: AbortOptions): Promise<void> {
+    const slab = size <= this.slabs.slabSize ? this.slabs.tryAcquire() : undefined
+    if (slab == null) {
+      await this.writeStreaming(canonical, digest, size, bytes, options)
+      return
+    }
+    try {
+      await this.writeBuffered(canonical, digest, size, bytes, slab, options)
+    } finally {
+      this.slabs.release(slab)
+    }
+  }
+
+  /**
+   * A chunk up to the slab size (the default chunk size) is gathered in a
+   * reused buffer and verified before anything touches the disk, then
+   * written, fsynced and renamed in one go: the stream's buffers die young
+   * (little GC), memory stays fixed, and a corrupt or short upload never
+   * makes a file.
+   */
+  private async writeBuffered (canonical: string, digest: Uint8Array, size: number, bytes: AsyncIterable<Uint8Array>, slab: Uint8Array, options?: AbortOptions): Promise<void> {
+    const hasher = newHasher()
+    let received = 0
+    for await (const piece of bytes) {
+      options?.signal?.throwIfAborted()
+      if (received + piece.byteLength > size) throw new InvalidInputError(`chunk ${canonical} is longer than the announced ${size} bytes`)
+      slab.set(piece, received)
+      hasher.update(piece)
+      received += piece.byteLength
+    }
+    if (received !== size) throw new InvalidInputError(`chunk ${canonical} ended after ${received} of ${size} bytes`)
+    const actual = hasher.digest()
+    if (!digestEquals(actual, digest)) throw new IntegrityError(`chunk bytes hash to ${cidFromDigest(actual)}, not ${canonical}`)
+    const tmp = join(this.root, 'tmp', `${randomBytes(8).toString('hex')}.part`)
+    try {
+      const file = await open(tmp, 'wx')
+      try {
+        for (let written = 0; written < size;) written += (await file.write(slab, written, size - written)).bytesWritten
+        // durable before it is acknowledged
+        await file.sync()
+      } finally {
+        await file.close()
+      }
+      await this.publish(canonical, tmp, size)
+    } catch (err) {
+      await rm(tmp, { force: true })
+      throw err
+    }
+  }
+
+  /** Move a verified, fsynced chunk file into place. */
+  private async publish (canonical: string, tmp: string, size: number): Promise<void> {
+    const existed = await this.has(canonical) != null
+    await mkdir(join(this.root, 'chunks', canonical.slice(-2)), { recursive: true })
+    await rename(tmp, this.chunkPath(canonical))
+    if (!existed) {
+      this.used += size
+      this.chunks++
+    }
+  }
+
+  /** Bigger chunks, or when every slab is busy: straight to a temporary file as the bytes come. */
+  private async writeStreaming (canonical: string, digest: Uint8Array, size: number, bytes: AsyncIterable<Uint8Array>, options?: AbortOptions): Promise<void> {
 
     const tmp = join(this.root, 'tmp', `${randomBytes(8).toString('hex')}.part`)
     const hasher = newHasher()
@@ -153,13 +223,7 @@ export class FsChunkStore implements ChunkStore {
       if (!digestEquals(actual, digest)) {
         throw new IntegrityError(`chunk bytes hash to ${cidFromDigest(actual)}, not ${canonical}`)
       }
-      const existed = await this.has(canonical) != null
-      await mkdir(join(this.root, 'chunks', canonical.slice(-2)), { recursive: true })
-      await rename(tmp, this.chunkPath(canonical))
-      if (!existed) {
-        this.used += size
-        this.chunks++
-      }
+      await this.publish(canonical, tmp, size)
     } catch (err) {
       // the file may still be opening when the source fails: remove it once closed
       if (!out.closed) await new Promise<void>((resolve) => { out.once('close', () => { resolve() }); out.destroy() })

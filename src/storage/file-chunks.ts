@@ -1,40 +1,10 @@
 import { open } from 'node:fs/promises'
 import { cidFromDigest, newHasher } from './content-id.ts'
 import type { Chunk } from './chunker.ts'
+import type { SlabPool } from '../util/slab-pool.ts'
 
 /** Size of the views a chunk is sent in (the stream write size that suits Noise and Yamux). */
 const PIECE_SIZE = 256 * 1024
-
-/**
- * A few chunk-sized buffers, reused: reading a file into fresh buffers that
- * then live as long as their chunk is in flight made every one survive into
- * V8's old generation, and the garbage collector became the biggest cost of
- * an upload. Buffers are made as needed, up to `count`; `acquire` waits for a
- * released one after that.
- */
-export class SlabPool {
-  private readonly free: Uint8Array[] = []
-  private made = 0
-  private readonly waiting: Array<(slab: Uint8Array) => void> = []
-
-  constructor (readonly slabSize: number, private readonly count: number) {}
-
-  async acquire (): Promise<Uint8Array> {
-    const slab = this.free.pop()
-    if (slab != null) return slab
-    if (this.made < this.count) {
-      this.made++
-      return Buffer.allocUnsafeSlow(this.slabSize)
-    }
-    return await new Promise((resolve) => { this.waiting.push(resolve) })
-  }
-
-  release (slab: Uint8Array): void {
-    const waiter = this.waiting.shift()
-    if (waiter != null) waiter(slab)
-    else this.free.push(slab)
-  }
-}
 
 /**
  * A file's chunks, each read whole into a pooled buffer, hashed in one pass

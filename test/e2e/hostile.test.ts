@@ -53,12 +53,14 @@ describe('end to end: stalled peers, hostile names, a full disk', function () {
       // a real grant, from a real upload's placement
       const directory = await openStream(peer, multiaddr(cluster.directoryAddr), DIRECTORY_PROTOCOL, 'the directory')
       const directoryReader = new StreamReader(directory)
-      await sendMessage(directory, DirectoryRequest.encode({ begin: { name: 'stalled', size: 100_000, chunkSize: 100_000, replicas: 1 } }))
+      // bigger than a node's receive buffers, so it streams to a temporary file as it comes
+      const chunkSize = 5 * 1024 * 1024
+      await sendMessage(directory, DirectoryRequest.encode({ begin: { name: 'stalled', size: chunkSize, chunkSize, replicas: 1 } }))
       const placed = DirectoryResponse.decode((await directoryReader.readMessage(1024 * 1024))!)
       assert.equal(placed.status, Status.OK, placed.message)
       const node = placed.placements[0].peers[0]
       const grant = placed.grants.find((g) => grantNode(g) === node)
-      const data = randomBytes(100_000)
+      const data = randomBytes(chunkSize)
       const stream = await openStream(peer, multiaddr(cluster.nodes[0].addr), STORE_PROTOCOL, 'the node')
       const reader = new StreamReader(stream)
       await sendMessage(stream, StoreRequest.encode({ type: StoreRequest.Type.PUT, cid: cidFromDigest(createHash('sha256').update(data).digest()), size: data.byteLength, forward: [], grant }))

@@ -3,7 +3,8 @@ import { randomBytes } from 'node:crypto'
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { chunkStream } from '../../src/storage/chunker.ts'
-import { fileChunks, SlabPool } from '../../src/storage/file-chunks.ts'
+import { fileChunks } from '../../src/storage/file-chunks.ts'
+import { SlabPool } from '../../src/util/slab-pool.ts'
 import { fromBuffers, tempDir } from '../helpers/tmp.ts'
 
 describe('reading a file into pooled chunk buffers', () => {
