@@ -262,7 +262,7 @@ export class DfsClient {
         if (outcome.problem != null) problems.push(outcome.problem)
       } catch (err) {
         options?.signal?.throwIfAborted()
-        if ((err as Error).name === 'ForbiddenError') throw err
+        if (err instanceof ForbiddenError) throw err
         problems.push(`node ${head}: ${errorMessage(err)}`)
       }
       const broke = targets.find((peer) => !stored.has(peer))

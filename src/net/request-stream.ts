@@ -65,3 +65,37 @@ export class RequestStream {
     await current.stream.close({ signal: AbortSignal.timeout(2_000) }).catch(() => { current.stream.abort(new Error('close timed out')) })
   }
 }
+
+/**
+ * Request streams to one peer, opened as needed: a request takes an idle
+ * stream, else opens another while there are fewer than the limit, else
+ * queues on the least busy. A peer answers the requests on one stream in
+ * turn, so concurrent requests get streams side by side.
+ */
+export class RequestStreamPool {
+  private readonly streams: RequestStream[] = []
+
+  constructor (private readonly libp2p: Libp2p, private readonly target: () => Multiaddr[], private readonly protocol: string, private readonly remoteName: string, private readonly limit: number) {}
+
+  /** A one-off stream outside the pool; the caller closes it. */
+  extra (): RequestStream {
+    return new RequestStream(this.libp2p, this.target, this.protocol, this.remoteName)
+  }
+
+  /** The stream for the next request, using at most the first `limit` streams. */
+  pick (limit = this.limit): RequestStream {
+    const usable = this.streams.slice(0, limit)
+    const idle = usable.find((stream) => stream.pending === 0)
+    if (idle != null) return idle
+    if (this.streams.length < limit) {
+      const stream = this.extra()
+      this.streams.push(stream)
+      return stream
+    }
+    return usable.reduce((best, stream) => stream.pending < best.pending ? stream : best)
+  }
+
+  async close (): Promise<void> {
+    await Promise.all(this.streams.map(async (stream) => { await stream.close() }))
+  }
+}

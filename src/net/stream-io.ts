@@ -60,6 +60,17 @@ export class StreamReader {
     this.notify()
   }
 
+  private idleTimer?: NodeJS.Timeout
+  /** rejects the current wait for data when the idle timer fires; unset when nothing waits */
+  private onIdle?: () => void
+
+  /** The timer may fire after a wait ended (it is not cleared per wait): only a wait in progress times out. */
+  private fireIdle (): void {
+    const onIdle = this.onIdle
+    this.onIdle = undefined
+    onIdle?.()
+  }
+
   private notify (): void {
     const wake = this.wake
     this.wake = undefined
@@ -79,23 +90,25 @@ export class StreamReader {
     if (this.ended) throw new ProtocolError('the stream ended early')
     options?.signal?.throwIfAborted()
     await new Promise<void>((resolve, reject) => {
-      let idle: NodeJS.Timeout | undefined
       const onAbort = (): void => {
         this.wake = undefined
-        clearTimeout(idle)
+        this.onIdle = undefined
         reject(options?.signal?.reason ?? new Error('aborted'))
       }
       options?.signal?.addEventListener('abort', onAbort, { once: true })
       if (this.idleTimeoutMs > 0) {
-        idle = setTimeout(() => {
+        this.onIdle = () => {
           this.wake = undefined
           options?.signal?.removeEventListener('abort', onAbort)
           reject(new IdleTimeoutError(`the peer sent nothing for ${this.idleTimeoutMs} ms`))
-        }, this.idleTimeoutMs)
+        }
+        // one timer per reader, re-armed on each wait: waits happen for every piece of a transfer
+        if (this.idleTimer == null) this.idleTimer = setTimeout(() => { this.fireIdle() }, this.idleTimeoutMs).unref()
+        else this.idleTimer.refresh()
       }
       this.wake = () => {
         options?.signal?.removeEventListener('abort', onAbort)
-        clearTimeout(idle)
+        this.onIdle = undefined
         resolve()
       }
     })
@@ -172,6 +185,7 @@ export class StreamReader {
 
   /** Stop listening; call when the stream is done with. */
   release (): void {
+    clearTimeout(this.idleTimer)
     this.stream.removeEventListener('message', this.onMessage as any)
     this.stream.removeEventListener('end', this.onEnd)
     this.stream.removeEventListener('close', this.onClose as any)

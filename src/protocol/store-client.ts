@@ -2,7 +2,7 @@ import type { Libp2p } from 'libp2p'
 import type { AbortOptions } from '@libp2p/interface'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import { sendBytes, sendMessage } from '../net/stream-io.ts'
-import { RequestStream } from '../net/request-stream.ts'
+import { RequestStreamPool, type RequestStream } from '../net/request-stream.ts'
 import { MAX_STORE_MESSAGE_BYTES, STORE_PROTOCOL } from './constants.ts'
 import { StoreRequest, StoreResponse, type Target } from './store.ts'
 import { ChunkTransferError, ForbiddenError, IntegrityError, NoCapacityError, NotFoundError, ProtocolError } from '../errors.ts'
@@ -67,26 +67,15 @@ export interface ReadOptions extends AbortOptions {
  * by nodes to pass chunks down a replication pipeline.
  */
 export class StoreClient {
-  private readonly pool: RequestStream[] = []
+  private readonly pool: RequestStreamPool
 
-  constructor (private readonly libp2p: Libp2p, readonly peerId: string, private readonly addrs: () => Multiaddr[]) {}
-
-  private newStream (): RequestStream {
-    return new RequestStream(this.libp2p, this.addrs, STORE_PROTOCOL, `node ${this.peerId}`)
+  constructor (libp2p: Libp2p, readonly peerId: string, addrs: () => Multiaddr[]) {
+    this.pool = new RequestStreamPool(libp2p, addrs, STORE_PROTOCOL, `node ${peerId}`, MAX_STREAMS_PER_NODE)
   }
 
-  /** An idle stream; else a new one while there are fewer than the limit for this size; else the least busy. */
+  /** The stream for a request moving `bytes`: bulk ones share the first few streams. */
   private requests (bytes = 0): RequestStream {
-    const limit = bytes >= BULK_BYTES ? BULK_STREAMS_PER_NODE : MAX_STREAMS_PER_NODE
-    const usable = this.pool.slice(0, limit)
-    const idle = usable.find((stream) => stream.pending === 0)
-    if (idle != null) return idle
-    if (this.pool.length < limit) {
-      const stream = this.newStream()
-      this.pool.push(stream)
-      return stream
-    }
-    return usable.reduce((best, stream) => stream.pending < best.pending ? stream : best)
+    return this.pool.pick(bytes >= BULK_BYTES ? BULK_STREAMS_PER_NODE : MAX_STREAMS_PER_NODE)
   }
 
   /**
@@ -96,7 +85,7 @@ export class StoreClient {
   async put (chunk: { id: string, size: number }, pieces: Iterable<Uint8Array> | AsyncIterable<Uint8Array>, options: PutOptions = {}): Promise<PutOutcome> {
     const pooled = this.requests(chunk.size)
     // a chain link must not wait behind others (see noWait): a stream of its own if the pool is full and busy
-    const extra = options.noWait === true && pooled.pending > 0 ? this.newStream() : undefined
+    const extra = options.noWait === true && pooled.pending > 0 ? this.pool.extra() : undefined
     let response: StoreResponse
     try {
       response = await (extra ?? pooled).run(async (stream, reader) => {
@@ -152,7 +141,7 @@ export class StoreClient {
   }
 
   async close (): Promise<void> {
-    await Promise.all(this.pool.map(async (stream) => { await stream.close() }))
+    await this.pool.close()
   }
 }
 

@@ -88,6 +88,8 @@ export class GrantVerifier {
   private readonly issuer: string
   /** bytes used per PUT grant (nonce), with its expiry */
   private readonly budgets = new Map<string, { used: number, notAfter: number }>()
+  /** when spent budgets were last swept (at most once a minute) */
+  private lastExpiry = 0
 
   constructor (directoryPeerId: string, private readonly self: string) {
     const peerId = peerIdFromString(directoryPeerId)
@@ -130,8 +132,6 @@ export class GrantVerifier {
       this.budgets.set(key, budget)
     }
   }
-
-  private lastExpiry = 0
 
   private expireBudgets (now: number): void {
     if (now - this.lastExpiry < 60_000) return

@@ -105,7 +105,7 @@ export class FsChunkStore implements ChunkStore {
         this.free = { bytes: fs.bavail * fs.bsize, usedThen: this.used, at: now }
       }
       // what we wrote since counts against the free space measured then
-      capacity = this.used + this.free.bytes - (this.used - this.free.usedThen)
+      capacity = this.free.usedThen + this.free.bytes
     }
     return { used: this.used, chunks: this.chunks, capacity }
   }
