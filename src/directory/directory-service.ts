@@ -67,6 +67,8 @@ function statusOf (err: unknown): Status {
 export class DirectoryService {
   private readonly uploads = new Map<string, UploadState>()
   private readonly knownAlive = new Set<string>()
+  /** peer -> when we last asked it for its inventory: it lists its chunks after that */
+  private readonly inventoryAskedAt = new Map<string, number>()
   /** signed read grants by client and node, reused until half their life is gone (signing costs ~50 µs) */
   private readonly readGrants = new Map<string, { grant: GrantBytes, renewAt: number }>()
 
@@ -106,6 +108,8 @@ export class DirectoryService {
         this.init.repairer.onResults(peerId, request.results)
         if (request.corrupt.length > 0) this.init.repairer.onCorrupt(peerId, request.corrupt.filter((id) => isContentId(id)))
         // a node new to us (or back, or we restarted) tells us what it holds
+        // (the earliest unanswered ask: a node busy sending one list ignores the next ask)
+        if (!wasAlive && !this.inventoryAskedAt.has(peerId)) this.inventoryAskedAt.set(peerId, Date.now())
         const { access } = this.init
         const membership = request.membershipVersion === access.version ? undefined : { version: access.version, open: access.open, openReads: access.openReads, members: access.members }
         response = { status: Status.OK, message: '', heartbeatMs: this.init.heartbeatMs, sendInventory: !wasAlive, tasks: this.withCopyGrants(peerId, this.init.repairer.takeTasks(peerId)), membership }
@@ -163,7 +167,9 @@ export class DirectoryService {
         if (chunks.length > MAX_INVENTORY_CHUNKS) throw new InvalidInputError(`an inventory of more than ${MAX_INVENTORY_CHUNKS} chunks is not supported`)
         if (page.last) break
       }
-      const { added, removed } = this.init.index.reconcileInventory(peerId, chunks)
+      // changes to the index since we asked are newer than the node's list
+      const { added, removed } = this.init.index.reconcileInventory(peerId, chunks, this.inventoryAskedAt.get(peerId) ?? Date.now())
+      this.inventoryAskedAt.delete(peerId)
       if (added > 0 || removed > 0) this.init.log.info(`node ${peerId} holds ${chunks.length} chunks: ${added} locations added, ${removed} removed`)
       await sendMessage(stream, InventoryResponse.encode({ status: Status.OK, message: '' }))
       await stream.close()

@@ -9,7 +9,7 @@ import { isContentId } from '../storage/content-id.ts'
  * directory acknowledges it, so even `kill -9` or a power cut loses nothing
  * acknowledged.
  */
-export const SCHEMA_VERSION = 3
+export const SCHEMA_VERSION = 4
 
 /** Steps from each older version to the next, run in one transaction at open. */
 const MIGRATIONS: Record<number, string> = {
@@ -17,7 +17,9 @@ const MIGRATIONS: Record<number, string> = {
   1: `ALTER TABLE files ADD COLUMN replicas INTEGER NOT NULL DEFAULT 1;
       ALTER TABLE uploads ADD COLUMN replicas INTEGER NOT NULL DEFAULT 1;`,
   // 2 -> 3: the garbage table (created by SCHEMA)
-  2: ''
+  2: '',
+  // 3 -> 4: when each location was last confirmed, so an inventory listed earlier cannot undo it
+  3: 'ALTER TABLE chunk_locations ADD COLUMN added_at INTEGER NOT NULL DEFAULT 0;'
 }
 
 const SCHEMA = `
@@ -50,6 +52,7 @@ CREATE INDEX IF NOT EXISTS file_chunks_by_chunk ON file_chunks(chunk_id);
 CREATE TABLE IF NOT EXISTS chunk_locations (
   chunk_id TEXT NOT NULL,
   peer_id TEXT NOT NULL,
+  added_at INTEGER NOT NULL DEFAULT 0,  -- ms since epoch: when a node last confirmed holding it
   PRIMARY KEY (chunk_id, peer_id)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS chunk_locations_by_peer ON chunk_locations(peer_id);
@@ -79,6 +82,12 @@ CREATE TABLE IF NOT EXISTS garbage (
   since INTEGER NOT NULL         -- ms since epoch; deleted from nodes after --gc-after
 ) WITHOUT ROWID;
 `
+
+/** A location confirmed again (a dedup'd upload, a repair copy) takes the newer time. */
+const UPSERT_LOCATION = 'INSERT INTO chunk_locations (chunk_id, peer_id, added_at) VALUES (?, ?, ?) ON CONFLICT (chunk_id, peer_id) DO UPDATE SET added_at = excluded.added_at'
+
+/** Longer than any inventory takes to list and send (nodes give up after 2 minutes). */
+const RECENT_REMOVALS_KEPT_MS = 10 * 60_000
 
 export interface NodeRecord {
   peerId: string
@@ -291,7 +300,7 @@ export class DirectoryIndex {
       const existing = this.sql('SELECT id FROM files WHERE id = ?').get(fileId)
       if (existing == null) this.sql('INSERT INTO files (id, size, chunk_count, created_at) VALUES (?, ?, 0, ?)').run(fileId, size, now)
       const insertChunk = this.sql('INSERT INTO file_chunks (file_id, idx, chunk_id, offset, size) VALUES (?, ?, ?, ?, ?)')
-      const insertLocation = this.sql('INSERT OR IGNORE INTO chunk_locations (chunk_id, peer_id) VALUES (?, ?)')
+      const insertLocation = this.sql(UPSERT_LOCATION)
       let expectedIndex = 0
       let expectedOffset = 0
       for (const row of rows) {
@@ -299,7 +308,7 @@ export class DirectoryIndex {
           throw new InvalidInputError(`upload is missing chunk ${expectedIndex} (at offset ${expectedOffset})`)
         }
         insertChunk.run(fileId, row.idx, row.chunk_id, row.offset, row.size)
-        for (const peer of JSON.parse(row.peers) as string[]) insertLocation.run(row.chunk_id, peer)
+        for (const peer of JSON.parse(row.peers) as string[]) insertLocation.run(row.chunk_id, peer, now)
         expectedIndex++
         expectedOffset += row.size
       }
@@ -423,27 +432,41 @@ export class DirectoryIndex {
 
   // ---- locations, for repair and inventory
 
-  addLocation (chunkId: string, peerId: string): void {
-    this.sql('INSERT OR IGNORE INTO chunk_locations (chunk_id, peer_id) VALUES (?, ?)').run(chunkId, peerId)
-  }
-
-  removeLocation (chunkId: string, peerId: string): void {
-    this.sql('DELETE FROM chunk_locations WHERE chunk_id = ? AND peer_id = ?').run(chunkId, peerId)
+  addLocation (chunkId: string, peerId: string, now = Date.now()): void {
+    this.sql(UPSERT_LOCATION).run(chunkId, peerId, now)
   }
 
   /**
-   * Make the index's idea of what `peerId` holds match its own report:
-   * locations it no longer has go, chunks the index uses and did not know it
-   * had are added. Returns how many locations were added and removed.
+   * Locations removed lately ("<peer> <chunk>" -> when), in memory: an
+   * inventory a node listed before the removal must not bring them back. A
+   * restarted directory asks every node for a fresh inventory anyway.
    */
-  reconcileInventory (peerId: string, chunkIds: Iterable<string>): { added: number, removed: number } {
+  private readonly recentRemovals = new Map<string, number>()
+
+  removeLocation (chunkId: string, peerId: string, now = Date.now()): void {
+    this.sql('DELETE FROM chunk_locations WHERE chunk_id = ? AND peer_id = ?').run(chunkId, peerId)
+    this.recentRemovals.set(`${peerId} ${chunkId}`, now)
+  }
+
+  /**
+   * Make the index's idea of what `peerId` holds match its own report, listed
+   * by the node after `listedAfter`: locations it no longer has go, chunks the
+   * index uses and did not know it had are added. Changes the index made
+   * since `listedAfter` (a repair copy that landed, a trimmed copy) are newer
+   * than the list and stand. Returns how many locations were added and removed.
+   */
+  reconcileInventory (peerId: string, chunkIds: Iterable<string>, listedAfter: number, now = Date.now()): { added: number, removed: number } {
+    for (const [key, at] of this.recentRemovals) if (at < now - RECENT_REMOVALS_KEPT_MS) this.recentRemovals.delete(key)
     return this.transaction(() => {
       this.db.exec('CREATE TEMP TABLE IF NOT EXISTS inventory (chunk_id TEXT PRIMARY KEY) WITHOUT ROWID')
       this.db.exec('DELETE FROM temp.inventory')
       const insert = this.sql('INSERT OR IGNORE INTO temp.inventory (chunk_id) VALUES (?)')
-      for (const id of chunkIds) insert.run(id)
-      const removed = Number(this.sql('DELETE FROM chunk_locations WHERE peer_id = ? AND chunk_id NOT IN (SELECT chunk_id FROM temp.inventory)').run(peerId).changes)
-      const added = Number(this.sql('INSERT OR IGNORE INTO chunk_locations (chunk_id, peer_id) SELECT chunk_id, ? FROM temp.inventory').run(peerId).changes)
+      for (const id of chunkIds) {
+        const removedAt = this.recentRemovals.get(`${peerId} ${id}`)
+        if (removedAt == null || removedAt < listedAfter) insert.run(id)
+      }
+      const removed = Number(this.sql('DELETE FROM chunk_locations WHERE peer_id = ? AND added_at < ? AND chunk_id NOT IN (SELECT chunk_id FROM temp.inventory)').run(peerId, listedAfter).changes)
+      const added = Number(this.sql('INSERT OR IGNORE INTO chunk_locations (chunk_id, peer_id, added_at) SELECT chunk_id, ?, ? FROM temp.inventory').run(peerId, now).changes)
       // chunks no file or upload uses (a deleted file's, an abandoned upload's) are garbage from now on
       this.sql(`INSERT OR IGNORE INTO garbage (chunk_id, since) SELECT i.chunk_id, ? FROM temp.inventory i
         WHERE NOT EXISTS (SELECT 1 FROM file_chunks fc WHERE fc.chunk_id = i.chunk_id)

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { createHash } from 'node:crypto'
 import { join } from 'node:path'
+import { DatabaseSync } from 'node:sqlite'
 import { DirectoryIndex } from '../../src/directory/index-db.ts'
 import { placeChunks } from '../../src/directory/placement.ts'
 import { cidFromDigest } from '../../src/storage/content-id.ts'
@@ -72,6 +73,44 @@ describe('directory index (node:sqlite)', () => {
     const upload = index.beginUpload('empty', 1, 1)
     index.completeUpload(upload, fileIdOf([], 0), 0, 1)
     assert.deepEqual(index.resolve('empty'), { name: 'empty', id: fileIdOf([], 0), size: 0, uploadedAt: 1, chunkCount: 0, replicas: 1 })
+    index.close()
+  })
+
+  it('an inventory listed before a change to the index does not undo it', () => {
+    const index = new DirectoryIndex(join(dir.path, 'index.sqlite'))
+    const fileId = record(index, 'f', ['x', 'y', 'z'], ['peerA', 'peerB']) // locations confirmed at t = 2000
+    const [x, y, z] = ['x', 'y', 'z'].map(idOf)
+    const holders = (): string[][] => index.fileChunks(fileId, 0, 10).map((chunk) => chunk.peers.sort())
+    index.addLocation(z, 'peerC', 5000) // a repair copy lands after peerC was asked (t = 4000)
+    index.removeLocation(y, 'peerB', 5000) // a trimmed copy, after peerB was asked
+    index.removeLocation(z, 'peerA', 3000) // removed before peerA was asked
+    assert.deepEqual(holders(), [['peerA', 'peerB'], ['peerA'], ['peerB', 'peerC']])
+
+    // peerC listed its chunks before the copy landed: the copy stays
+    assert.deepEqual(index.reconcileInventory('peerC', [], 4000, 6000), { added: 0, removed: 0 })
+    // peerB listed y before deleting it: y is not brought back; z, confirmed at 2000 and now missing, goes
+    assert.deepEqual(index.reconcileInventory('peerB', [x, y], 4000, 6000), { added: 0, removed: 1 })
+    // peerA still has z, listed after its removal: it counts again; x, missing, goes
+    assert.deepEqual(index.reconcileInventory('peerA', [y, z], 4000, 6000), { added: 1, removed: 1 })
+    assert.deepEqual(holders(), [['peerB'], ['peerA'], ['peerA', 'peerC']])
+    index.close()
+  })
+
+  it('migrates a version 3 index, keeping its locations', () => {
+    const path = join(dir.path, 'index.sqlite')
+    let index = new DirectoryIndex(path)
+    const fileId = record(index, 'old', ['a', 'b'])
+    index.close()
+    const db = new DatabaseSync(path)
+    db.exec(`CREATE TABLE old_locations AS SELECT chunk_id, peer_id FROM chunk_locations; DROP TABLE chunk_locations;
+      CREATE TABLE chunk_locations (chunk_id TEXT NOT NULL, peer_id TEXT NOT NULL, PRIMARY KEY (chunk_id, peer_id)) WITHOUT ROWID;
+      INSERT INTO chunk_locations SELECT * FROM old_locations; DROP TABLE old_locations;
+      UPDATE meta SET value = '3' WHERE key = 'schema_version'`)
+    db.close()
+    index = new DirectoryIndex(path)
+    assert.deepEqual(index.fileChunks(fileId, 0, 10).map((chunk) => chunk.peers), [['peerA'], ['peerA']])
+    // an old location counts as confirmed at time 0: any inventory that lacks it removes it
+    assert.deepEqual(index.reconcileInventory('peerA', [idOf('a')], 1, 2), { added: 0, removed: 1 })
     index.close()
   })
 
