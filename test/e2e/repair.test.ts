@@ -56,7 +56,7 @@ describe('end to end: repair, inventory and scrubbing', function () {
       assert.ok(info.chunks.every((chunk: any) => !chunk.peers.includes(victim.peerId)))
     }
     const health = await cluster.json(['health'])
-    assert.deepEqual([health.underReplicated, health.lost, health.nodesDead], [0, 0, 1])
+    assert.deepEqual([health.underReplicated, health.lost, health.nodesDead], [0, 0, 1], `health ${JSON.stringify(health)}; directory log:\n${cluster.directory.stderr.slice(-4000)}`)
     await downloadsIntact(cluster, files)
 
     // the dead node comes back with its data: its copies count again, and the extras go
