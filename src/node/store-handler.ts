@@ -1,6 +1,6 @@
 import type { Connection, Logger as Libp2pLogger, Stream } from '@libp2p/interface'
 import { logger } from '@libp2p/logger'
-import { StreamReader, sendBytes, sendMessage } from '../net/stream-io.ts'
+import { StreamReader, sendMessage, sendMessageAndBytes } from '../net/stream-io.ts'
 import { DEFAULT_IDLE_TIMEOUT_MS, MAX_STORE_MESSAGE_BYTES } from '../protocol/constants.ts'
 import { StoreRequest, StoreResponse } from '../protocol/store.ts'
 import { MAX_CHUNK_SIZE, type ChunkStore } from '../storage/chunk-store.ts'
@@ -21,8 +21,12 @@ function statusOf (err: unknown): StoreResponse.Status {
   }
 }
 
+function encodeResponse (response: Partial<StoreResponse>): Uint8Array {
+  return StoreResponse.encode({ status: StoreResponse.Status.OK, size: 0, message: '', stored: [], ...response })
+}
+
 async function reply (stream: Stream, response: Partial<StoreResponse>): Promise<void> {
-  await sendMessage(stream, StoreResponse.encode({ status: StoreResponse.Status.OK, size: 0, message: '', stored: [], ...response }))
+  await sendMessage(stream, encodeResponse(response))
 }
 
 /** Longest replication chain a PUT may ask a node to start. */
@@ -158,12 +162,7 @@ export function storeHandler (init: StoreHandlerInit) {
               : { status: statusOf(chunk), message: errorMessage(chunk) })
             continue
           }
-          await reply(stream, { size: chunk.size })
-          let sent = 0
-          for await (const piece of chunk.bytes) {
-            sent += piece.byteLength
-            await sendBytes(stream, piece)
-          }
+          const sent = await sendMessageAndBytes(stream, encodeResponse({ size: chunk.size }), chunk.size, chunk.bytes)
           if (sent !== chunk.size) throw new Error(`chunk ${request.cid} changed size while being read`)
         } else {
           // whether a node holds a chunk is a read too

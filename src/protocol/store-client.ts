@@ -1,7 +1,7 @@
 import type { Libp2p } from 'libp2p'
 import type { AbortOptions } from '@libp2p/interface'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
-import { sendBytes, sendMessage } from '../net/stream-io.ts'
+import { sendMessage, sendMessageAndBytes } from '../net/stream-io.ts'
 import { RequestStreamPool, type RequestStream } from '../net/request-stream.ts'
 import { MAX_STORE_MESSAGE_BYTES, STORE_PROTOCOL } from './constants.ts'
 import { StoreRequest, StoreResponse, type Target } from './store.ts'
@@ -89,8 +89,7 @@ export class StoreClient {
     let response: StoreResponse
     try {
       response = await (extra ?? pooled).run(async (stream, reader) => {
-        await sendMessage(stream, StoreRequest.encode({ type: StoreRequest.Type.PUT, cid: chunk.id, size: chunk.size, forward: options.forward ?? [], grant: options.grant }), options)
-        for await (const piece of pieces) await sendBytes(stream, piece, options)
+        await sendMessageAndBytes(stream, StoreRequest.encode({ type: StoreRequest.Type.PUT, cid: chunk.id, size: chunk.size, forward: options.forward ?? [], grant: options.grant }), chunk.size, pieces, options)
         return await this.readResponse(reader, options)
       }, options)
     } finally {

@@ -50,6 +50,8 @@ describe('end to end: repair, inventory and scrubbing', function () {
     await victim.kill9()
     await downloadsIntact(cluster, files)
 
+    // until the directory calls the victim dead, its copies still count: every chunk looks at target
+    await cluster.waitFor('the victim counted dead', async () => (await cluster!.json(['nodes'])).some((n: any) => n.peerId === victim.peerId && !n.alive))
     await cluster.waitFor('every chunk back at its target on the remaining nodes', async () => await allAtTarget(cluster!, [...files.keys()]))
     for (const id of files.keys()) {
       const info = await cluster.json(['stat', id])

@@ -12,7 +12,7 @@ export async function * fromBuffers (...buffers: Uint8Array[]): AsyncGenerator<U
   for (const b of buffers) yield b
 }
 
-export async function collect (source: AsyncIterable<Uint8Array>): Promise<Buffer> {
+export async function collect (source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): Promise<Buffer> {
   const parts: Uint8Array[] = []
   for await (const piece of source) parts.push(piece)
   return Buffer.concat(parts)
