@@ -1,3 +1,5 @@
+import { readdir, stat } from 'node:fs/promises'
+import { basename, join } from 'node:path'
 import { pipeline } from 'node:stream/promises'
 import { Readable } from 'node:stream'
 import { Command, InvalidArgumentError } from 'commander'
@@ -7,6 +9,8 @@ import { CLIENT_KEY_FILE, loadOrCreatePeerKey, peerIdOfDir } from '../net/peer-k
 import { parseBytes } from '../util/units.ts'
 import { humanBytes, humanTime, table } from './format.ts'
 import { runCli, UsageError } from './run.ts'
+import { TransferProgress } from './progress.ts'
+import { InvalidInputError } from '../errors.ts'
 
 interface GlobalFlags {
   directory?: string
@@ -44,6 +48,37 @@ function printJson (value: unknown): void {
   process.stdout.write(JSON.stringify(value, null, 2) + '\n')
 }
 
+/** The files behind the paths given: folders walked with --recursive, refused without. */
+async function filesToUpload (paths: string[], recursive: boolean): Promise<Array<{ path: string, name: string, size: number }>> {
+  const files: Array<{ path: string, name: string, size: number }> = []
+  const walk = async (path: string): Promise<void> => {
+    let info
+    try {
+      info = await stat(path)
+    } catch (err: any) {
+      throw new InvalidInputError(err.code === 'ENOENT' ? `no such file: ${path}` : `cannot read ${path}: ${err.message}`)
+    }
+    if (info.isFile()) {
+      files.push({ path, name: basename(path), size: info.size })
+    } else if (info.isDirectory()) {
+      if (!recursive) throw new InvalidInputError(`${path} is a folder: give --recursive to upload the files inside it`)
+      for (const entry of (await readdir(path)).sort()) await walk(join(path, entry))
+    } else {
+      throw new InvalidInputError(`${path} is not a regular file`)
+    }
+  }
+  for (const path of paths) await walk(path)
+  if (files.length === 0) throw new InvalidInputError(`no files to upload in ${paths.join(', ')}`)
+  // names are one path segment: two files with one base name would overwrite each other's name
+  const seen = new Map<string, string>()
+  for (const file of files) {
+    const other = seen.get(file.name)
+    if (other != null) throw new InvalidInputError(`${other} and ${file.path} would both be named "${file.name}": upload one of them separately with --name`)
+    seen.set(file.name, file.path)
+  }
+  return files
+}
+
 function parseReplicas (value: string): number {
   const n = Number(value)
   if (!Number.isInteger(n) || n < 1 || n > 16) throw new InvalidArgumentError('expected a number of copies from 1 to 16')
@@ -59,20 +94,47 @@ const program = new Command('dfs-client')
 
 program.command('id')
   .description('print this client\'s peer ID (kept in the home folder; created on first use): what the directory\'s --allow-read/--allow-write name')
-  .action(async (_flags: unknown, command: Command) => {
+  .option('--json', 'machine-readable output: {"peerId"}')
+  .action(async (flags: { json?: boolean }, command: Command) => {
     const home = clientHome(command.optsWithGlobals<GlobalFlags>().home)
-    process.stdout.write(`${await peerIdOfDir(home, CLIENT_KEY_FILE)}\n`)
+    const peerId = await peerIdOfDir(home, CLIENT_KEY_FILE)
+    if (flags.json === true) printJson({ peerId })
+    else process.stdout.write(`${peerId}\n`)
   })
 
 program.command('upload')
-  .description('upload a file; prints its ID')
-  .argument('<path>', 'file to upload')
-  .option('--name <name>', 'name to record it under (default: the file\'s base name)')
+  .description('upload files (folders too, with --recursive); prints each file\'s ID')
+  .argument('<paths...>', 'files to upload')
+  .option('--name <name>', 'name to record it under (one file only; default: the file\'s base name)')
   .option('--replicas <n>', 'copies of each chunk, on distinct nodes (default: "replicas" in the config, else 3 or as many nodes as are alive)', parseReplicas)
-  .action(async (path: string, flags: { name?: string, replicas?: number }, command: Command) => {
+  .option('-r, --recursive', 'upload every file inside the folders given, at any depth, each under its base name')
+  .option('-q, --quiet', 'no progress bar (there is none anyway when stderr is not a terminal)')
+  .option('--json', 'machine-readable output: [{"name","id","size"}], one entry per file')
+  .action(async (paths: string[], flags: { name?: string, replicas?: number, recursive?: boolean, quiet?: boolean, json?: boolean }, command: Command) => {
+    const files = await filesToUpload(paths, flags.recursive === true)
+    if (flags.name != null && files.length !== 1) throw new UsageError(`--name names one file, and ${files.length} were given`)
+    if (flags.name != null) files[0].name = flags.name
+    const total = files.reduce((sum, file) => sum + file.size, 0)
     await withClient(command, async (client) => {
-      const file = await client.uploadFile(path, { name: flags.name, replicas: flags.replicas })
-      process.stdout.write(`${file.id}\n`)
+      const progress = new TransferProgress({ quiet: flags.quiet })
+      const uploaded: Array<{ name: string, id: string, size: number }> = []
+      let before = 0
+      progress.start(total, files.length === 1 ? files[0].name : `1/${files.length}`)
+      try {
+        for (const [i, file] of files.entries()) {
+          const label = files.length === 1 ? file.name : `${i + 1}/${files.length} ${file.name}`
+          progress.update(before, label)
+          const info = await client.uploadFile(file.path, { name: file.name, replicas: flags.replicas, onProgress: (done) => { progress.update(before + done) } })
+          before += file.size
+          progress.update(before)
+          uploaded.push({ name: info.name, id: info.id, size: info.size })
+        }
+      } finally {
+        progress.stop()
+      }
+      if (flags.json === true) printJson(uploaded)
+      else if (uploaded.length === 1) process.stdout.write(`${uploaded[0].id}\n`)
+      else process.stdout.write(uploaded.map((file) => `${file.id}  ${file.name}\n`).join(''))
     })
   })
 
@@ -80,13 +142,27 @@ program.command('download')
   .description('download a file by ID or name, verified before it appears at DEST')
   .argument('<id-or-name>', 'the file\'s ID or name')
   .argument('[dest]', 'a file path, an existing folder, or - for stdout', '.')
-  .action(async (ref: string, dest: string, _flags: unknown, command: Command) => {
+  .option('-q, --quiet', 'no progress bar (there is none anyway when stderr is not a terminal)')
+  .option('--json', 'machine-readable output: {"name","id","size","path"}')
+  .action(async (ref: string, dest: string, flags: { quiet?: boolean, json?: boolean }, command: Command) => {
+    if (dest === '-' && flags.json === true) throw new UsageError('--json prints to stdout, which - (the file itself) takes: give a DEST path, or leave out --json')
     await withClient(command, async (client) => {
-      if (dest === '-') {
-        await pipeline(Readable.from(client.download(ref)), process.stdout)
-        return
+      const progress = new TransferProgress({ quiet: flags.quiet })
+      const onProgress = (done: number, total?: number): void => {
+        if (done === 0) progress.start(total ?? 0, ref)
+        else progress.update(done)
       }
-      await client.downloadFile(ref, dest)
+      try {
+        if (dest === '-') {
+          await pipeline(Readable.from(client.download(ref, { onProgress })), process.stdout)
+          return
+        }
+        const { path, file } = await client.downloadFile(ref, dest, { onProgress })
+        progress.stop()
+        if (flags.json === true) printJson({ name: file.name, id: file.id, size: file.size, path })
+      } finally {
+        progress.stop()
+      }
     })
   })
 

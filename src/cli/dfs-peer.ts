@@ -9,12 +9,15 @@ import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { clientHome, directoryConfigSchema, loadConfigFile, nodeConfigSchema, validateConfig } from '../config/config.ts'
 import { createLogger, type LogLevel } from '../util/log.ts'
 import { collect, runCli, UsageError } from './run.ts'
+import { DEFAULT_HTTP_LISTEN } from '../http/http-server.ts'
 
 const DEFAULT_DIRECTORY_LISTEN = '/ip4/127.0.0.1/tcp/4010'
 const DEFAULT_NODE_LISTEN = '/ip4/127.0.0.1/tcp/0'
 
 interface PeerFlags {
   role?: string
+  /** true when --http is given without an address */
+  http?: string | true
   listen?: string[]
   directory?: string
   dataDir?: string
@@ -57,7 +60,7 @@ function printListening (addrs: string[]): void {
 
 async function runDirectory (flags: PeerFlags): Promise<void> {
   const file = flags.config != null ? await loadConfigFile(directoryConfigSchema, flags.config) : {}
-  const config = validateConfig(directoryConfigSchema, { ...file, ...given(flags, ['listen', 'dataDir', 'deadAfter', 'repairAfter', 'gcAfter', 'idleTimeout', 'logLevel', 'open', 'openReads']) }, 'options')
+  const config = validateConfig(directoryConfigSchema, { ...file, ...given(flags, ['listen', 'dataDir', 'deadAfter', 'repairAfter', 'gcAfter', 'idleTimeout', 'logLevel', 'open', 'openReads', 'http']) }, 'options')
   // allowlist flags add to the config's lists
   const allowed = (fromFile: string[] | undefined, fromFlags: string[] | undefined, flag: string): string[] =>
     [...(fromFile ?? []), ...(fromFlags ?? [])].map((id) => checkPeerId(id, flag))
@@ -71,6 +74,7 @@ async function runDirectory (flags: PeerFlags): Promise<void> {
     repairAfterMs: config.repairAfter,
     gcAfterMs: config.gcAfter,
     idleTimeoutMs: config.idleTimeout,
+    http: config.http,
     access: {
       open: config.open,
       openReads: config.openReads,
@@ -90,7 +94,7 @@ async function runDirectory (flags: PeerFlags): Promise<void> {
 
 async function runNode (flags: PeerFlags): Promise<void> {
   const file = flags.config != null ? await loadConfigFile(nodeConfigSchema, flags.config) : {}
-  const config = validateConfig(nodeConfigSchema, { ...file, ...given(flags, ['directory', 'listen', 'dataDir', 'capacity', 'scrubRate', 'scrubInterval', 'idleTimeout', 'logLevel']) }, 'options')
+  const config = validateConfig(nodeConfigSchema, { ...file, ...given(flags, ['directory', 'listen', 'dataDir', 'capacity', 'scrubRate', 'scrubInterval', 'idleTimeout', 'logLevel', 'http']) }, 'options')
   if (config.directory == null) throw new UsageError('a node needs the directory\'s address: --directory /ip4/…/tcp/…/p2p/<peer id> (or "directory" in --config)')
   const log = createLogger('node', (config.logLevel ?? 'info') as LogLevel)
   const dataDir = resolve(config.dataDir ?? resolve(clientHome(), 'node'))
@@ -109,6 +113,7 @@ async function runNode (flags: PeerFlags): Promise<void> {
     scrubBytesPerSecond: config.scrubRate,
     scrubIntervalMs: config.scrubInterval,
     idleTimeoutMs: config.idleTimeout,
+    http: config.http,
     logger: log
   })
   if (stopping) {
@@ -139,11 +144,13 @@ const program = new Command('dfs-peer')
   .option('--allow-write <peer-id>', 'directory: a client allowed to upload and remove, repeatable', collect)
   .option('--open-reads', 'directory: nodes serve reads without a grant (still to members only)')
   .option('--open', 'directory: let ANY peer connect, register, read and write (a local demo only)')
+  .option('--http [multiaddr]', `directory: serve the status page, /metrics and GET /files here; node: /metrics (default ${DEFAULT_HTTP_LISTEN}: loopback only)`)
   .option('--config <file>', 'JSON config file; flags override it')
   .addOption(new Option('--log-level <level>', 'log detail on stderr').choices(['debug', 'info', 'warn', 'error', 'silent']))
   .option('--debug', 'print stack traces with errors')
   .action(async (flags: PeerFlags) => {
     if (flags.role == null) throw new UsageError('--role directory|node is required (see dfs-peer --help)')
+    if (flags.http === true) flags.http = DEFAULT_HTTP_LISTEN
     if (flags.role === 'directory') await runDirectory(flags)
     else await runNode(flags)
   })

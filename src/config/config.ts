@@ -52,7 +52,9 @@ export const directoryConfigSchema = z.strictObject({
   repairAfter: duration.optional(),
   gcAfter: duration.optional(),
   idleTimeout: duration.optional(),
-  logLevel: logLevel.optional()
+  logLevel: logLevel.optional(),
+  // the status page, /metrics and GET /files
+  http: multiaddrString.optional()
 })
 
 export const nodeConfigSchema = z.strictObject({
@@ -64,7 +66,9 @@ export const nodeConfigSchema = z.strictObject({
   scrubRate: bytes.optional(),
   scrubInterval: duration.optional(),
   idleTimeout: duration.optional(),
-  logLevel: logLevel.optional()
+  logLevel: logLevel.optional(),
+  // /metrics
+  http: multiaddrString.optional()
 })
 
 export const clientConfigSchema = z.strictObject({

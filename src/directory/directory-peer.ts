@@ -13,6 +13,12 @@ import { GrantSigner } from '../security/grants.ts'
 import { ConfigError } from '../errors.ts'
 
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { Status } from '../protocol/directory.ts'
+import { DfsClient } from '../client/client.ts'
+import { startHttp, type HttpListener } from '../http/http-server.ts'
+import { DirectoryMetrics, newRegistry } from '../http/metrics.ts'
+import { statusHandler } from './status-http.ts'
 
 export interface DirectoryPeerInit {
   listen: string[]
@@ -32,6 +38,8 @@ export interface DirectoryPeerInit {
   /** a client quiet this long between or within requests loses its stream (default 60 s) */
   idleTimeoutMs?: number
   logger?: Logger
+  /** serve the status page, /metrics and GET /files here (a multiaddr, e.g. /ip4/127.0.0.1/tcp/8080) */
+  http?: string
 }
 
 /** File, inside the directory's data dir, that holds the index. */
@@ -42,12 +50,20 @@ const UPLOAD_EXPIRY_MS = 24 * 3600_000
 /** The directory: a well-known peer that keeps the index of nodes, files, names and chunk locations. */
 export class DirectoryPeer {
   private readonly timers: NodeJS.Timeout[] = []
+  /** the status page's listener, when --http was given */
+  http?: HttpListener
+  /** the directory's own client, for GET /files: connected on first use */
+  private reader?: Promise<DfsClient>
 
   private constructor (readonly libp2p: Libp2p, readonly index: DirectoryIndex, readonly service: DirectoryService, readonly repairer: Repairer) {}
 
   static async start (init: DirectoryPeerInit): Promise<DirectoryPeer> {
     await mkdir(init.dataDir, { recursive: true, mode: 0o700 })
-    const access = new AccessPolicy(init.access)
+    // GET /files reads through a client of the directory's own, a member like any reader (and only
+    // used when reads are open: see status-http.ts)
+    const readerKey = init.http != null ? await generateKeyPair('Ed25519') : undefined
+    const readerId = readerKey != null ? peerIdFromPrivateKey(readerKey).toString() : undefined
+    const access = new AccessPolicy(readerId == null || init.access.open === true ? init.access : { ...init.access, readers: [...(init.access.readers ?? []), readerId] })
     if (access.isEmpty) {
       throw new ConfigError('no peer is allowed into this cluster: allow nodes and clients by peer ID (--allow-node, --allow-read, --allow-write, or "allow" in the config), or pass --open for a local demo')
     }
@@ -61,7 +77,24 @@ export class DirectoryPeer {
     const deadAfterMs = init.deadAfterMs ?? 30_000
     const heartbeatMs = init.heartbeatMs ?? Math.min(5_000, Math.max(100, Math.floor(deadAfterMs / 3)))
     const repairer = new Repairer({ index, log, deadAfterMs, repairAfterMs: init.repairAfterMs ?? 300_000, gcAfterMs: init.gcAfterMs ?? 3600_000, tasksPerBeat: init.repairTasksPerBeat })
-    const service = new DirectoryService({ index, repairer, log, deadAfterMs, heartbeatMs, access, grants, idleTimeoutMs: init.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS })
+    const registry = newRegistry('directory')
+    const metrics = new DirectoryMetrics(registry, {
+      health: () => index.health(Date.now() - deadAfterMs),
+      nodes: () => { const now = Date.now(); return index.listNodes().map((node) => ({ ...node, alive: now - node.lastSeen <= deadAfterMs })) },
+      repairPending: () => repairer.pending
+    })
+    repairer.onCopied = (ok) => { metrics.repairCopies.inc({ result: ok ? 'ok' : 'failed' }) }
+    const service = new DirectoryService({
+      index,
+      repairer,
+      log,
+      deadAfterMs,
+      heartbeatMs,
+      access,
+      grants,
+      idleTimeoutMs: init.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
+      onRequest: (protocol, status) => { metrics.requests.inc({ protocol, result: Status[status]?.toLowerCase() ?? String(status) }) }
+    })
     let libp2p: Libp2p
     try {
       libp2p = await createPeer({
@@ -94,6 +127,29 @@ export class DirectoryPeer {
       index.expireUploads(Date.now() - UPLOAD_EXPIRY_MS)
       service.expireUploads(Date.now() - UPLOAD_EXPIRY_MS)
     }, 3600_000).unref())
+    if (init.http != null) {
+      try {
+        peer.http = await startHttp(init.http, statusHandler({
+          index,
+          repairer,
+          metrics,
+          registry,
+          deadAfterMs,
+          peerId: peer.peerId,
+          addrs: () => peer.addrs,
+          startedAt: Date.now(),
+          readsOpen: access.openReads,
+          reader: async () => {
+            peer.reader ??= DfsClient.connect({ directory: peer.addrs[0], privateKey: readerKey })
+            return await peer.reader
+          }
+        }), (message) => { log.warn(message) })
+      } catch (err) {
+        await peer.stop()
+        throw err
+      }
+      log.info(`status page on ${peer.http.url}/ (metrics at /metrics, files at /files/<ID or name>)`)
+    }
     return peer
   }
 
@@ -107,6 +163,8 @@ export class DirectoryPeer {
 
   async stop (): Promise<void> {
     for (const timer of this.timers) clearInterval(timer)
+    await this.http?.close()
+    await (await this.reader?.catch(() => undefined))?.close()
     await this.libp2p.stop()
     this.index.close()
   }

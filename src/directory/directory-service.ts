@@ -31,6 +31,8 @@ export interface DirectoryServiceInit {
   grants: GrantSigner
   /** a client quiet this long between or within requests loses its stream */
   idleTimeoutMs: number
+  /** called once per request answered (for metrics) */
+  onRequest?: (protocol: 'directory' | 'register' | 'inventory', status: Status) => void
 }
 
 /** Read grants kept for reuse per (client, node); cleared wholesale past this many. */
@@ -118,6 +120,7 @@ export class DirectoryService {
         response = { status: statusOf(err), message: errorMessage(err), heartbeatMs: 0, sendInventory: false, tasks: [] }
       }
       await sendMessage(stream, RegisterResponse.encode(response))
+      this.init.onRequest?.('register', response.status)
       await stream.close()
     } catch (err) {
       this.init.log.warn(`closed a register stream from peer ${connection.remotePeer.toString()}: ${errorMessage(err)}`)
@@ -172,6 +175,7 @@ export class DirectoryService {
       this.inventoryAskedAt.delete(peerId)
       if (added > 0 || removed > 0) this.init.log.info(`node ${peerId} holds ${chunks.length} chunks: ${added} locations added, ${removed} removed`)
       await sendMessage(stream, InventoryResponse.encode({ status: Status.OK, message: '' }))
+      this.init.onRequest?.('inventory', Status.OK)
       await stream.close()
     } catch (err) {
       this.init.log.warn(`inventory from ${peerId} failed: ${errorMessage(err)}`)
@@ -216,6 +220,7 @@ export class DirectoryService {
           response = { status: statusOf(err), message: errorMessage(err) }
         }
         await sendMessage(stream, DirectoryResponse.encode({ status: Status.OK, message: '', uploadId: '', placements: [], nodes: [], chunks: [], files: [], grants: [], ...response }))
+        this.init.onRequest?.('directory', response.status ?? Status.OK)
       }
       await stream.close()
     } catch (err) {

@@ -442,6 +442,30 @@ export class DirectoryIndex {
     return { chunks: row.chunks, healthy: row.healthy, underReplicated: row.under, lost: row.lost }
   }
 
+  /**
+   * How many of each file's chunks are at their target and how many have no
+   * live copy, for the status page (`fileIds`: a page of files, not all).
+   */
+  fileHealth (fileIds: string[], aliveSince: number): Map<string, { under: number, lost: number }> {
+    if (fileIds.length === 0) return new Map()
+    const rows = this.sql(`WITH wanted AS (SELECT value AS id FROM json_each(?)),
+      live AS (
+        SELECT cl.chunk_id, COUNT(*) AS n FROM chunk_locations cl JOIN nodes nd ON nd.peer_id = cl.peer_id
+        WHERE nd.last_seen >= ? AND cl.chunk_id IN (SELECT fc.chunk_id FROM file_chunks fc JOIN wanted w ON w.id = fc.file_id)
+        GROUP BY cl.chunk_id
+      )
+      SELECT fc.file_id, SUM(COALESCE(l.n, 0) > 0 AND l.n < f.replicas) AS under, SUM(COALESCE(l.n, 0) = 0) AS lost
+      FROM file_chunks fc JOIN wanted w ON w.id = fc.file_id JOIN files f ON f.id = fc.file_id
+      LEFT JOIN live l ON l.chunk_id = fc.chunk_id GROUP BY fc.file_id`).all(JSON.stringify(fileIds), aliveSince) as any[]
+    return new Map(rows.map((row) => [row.file_id, { under: row.under, lost: row.lost }]))
+  }
+
+  /** Files and names in the index, for the status page. */
+  counts (): { files: number, names: number } {
+    const row = this.sql('SELECT (SELECT COUNT(*) FROM files) AS files, (SELECT COUNT(*) FROM names) AS names').get() as any
+    return { files: row.files, names: row.names }
+  }
+
   // ---- removal and garbage
 
   /**

@@ -37,6 +37,8 @@ export class Repairer {
   private readonly taskTimeoutMs: number
   copiesDone = 0
   copiesFailed = 0
+  /** told of every repair copy's outcome (for metrics) */
+  onCopied?: (ok: boolean) => void
 
   constructor (private readonly init: RepairInit) {
     this.tasksPerBeat = init.tasksPerBeat ?? 8
@@ -130,13 +132,14 @@ export class Repairer {
     for (const result of results) {
       this.busy.delete(result.chunkId)
       if (!result.ok) {
-        if (result.type === TaskType.COPY) this.copiesFailed++
+        if (result.type === TaskType.COPY) { this.copiesFailed++; this.onCopied?.(false) }
         log.warn(`node ${peerId} could not ${result.type.toLowerCase()} chunk ${result.chunkId}${result.target !== '' ? ` to ${result.target}` : ''}: ${result.message}`)
         continue
       }
       if (result.type === TaskType.COPY) {
         index.addLocation(result.chunkId, result.target)
         this.copiesDone++
+        this.onCopied?.(true)
         log.debug(`repaired chunk ${result.chunkId}: copied from ${peerId} to ${result.target}`)
       } else if (result.type === TaskType.DELETE) {
         index.removeLocation(result.chunkId, peerId)

@@ -16,6 +16,8 @@ import { ForbiddenError, RemoteError } from '../errors.ts'
 import { GrantVerifier } from '../security/grants.ts'
 import { refusalLogger } from '../security/access.ts'
 import type { Membership } from '../protocol/directory.ts'
+import { startHttp, sendText, type HttpListener } from '../http/http-server.ts'
+import { NodeMetrics, newRegistry } from '../http/metrics.ts'
 
 export interface StorageNodeInit {
   /** the directory's multiaddr, with /p2p/<peer id> */
@@ -34,6 +36,8 @@ export interface StorageNodeInit {
   scrubIntervalMs?: number
   /** a peer quiet this long mid-request or between requests loses its stream (default 60 s) */
   idleTimeoutMs?: number
+  /** serve /metrics here (a multiaddr, e.g. /ip4/127.0.0.1/tcp/8081) */
+  http?: string
 }
 
 const REGISTER_TIMEOUT_MS = 5_000
@@ -63,12 +67,21 @@ export class StorageNode {
    */
   private membership: { version: string, open: boolean, openReads: boolean, members: Set<string> } = { version: '', open: false, openReads: false, members: new Set() }
   readonly grants: GrantVerifier
+  /** when the directory last answered a heartbeat */
+  private lastHeartbeatAt?: number
+  readonly metrics: NodeMetrics
+  /** the /metrics listener, when --http was given */
+  http?: HttpListener
 
   private constructor (readonly libp2p: Libp2p, readonly store: FsChunkStore, private readonly init: StorageNodeInit, readonly directoryPeerId: string) {
     this.directoryAddr = multiaddr(init.directory)
     this.log = init.logger ?? silentLogger
     this.grants = new GrantVerifier(directoryPeerId, libp2p.peerId.toString())
     this.forwarder = new StoreClients(libp2p)
+    this.metrics = new NodeMetrics(newRegistry('node'), {
+      usage: async () => await store.usage(),
+      heartbeatAgeMs: () => this.lastHeartbeatAt == null ? undefined : Date.now() - this.lastHeartbeatAt
+    })
     this.tasks = new TaskRunner(store, this.forwarder, this.reports, this.log)
     const scrubRate = init.scrubBytesPerSecond ?? 32 * 1024 * 1024
     if (scrubRate > 0) {
@@ -105,7 +118,8 @@ export class StorageNode {
       grants: node.grants,
       readsOpen: () => self.membership.openReads,
       idleTimeoutMs: init.idleTimeoutMs,
-      onProblem: (message) => { self.log.warn(message) }
+      onProblem: (message) => { self.log.warn(message) },
+      onServed: (op, status, bytes) => { self.metrics.served(op, status, bytes) }
     }), {
       maxInboundStreams: MAX_INBOUND_STREAMS
     })
@@ -117,6 +131,21 @@ export class StorageNode {
     }
     node.scheduleHeartbeat()
     node.scrubber?.start()
+    if (init.http != null) {
+      const registry = node.metrics.registry
+      try {
+        node.http = await startHttp(init.http, async (request, response) => {
+          const path = new URL(request.url ?? '/', 'http://localhost').pathname
+          if (request.method !== 'GET' && request.method !== 'HEAD') sendText(response, 405, 'error: this listener is read-only\n')
+          else if (path === '/metrics') sendText(response, 200, await registry.metrics(), registry.contentType)
+          else sendText(response, 404, 'error: not found; a node serves /metrics (the status page is on the directory)\n')
+        }, (message) => { self.log.warn(message) })
+      } catch (err) {
+        await node.stop()
+        throw err
+      }
+      node.log.info(`metrics on ${node.http.url}/metrics`)
+    }
     return node
   }
 
@@ -164,6 +193,7 @@ export class StorageNode {
       if (response.status !== Status.OK) throw new RemoteError(`the directory refused the registration: ${response.message}`)
       if (response.membership != null) this.applyMembership(response.membership)
       if (response.heartbeatMs > 0) this.heartbeatMs = response.heartbeatMs
+      this.lastHeartbeatAt = Date.now()
       await stream.close({ signal })
       if (response.sendInventory) this.sendInventoryInBackground()
       if (response.tasks.length > 0) this.tasks.add(response.tasks)
@@ -250,6 +280,7 @@ export class StorageNode {
   async stop (): Promise<void> {
     this.stopped = true
     clearTimeout(this.timer)
+    await this.http?.close()
     this.wakeRetry?.()
     await this.scrubber?.stop()
     await this.forwarder.close()

@@ -48,6 +48,8 @@ export interface StoreHandlerInit {
   idleTimeoutMs?: number
   /** called for problems an operator should see (corrupt uploads, failed forwards, refused requests) */
   onProblem: (message: string) => void
+  /** called once per request answered, with the chunk bytes it moved (for metrics) */
+  onServed?: (op: 'PUT' | 'GET' | 'HAS', status: StoreResponse.Status, bytes: number) => void
 }
 
 /**
@@ -129,6 +131,13 @@ export function storeHandler (init: StoreHandlerInit) {
 
   return async (stream: Stream, connection: Connection): Promise<void> => {
     const remotePeer = connection.remotePeer.toString()
+    /** Reply, and count the request by its outcome (a PUT's bytes count once stored). */
+    const answer = async (request: StoreRequest, response: Partial<StoreResponse>): Promise<void> => {
+      await reply(stream, response)
+      const status = response.status ?? StoreResponse.Status.OK
+      const op = request.type === StoreRequest.Type.PUT ? 'PUT' : request.type === StoreRequest.Type.GET ? 'GET' : 'HAS'
+      init.onServed?.(op, status, op === 'PUT' && status === StoreResponse.Status.OK ? request.size : 0)
+    }
     const reader = new StreamReader(stream, undefined, init.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS)
     try {
       while (true) {
@@ -139,42 +148,43 @@ export function storeHandler (init: StoreHandlerInit) {
           if (request.size > MAX_CHUNK_SIZE || request.forward.length > MAX_FORWARD || (request.forward.length > 0 && init.forwarder == null)) {
             // cannot skip an unbounded announced length: refuse and end the stream
             const message = request.size > MAX_CHUNK_SIZE ? `chunk of ${request.size} bytes is over the ${MAX_CHUNK_SIZE} byte limit` : `cannot forward to ${request.forward.length} nodes (at most ${MAX_FORWARD})`
-            await reply(stream, { status: StoreResponse.Status.INVALID, message })
+            await answer(request, { status: StoreResponse.Status.INVALID, message })
             break
           }
           const refused = refusal(request, GrantOp.PUT, remotePeer)
           if (refused != null) {
             await skipPut(request, reader)
-            await reply(stream, refused)
+            await answer(request, refused)
             continue
           }
-          await reply(stream, await receivePut(request, reader))
+          await answer(request, await receivePut(request, reader))
         } else if (request.type === StoreRequest.Type.GET) {
           const refused = init.readsOpen() ? undefined : refusal(request, GrantOp.GET, remotePeer)
           if (refused != null) {
-            await reply(stream, refused)
+            await answer(request, refused)
             continue
           }
           const chunk = await store.get(request.cid).catch((err) => err as Error)
           if (chunk instanceof Error || chunk == null) {
-            await reply(stream, chunk == null
+            await answer(request, chunk == null
               ? { status: StoreResponse.Status.NOT_FOUND, message: `chunk ${request.cid} is not stored here` }
               : { status: statusOf(chunk), message: errorMessage(chunk) })
             continue
           }
           const sent = await sendMessageAndBytes(stream, encodeResponse({ size: chunk.size }), chunk.size, chunk.bytes)
           if (sent !== chunk.size) throw new Error(`chunk ${request.cid} changed size while being read`)
+          init.onServed?.('GET', StoreResponse.Status.OK, sent)
         } else {
           // whether a node holds a chunk is a read too
           const refused = init.readsOpen() ? undefined : refusal(request, GrantOp.GET, remotePeer)
           if (refused != null) {
-            await reply(stream, refused)
+            await answer(request, refused)
             continue
           }
           const size = await store.has(request.cid).catch((err) => err as Error)
-          if (size instanceof Error) await reply(stream, { status: statusOf(size), message: errorMessage(size) })
-          else if (size == null) await reply(stream, { status: StoreResponse.Status.NOT_FOUND, message: `chunk ${request.cid} is not stored here` })
-          else await reply(stream, { size })
+          if (size instanceof Error) await answer(request, { status: statusOf(size), message: errorMessage(size) })
+          else if (size == null) await answer(request, { status: StoreResponse.Status.NOT_FOUND, message: `chunk ${request.cid} is not stored here` })
+          else await answer(request, { size })
         }
       }
       await stream.close()

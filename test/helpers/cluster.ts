@@ -139,11 +139,11 @@ export class Cluster {
    * are made first): `--open` unless given (the security tests give
    * allowlists).
    */
-  static async start (options: { nodes?: number, deadAfter?: string, repairAfter?: string, gcAfter?: string, nodeArgs?: string[], access?: (nodeIds: string[]) => string[] } = {}): Promise<Cluster> {
+  static async start (options: { nodes?: number, deadAfter?: string, repairAfter?: string, gcAfter?: string, nodeArgs?: string[], directoryArgs?: string[], access?: (nodeIds: string[]) => string[] } = {}): Promise<Cluster> {
     const dir = await tempDir('dfs-cluster-')
     const port = await freePort()
     const nodeIds = await Promise.all(Array.from({ length: options.nodes ?? 3 }, async (_, i) => await peerIdOfDir(join(dir.path, `node${i}`))))
-    const extra = [...(options.access?.(nodeIds) ?? ['--open']), '--dead-after', options.deadAfter ?? '3s', ...(options.repairAfter != null ? ['--repair-after', options.repairAfter] : []), ...(options.gcAfter != null ? ['--gc-after', options.gcAfter] : [])]
+    const extra = [...(options.access?.(nodeIds) ?? ['--open']), '--dead-after', options.deadAfter ?? '3s', ...(options.repairAfter != null ? ['--repair-after', options.repairAfter] : []), ...(options.gcAfter != null ? ['--gc-after', options.gcAfter] : []), ...(options.directoryArgs ?? [])]
     const directory = await PeerProcess.start(Cluster.directoryArgs(dir.path, port, extra))
     const cluster = new Cluster(dir.path, dir.cleanup, directory, port, extra)
     try {

@@ -1,0 +1,145 @@
+import assert from 'node:assert/strict'
+import { randomBytes } from 'node:crypto'
+import { writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { chromium, type Browser } from 'playwright-core'
+import { Cluster, PeerProcess, freePort } from '../helpers/cluster.ts'
+
+/** Debian's chromium (.ci/run installs it); the flags keep it off this machine's closed network. */
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
+
+/** Prometheus text format: `name{labels} value` lines, comments skipped. */
+function parseMetrics (text: string): Array<{ name: string, labels: Record<string, string>, value: number }> {
+  const samples = []
+  for (const line of text.split('\n')) {
+    if (line === '' || line.startsWith('#')) continue
+    const match = line.match(/^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/)
+    assert.ok(match != null, `a metrics line that is not in the Prometheus text format: ${line}`)
+    const labels: Record<string, string> = {}
+    for (const [, key, value] of (match[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)) labels[key] = value
+    samples.push({ name: match[1], labels, value: Number(match[3]) })
+  }
+  return samples
+}
+
+function sample (samples: ReturnType<typeof parseMetrics>, name: string, labels: Record<string, string> = {}): number | undefined {
+  return samples.find((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))?.value
+}
+
+describe('operators: the status page, /metrics and GET /files over HTTP', function () {
+  this.timeout(180_000)
+  let cluster: Cluster | undefined
+  let browser: Browser | undefined
+  afterEach(async () => {
+    await browser?.close()
+    browser = undefined
+    await cluster?.stop()
+    cluster = undefined
+  })
+
+  async function upload (c: Cluster, name: string, content: Buffer): Promise<string> {
+    const path = join(c.root, name)
+    await writeFile(path, content)
+    const up = await c.client(['upload', path, '--chunk-size', '256KiB'])
+    assert.equal(up.code, 0, up.stderr)
+    return up.stdout.trim()
+  }
+
+  it('shows the nodes, the files and their health in a real browser, and follows a node\'s death', async () => {
+    const httpPort = await freePort()
+    cluster = await Cluster.start({ nodes: 3, deadAfter: '2s', directoryArgs: ['--http', `/ip4/127.0.0.1/tcp/${httpPort}`] })
+    assert.match(cluster.directory.stderr, new RegExp(`status page on http://127\\.0\\.0\\.1:${httpPort}/`))
+    const id = await upload(cluster, 'report.pdf', randomBytes(700 * 1024))
+
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS })
+    const page = await browser.newPage()
+    await page.goto(`http://127.0.0.1:${httpPort}/`)
+    const fileRow = page.locator(`#files tr[data-file-id="${id}"]`)
+    await fileRow.waitFor({ timeout: 15_000 })
+    assert.equal(await fileRow.locator('td.name').textContent(), 'report.pdf')
+    assert.equal(await fileRow.locator('td').nth(4).textContent(), 'healthy')
+    for (const node of cluster.nodes) {
+      const row = page.locator(`#nodes tr[data-peer-id="${node.peerId}"]`)
+      assert.equal(await row.locator('td').nth(1).textContent(), 'alive')
+      assert.match((await row.locator('td').nth(2).textContent()) ?? '', /\/ip4\/127\.0\.0\.1\/tcp\/\d+/)
+    }
+    assert.equal(await page.locator('#health td').first().textContent(), 'healthy')
+
+    // the page refreshes itself: a killed node shows as dead, and its file as under-replicated
+    const victim = cluster.nodes[0]
+    await victim.kill9()
+    await page.locator(`#nodes tr[data-peer-id="${victim.peerId}"] td.dead`).waitFor({ timeout: 20_000 })
+    await page.locator(`#files tr[data-file-id="${id}"] td.under-replicated`).waitFor({ timeout: 10_000 })
+    assert.equal(await page.locator('#health td').first().textContent(), 'under-replicated')
+  })
+
+  it('serves Prometheus metrics on the directory and on a node, and files by ID and by name', async () => {
+    const httpPort = await freePort()
+    const nodeHttpPort = await freePort()
+    cluster = await Cluster.start({ nodes: 2, directoryArgs: ['--http', `/ip4/127.0.0.1/tcp/${httpPort}`] })
+    // a third node with its own /metrics
+    cluster.nodeExtra = ['--http', `/ip4/127.0.0.1/tcp/${nodeHttpPort}`]
+    const metered = await cluster.startNode(2)
+    await cluster.waitFor('three nodes alive', async () => (await cluster!.json(['nodes'])).filter((n: any) => n.alive).length === 3)
+    const content = randomBytes(600 * 1024)
+    const id = await upload(cluster, 'numbers.csv', content)
+    const base = `http://127.0.0.1:${httpPort}`
+
+    const byId = await fetch(`${base}/files/${id}`)
+    assert.equal(byId.status, 200)
+    assert.equal(byId.headers.get('content-length'), String(content.byteLength))
+    assert.ok(Buffer.from(await byId.arrayBuffer()).equals(content), 'GET /files/<ID> byte for byte')
+    const byName = await fetch(`${base}/files/numbers.csv`)
+    assert.equal(byName.status, 200)
+    assert.match(byName.headers.get('content-disposition') ?? '', /numbers\.csv/)
+    assert.ok(Buffer.from(await byName.arrayBuffer()).equals(content), 'GET /files/<name> byte for byte')
+    const missing = await fetch(`${base}/files/no-such-file`)
+    assert.equal(missing.status, 404)
+    assert.match(await missing.text(), /^error: no file has the name or ID "no-such-file"/)
+    assert.equal((await fetch(`${base}/metrics`, { method: 'POST' })).status, 405)
+    assert.equal((await fetch(`${base}/nowhere`)).status, 404)
+
+    const directoryMetrics = await fetch(`${base}/metrics`)
+    assert.equal(directoryMetrics.status, 200)
+    assert.match(directoryMetrics.headers.get('content-type') ?? '', /^text\/plain/)
+    const samples = parseMetrics(await directoryMetrics.text())
+    const info = await cluster.json(['stat', id])
+    assert.equal(sample(samples, 'dfs_chunks', { health: 'healthy' }), info.chunks.length)
+    assert.equal(sample(samples, 'dfs_chunks', { health: 'under_replicated' }), 0)
+    assert.equal(sample(samples, 'dfs_chunks', { health: 'lost' }), 0)
+    assert.equal(sample(samples, 'dfs_nodes', { state: 'alive' }), 3)
+    assert.ok((sample(samples, 'dfs_requests_total', { protocol: 'directory', result: 'ok' }) ?? 0) >= 3, 'begin, complete, resolve')
+    assert.ok((sample(samples, 'dfs_requests_total', { protocol: 'register', result: 'ok' }) ?? 0) >= 3, 'heartbeats')
+    assert.equal(sample(samples, 'dfs_http_bytes_sent_total'), 2 * content.byteLength)
+    for (const node of cluster.nodes) {
+      const age = sample(samples, 'dfs_node_heartbeat_age_seconds', { peer_id: node.peerId })
+      assert.ok(age != null && age >= 0 && age < 5, `heartbeat age of ${node.peerId}: ${age}`)
+    }
+    assert.ok((sample(samples, 'dfs_process_resident_memory_bytes') ?? 0) > 0, 'process metrics')
+
+    const nodeText = await (await fetch(`http://127.0.0.1:${nodeHttpPort}/metrics`)).text()
+    const nodeSamples = parseMetrics(nodeText)
+    const held = info.chunks.filter((chunk: any) => chunk.peers.includes(metered.peerId))
+    assert.equal(sample(nodeSamples, 'dfs_chunks_stored'), held.length)
+    assert.equal(sample(nodeSamples, 'dfs_chunk_bytes_received_total'), held.reduce((sum: number, chunk: any) => sum + chunk.size, 0))
+    assert.ok((sample(nodeSamples, 'dfs_requests_total', { protocol: 'store', op: 'PUT', result: 'ok' }) ?? 0) >= held.length)
+    const beat = sample(nodeSamples, 'dfs_directory_heartbeat_age_seconds')
+    assert.ok(beat != null && beat >= 0 && beat < 5, `node's heartbeat age ${beat}`)
+  })
+
+  it('keeps HTTP downloads off when reads need a grant, and refuses a bad --http address clearly', async () => {
+    const httpPort = await freePort()
+    cluster = await Cluster.start({ nodes: 1, access: (nodeIds) => nodeIds.flatMap((id) => ['--allow-node', id]), directoryArgs: ['--http', `/ip4/127.0.0.1/tcp/${httpPort}`] })
+    const refused = await fetch(`http://127.0.0.1:${httpPort}/files/anything`)
+    assert.equal(refused.status, 403)
+    assert.match(await refused.text(), /reads in this cluster need a grant/)
+    const status = await (await fetch(`http://127.0.0.1:${httpPort}/api/status`)).json()
+    assert.equal(status.nodes.length, 1)
+
+    const bad = await PeerProcess.start(['--role', 'directory', '--open', '--data-dir', join(cluster.root, 'other'), '--listen', '/ip4/127.0.0.1/tcp/0', '--http', '/ip4/127.0.0.1/udp/9'])
+      .then(() => 'started', (err: Error) => err.message)
+    assert.match(bad, /error: --http: "\/ip4\/127\.0\.0\.1\/udp\/9" is not a TCP address/)
+    assert.doesNotMatch(bad, /\n\s+at /, 'no stack trace')
+  })
+})
