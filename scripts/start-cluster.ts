@@ -6,7 +6,8 @@
  *
  * Settings (environment): DFS_CLUSTER_DIR (default ./.dfs-cluster),
  * DFS_CLUSTER_PORT (directory port, nodes use the next three; default 4010),
- * DFS_CLUSTER_NODES (default 3), DFS_HOME (client config folder, default ~/.dfs).
+ * DFS_CLUSTER_NODES (default 3), DFS_CLUSTER_HTTP_PORT (the status page, default
+ * 8080), DFS_HOME (client config folder, default ~/.dfs).
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { join, resolve, dirname } from 'node:path'
@@ -19,6 +20,7 @@ const peerBin = join(root, 'bin', 'dfs-peer.js')
 const dataDir = resolve(process.env.DFS_CLUSTER_DIR ?? join(root, '.dfs-cluster'))
 const basePort = Number(process.env.DFS_CLUSTER_PORT ?? 4010)
 const nodeCount = Number(process.env.DFS_CLUSTER_NODES ?? 3)
+const httpPort = Number(process.env.DFS_CLUSTER_HTTP_PORT ?? 8080)
 
 const children: ChildProcess[] = []
 let stopping = false
@@ -33,7 +35,7 @@ async function startPeer (label: string, args: string[]): Promise<string> {
     pending += text
     const lines = pending.split('\n')
     pending = lines.pop()!
-    for (const line of lines) process.stderr.write(`[${label}] ${line}\n`)
+    for (const line of lines) process.stderr.write(`[${label}] ${readable(line)}\n`)
   })
   child.on('exit', (code, signal) => {
     if (stopping) return
@@ -51,6 +53,17 @@ async function startPeer (label: string, args: string[]): Promise<string> {
   })
 }
 
+/** The peers log JSON lines (pino); a person watching npm start gets them as text. */
+function readable (line: string): string {
+  try {
+    const entry = JSON.parse(line)
+    if (typeof entry.msg !== 'string') return line
+    return `${String(entry.time ?? '').slice(11, 19)} ${String(entry.level ?? '').toUpperCase().padEnd(5)} ${entry.msg}`
+  } catch {
+    return line
+  }
+}
+
 async function stop (code: number): Promise<void> {
   if (stopping) return
   stopping = true
@@ -66,7 +79,7 @@ process.on('SIGINT', () => { void stop(0) })
 process.on('SIGTERM', () => { void stop(0) })
 
 try {
-  const directory = await startPeer('directory', ['--role', 'directory', '--open', '--data-dir', join(dataDir, 'directory'), '--listen', `/ip4/127.0.0.1/tcp/${basePort}`])
+  const directory = await startPeer('directory', ['--role', 'directory', '--open', '--data-dir', join(dataDir, 'directory'), '--listen', `/ip4/127.0.0.1/tcp/${basePort}`, '--http', `/ip4/127.0.0.1/tcp/${httpPort}`])
   const home = clientHome()
   const configPath = await updateClientConfig(home, { directory })
   for (let i = 1; i <= nodeCount; i++) {
@@ -75,11 +88,13 @@ try {
   process.stdout.write(`dfs cluster running: 1 directory and ${nodeCount} nodes, data in ${dataDir}
 directory: ${directory}
 (recorded in ${configPath}, so dfs-client needs no flags)
+status page: http://127.0.0.1:${httpPort}/  (metrics at /metrics)
 
 try, in another terminal:
   npx dfs-client upload README.md
   npx dfs-client ls
   npx dfs-client download README.md /tmp/
+  curl -o /tmp/README.copy http://127.0.0.1:${httpPort}/files/README.md
 
 Ctrl-C stops the cluster; npm start again brings it back with the same data and address.
 `)

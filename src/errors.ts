@@ -63,3 +63,9 @@ export class IdleTimeoutError extends DfsError {
   static override name = 'IdleTimeoutError'
   override name = 'IdleTimeoutError'
 }
+
+/** The user stopped the command (SIGINT, SIGTERM). */
+export class InterruptedError extends DfsError {
+  static override name = 'InterruptedError'
+  override name = 'InterruptedError'
+}

@@ -10,7 +10,7 @@ import { parseBytes } from '../util/units.ts'
 import { humanBytes, humanTime, table } from './format.ts'
 import { runCli, UsageError } from './run.ts'
 import { TransferProgress } from './progress.ts'
-import { InvalidInputError } from '../errors.ts'
+import { InterruptedError, InvalidInputError } from '../errors.ts'
 
 interface GlobalFlags {
   directory?: string
@@ -42,6 +42,19 @@ async function withClient (command: Command, fn: (client: DfsClient) => Promise<
   } finally {
     await client.close()
   }
+}
+
+/**
+ * Ctrl-C (or SIGTERM) during a transfer: the first one stops it cleanly (a
+ * download's partial file is removed, an upload is abandoned at the
+ * directory), a second one exits at once.
+ */
+const interrupt = new AbortController()
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (interrupt.signal.aborted) process.exit(130)
+    interrupt.abort(new InterruptedError(`interrupted by ${signal}: nothing was kept`))
+  })
 }
 
 function printJson (value: unknown): void {
@@ -124,7 +137,7 @@ program.command('upload')
         for (const [i, file] of files.entries()) {
           const label = files.length === 1 ? file.name : `${i + 1}/${files.length} ${file.name}`
           progress.update(before, label)
-          const info = await client.uploadFile(file.path, { name: file.name, replicas: flags.replicas, onProgress: (done) => { progress.update(before + done) } })
+          const info = await client.uploadFile(file.path, { name: file.name, replicas: flags.replicas, signal: interrupt.signal, onProgress: (done) => { progress.update(before + done) } })
           before += file.size
           progress.update(before)
           uploaded.push({ name: info.name, id: info.id, size: info.size })
@@ -154,10 +167,10 @@ program.command('download')
       }
       try {
         if (dest === '-') {
-          await pipeline(Readable.from(client.download(ref, { onProgress })), process.stdout)
+          await pipeline(Readable.from(client.download(ref, { onProgress, signal: interrupt.signal })), process.stdout, { signal: interrupt.signal })
           return
         }
-        const { path, file } = await client.downloadFile(ref, dest, { onProgress })
+        const { path, file } = await client.downloadFile(ref, dest, { onProgress, signal: interrupt.signal })
         progress.stop()
         if (flags.json === true) printJson({ name: file.name, id: file.id, size: file.size, path })
       } finally {
@@ -263,6 +276,6 @@ program.command('nodes')
     })
   })
 
-await runCli(program, process.argv)
+await runCli(program, process.argv, interrupt.signal)
 // libp2p may hold timers open after a failure; the answer is already printed
 process.exit()

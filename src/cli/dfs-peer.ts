@@ -7,7 +7,7 @@ import { loadOrCreatePeerKey, peerIdOfDir } from '../net/peer-key.ts'
 import { checkPeerId } from '../security/access.ts'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { clientHome, directoryConfigSchema, loadConfigFile, nodeConfigSchema, validateConfig } from '../config/config.ts'
-import { createLogger, type LogLevel } from '../util/log.ts'
+import { createLogger, errorMessage, type Logger, type LogLevel } from '../util/log.ts'
 import { collect, runCli, UsageError } from './run.ts'
 import { DEFAULT_HTTP_LISTEN } from '../http/http-server.ts'
 
@@ -30,6 +30,7 @@ interface PeerFlags {
   scrubInterval?: string
   logLevel?: string
   idleTimeout?: string
+  shutdownGrace?: string
   allowNode?: string[]
   allowRead?: string[]
   allowWrite?: string[]
@@ -43,12 +44,22 @@ function given (flags: PeerFlags, keys: Array<keyof PeerFlags>): Record<string, 
 }
 
 /** Stop cleanly on the first SIGINT/SIGTERM; a second one exits at once. */
-function stopOnSignal (stop: () => Promise<void>): void {
+function stopOnSignal (stop: () => Promise<void>, log: Logger): void {
   let stopping = false
-  const onSignal = (): void => {
-    if (stopping) process.exit(130)
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (stopping) {
+      log.warn(`${signal} again: exiting at once`)
+      process.exit(130)
+    }
     stopping = true
-    stop().then(() => { process.exit(0) }, () => { process.exit(1) })
+    log.info(`${signal}: stopping (finishing requests in flight; ${signal} again exits at once)`)
+    stop().then(() => {
+      log.info('stopped')
+      process.exit(0)
+    }, (err) => {
+      log.error(`could not stop cleanly: ${errorMessage(err)}`)
+      process.exit(1)
+    })
   }
   process.on('SIGINT', onSignal)
   process.on('SIGTERM', onSignal)
@@ -85,16 +96,15 @@ async function runDirectory (flags: PeerFlags): Promise<void> {
     logger: log
   })
   stopOnSignal(async () => {
-    log.info('stopping')
     await peer.stop()
-  })
+  }, log)
   log.info(`directory ${peer.peerId} started, index in ${dataDir}`)
   printListening(peer.addrs)
 }
 
 async function runNode (flags: PeerFlags): Promise<void> {
   const file = flags.config != null ? await loadConfigFile(nodeConfigSchema, flags.config) : {}
-  const config = validateConfig(nodeConfigSchema, { ...file, ...given(flags, ['directory', 'listen', 'dataDir', 'capacity', 'scrubRate', 'scrubInterval', 'idleTimeout', 'logLevel', 'http']) }, 'options')
+  const config = validateConfig(nodeConfigSchema, { ...file, ...given(flags, ['directory', 'listen', 'dataDir', 'capacity', 'scrubRate', 'scrubInterval', 'idleTimeout', 'logLevel', 'http', 'shutdownGrace']) }, 'options')
   if (config.directory == null) throw new UsageError('a node needs the directory\'s address: --directory /ip4/…/tcp/…/p2p/<peer id> (or "directory" in --config)')
   const log = createLogger('node', (config.logLevel ?? 'info') as LogLevel)
   const dataDir = resolve(config.dataDir ?? resolve(clientHome(), 'node'))
@@ -102,9 +112,8 @@ async function runNode (flags: PeerFlags): Promise<void> {
   let stopping = false
   stopOnSignal(async () => {
     stopping = true
-    log.info('stopping')
     await node?.stop()
-  })
+  }, log)
   node = await StorageNode.start({
     directory: config.directory,
     listen: config.listen ?? [DEFAULT_NODE_LISTEN],
@@ -114,6 +123,7 @@ async function runNode (flags: PeerFlags): Promise<void> {
     scrubIntervalMs: config.scrubInterval,
     idleTimeoutMs: config.idleTimeout,
     http: config.http,
+    shutdownGraceMs: config.shutdownGrace,
     logger: log
   })
   if (stopping) {
@@ -138,6 +148,7 @@ const program = new Command('dfs-peer')
   .option('--gc-after <duration>', 'directory: delete chunks no file uses from the nodes after this long (default 1h)')
   .option('--scrub-rate <bytes>', 'node: re-hash stored chunks at most this fast per second, 0 for never (default 32MiB)')
   .option('--scrub-interval <duration>', 'node: from one full scrub pass to the next (default 1h)')
+  .option('--shutdown-grace <duration>', 'node: on SIGINT/SIGTERM, how long requests in flight may take to finish (default 10s)')
   .option('--idle-timeout <duration>', 'close a peer\'s stream when it sends nothing for this long mid-request or between requests (default 60s)')
   .option('--allow-node <peer-id>', 'directory: a storage node allowed to register, repeatable', collect)
   .option('--allow-read <peer-id>', 'directory: a client allowed to list, stat and download, repeatable', collect)

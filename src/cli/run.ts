@@ -4,6 +4,12 @@ import { CommanderError, type Command } from 'commander'
 export const EXIT_OK = 0
 export const EXIT_FAILURE = 1
 export const EXIT_USAGE = 2
+/** Stopped by SIGINT/SIGTERM (128 + SIGINT's number, as shells report it). */
+export const EXIT_INTERRUPTED = 130
+
+function errorText (err: unknown): string {
+  return err instanceof Error ? err.message : String(err)
+}
 
 /** A problem with how the command was called or configured: exit 2. */
 export class UsageError extends Error {
@@ -14,7 +20,7 @@ export class UsageError extends Error {
  * Run a commander program: usage mistakes exit 2, failures print one
  * `error: …` line and exit 1 (the stack only with --debug), success exits 0.
  */
-export async function runCli (program: Command, argv: string[]): Promise<void> {
+export async function runCli (program: Command, argv: string[], interrupted?: AbortSignal): Promise<void> {
   const debug = argv.includes('--debug')
   // subcommands copy settings only when created, so apply to each
   for (const command of [program, ...program.commands]) command.exitOverride()
@@ -23,6 +29,12 @@ export async function runCli (program: Command, argv: string[]): Promise<void> {
   } catch (err: any) {
     if (err instanceof CommanderError) {
       process.exitCode = err.exitCode === 0 ? EXIT_OK : EXIT_USAGE
+      return
+    }
+    if (interrupted?.aborted === true) {
+      // whatever failed first, the cause is the signal
+      process.stderr.write(`error: ${errorText(interrupted.reason)}\n`)
+      process.exitCode = EXIT_INTERRUPTED
       return
     }
     if (err instanceof UsageError || err?.name === 'ConfigError') {

@@ -68,7 +68,9 @@ export const nodeConfigSchema = z.strictObject({
   idleTimeout: duration.optional(),
   logLevel: logLevel.optional(),
   // /metrics
-  http: multiaddrString.optional()
+  http: multiaddrString.optional(),
+  // on SIGINT/SIGTERM, how long requests in flight may take to finish
+  shutdownGrace: duration.optional()
 })
 
 export const clientConfigSchema = z.strictObject({

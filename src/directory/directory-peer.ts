@@ -161,9 +161,11 @@ export class DirectoryPeer {
     return dialableAddrs(this.libp2p)
   }
 
-  async stop (): Promise<void> {
+  /** Stop cleanly: requests being answered finish (up to `graceMs`), then the connections and the index close. */
+  async stop (graceMs = 5_000): Promise<void> {
     for (const timer of this.timers) clearInterval(timer)
     await this.http?.close()
+    await this.service.drain.drain(graceMs)
     await (await this.reader?.catch(() => undefined))?.close()
     await this.libp2p.stop()
     this.index.close()

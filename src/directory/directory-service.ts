@@ -16,6 +16,7 @@ import type { AccessPolicy, Role } from '../security/access.ts'
 import { GrantOp, type GrantBytes, type GrantSigner } from '../security/grants.ts'
 import { ForbiddenError } from '../errors.ts'
 import { GET_GRANT_TTL_MS, PUT_GRANT_TTL_MS } from '../protocol/constants.ts'
+import { Drain } from '../util/drain.ts'
 
 const trace = logger('dfs:directory')
 
@@ -69,6 +70,8 @@ function statusOf (err: unknown): Status {
 export class DirectoryService {
   private readonly uploads = new Map<string, UploadState>()
   private readonly knownAlive = new Set<string>()
+  /** client requests in flight: a clean stop answers them before closing */
+  readonly drain = new Drain()
   /** peer -> when we last asked it for its inventory: it lists its chunks after that */
   private readonly inventoryAskedAt = new Map<string, number>()
   /** signed read grants by client and node, reused until half their life is gone (signing costs ~50 µs) */
@@ -101,6 +104,17 @@ export class DirectoryService {
       try {
         if (!this.init.access.canRegister(peerId)) throw new ForbiddenError(`peer ${peerId} is not allowed to register as a storage node (the directory's --allow-node list)`)
         const addrs = this.checkAddrs(request.addrs, peerId)
+        if (request.leaving) {
+          // a clean shutdown: dead from now on, so nothing more is placed there; repair waits --repair-after as for any death
+          this.init.repairer.onResults(peerId, request.results)
+          this.init.index.upsertNode({ peerId, addrs, capacity: request.capacity, used: request.used, chunks: request.chunks, lastSeen: Date.now() - this.init.deadAfterMs - 1 })
+          this.knownAlive.delete(peerId)
+          this.init.log.info(`node ${peerId} left (clean shutdown)`)
+          await sendMessage(stream, RegisterResponse.encode({ status: Status.OK, message: '', heartbeatMs: 0, sendInventory: false, tasks: [] }))
+          this.init.onRequest?.('register', Status.OK)
+          await stream.close()
+          return
+        }
         const wasAlive = this.knownAlive.has(peerId)
         this.init.index.upsertNode({ peerId, addrs, capacity: request.capacity, used: request.used, chunks: request.chunks, lastSeen: Date.now() })
         if (!wasAlive) {
@@ -211,16 +225,25 @@ export class DirectoryService {
       while (true) {
         const bytes = await reader.readMessage(MAX_DIRECTORY_MESSAGE_BYTES)
         if (bytes == null) break
-        let response: Partial<DirectoryResponse>
-        try {
-          response = await this.dispatch(DirectoryRequest.decode(bytes), peer)
-        } catch (err) {
-          if (statusOf(err) === Status.ERROR) this.init.log.error(`directory request failed: ${errorMessage(err)}`)
-          if (statusOf(err) === Status.FORBIDDEN) this.init.log.warn(`refused: ${errorMessage(err)}`)
-          response = { status: statusOf(err), message: errorMessage(err) }
+        if (this.drain.draining) {
+          await sendMessage(stream, DirectoryResponse.encode({ status: Status.ERROR, message: 'the directory is shutting down', uploadId: '', placements: [], nodes: [], chunks: [], files: [], grants: [] }))
+          break
         }
-        await sendMessage(stream, DirectoryResponse.encode({ status: Status.OK, message: '', uploadId: '', placements: [], nodes: [], chunks: [], files: [], grants: [], ...response }))
-        this.init.onRequest?.('directory', response.status ?? Status.OK)
+        this.drain.begin()
+        try {
+          let response: Partial<DirectoryResponse>
+          try {
+            response = await this.dispatch(DirectoryRequest.decode(bytes), peer)
+          } catch (err) {
+            if (statusOf(err) === Status.ERROR) this.init.log.error(`directory request failed: ${errorMessage(err)}`)
+            if (statusOf(err) === Status.FORBIDDEN) this.init.log.warn(`refused: ${errorMessage(err)}`)
+            response = { status: statusOf(err), message: errorMessage(err) }
+          }
+          await sendMessage(stream, DirectoryResponse.encode({ status: Status.OK, message: '', uploadId: '', placements: [], nodes: [], chunks: [], files: [], grants: [], ...response }))
+          this.init.onRequest?.('directory', response.status ?? Status.OK)
+        } finally {
+          this.drain.end()
+        }
       }
       await stream.close()
     } catch (err) {

@@ -18,6 +18,7 @@ import { refusalLogger } from '../security/access.ts'
 import type { Membership } from '../protocol/directory.ts'
 import { startHttp, sendText, type HttpListener } from '../http/http-server.ts'
 import { NodeMetrics, newRegistry } from '../http/metrics.ts'
+import { Drain } from '../util/drain.ts'
 
 export interface StorageNodeInit {
   /** the directory's multiaddr, with /p2p/<peer id> */
@@ -38,6 +39,8 @@ export interface StorageNodeInit {
   idleTimeoutMs?: number
   /** serve /metrics here (a multiaddr, e.g. /ip4/127.0.0.1/tcp/8081) */
   http?: string
+  /** on stop, how long requests already running may take to finish (default 10 s) */
+  shutdownGraceMs?: number
 }
 
 const REGISTER_TIMEOUT_MS = 5_000
@@ -72,6 +75,8 @@ export class StorageNode {
   readonly metrics: NodeMetrics
   /** the /metrics listener, when --http was given */
   http?: HttpListener
+  /** store requests in flight: a clean stop lets them finish */
+  private readonly drain = new Drain()
 
   private constructor (readonly libp2p: Libp2p, readonly store: FsChunkStore, private readonly init: StorageNodeInit, readonly directoryPeerId: string) {
     this.directoryAddr = multiaddr(init.directory)
@@ -119,7 +124,8 @@ export class StorageNode {
       readsOpen: () => self.membership.openReads,
       idleTimeoutMs: init.idleTimeoutMs,
       onProblem: (message) => { self.log.warn(message) },
-      onServed: (op, status, bytes) => { self.metrics.served(op, status, bytes) }
+      onServed: (op, status, bytes) => { self.metrics.served(op, status, bytes) },
+      drain: node.drain
     }), {
       maxInboundStreams: MAX_INBOUND_STREAMS
     })
@@ -277,13 +283,47 @@ export class StorageNode {
     }, this.heartbeatMs)
   }
 
+  /**
+   * Stop cleanly: no new requests, those running finish (up to the grace
+   * period), the directory hears that this node is leaving (so it places
+   * nothing more here at once), then the connections close.
+   */
   async stop (): Promise<void> {
+    if (this.stopped) return
     this.stopped = true
     clearTimeout(this.timer)
-    await this.http?.close()
     this.wakeRetry?.()
+    await this.http?.close()
     await this.scrubber?.stop()
+    const graceMs = this.init.shutdownGraceMs ?? 10_000
+    const running = this.drain.inFlight
+    if (!(await this.drain.drain(graceMs))) this.log.warn(`stopping with ${this.drain.inFlight} request(s) still running after ${graceMs} ms (of ${running})`)
+    if (this.registered) {
+      await this.leave().then(() => { this.log.info('told the directory this node is leaving') }, (err) => { this.log.warn(`could not tell the directory this node is leaving: ${errorMessage(err)}`) })
+    }
     await this.forwarder.close()
     await this.libp2p.stop()
   }
+
+  /** The last heartbeat: with the outcome of finished tasks, and `leaving`. */
+  private async leave (): Promise<void> {
+    const usage = await this.store.usage()
+    const signal = AbortSignal.timeout(2_000)
+    const stream = await openStream(this.libp2p, this.directoryAddr, REGISTER_PROTOCOL, 'the directory', { signal })
+    const reader = new StreamReader(stream)
+    try {
+      await sendMessage(stream, RegisterRequest.encode({ addrs: this.addrs, capacity: usage.capacity, used: usage.used, chunks: usage.chunks, membershipVersion: this.membership.version, ...this.reports.take(), leaving: true }), { signal })
+      const bytes = await reader.readMessage(MAX_REGISTER_MESSAGE_BYTES, { signal })
+      if (bytes == null) throw new RemoteError('the directory closed the stream without answering')
+      const response = RegisterResponse.decode(bytes)
+      if (response.status !== Status.OK) throw new RemoteError(response.message)
+      await stream.close({ signal })
+    } catch (err) {
+      stream.abort(err as Error)
+      throw err
+    } finally {
+      reader.release()
+    }
+  }
+
 }

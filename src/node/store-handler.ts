@@ -8,6 +8,7 @@ import { errorMessage } from '../util/log.ts'
 import { PieceQueue } from '../util/piece-queue.ts'
 import type { PutOutcome, StoreClients } from '../protocol/store-client.ts'
 import { GrantOp, type GrantVerifier } from '../security/grants.ts'
+import type { Drain } from '../util/drain.ts'
 
 const log: Libp2pLogger = logger('dfs:node:store')
 
@@ -48,6 +49,8 @@ export interface StoreHandlerInit {
   idleTimeoutMs?: number
   /** called for problems an operator should see (corrupt uploads, failed forwards, refused requests) */
   onProblem: (message: string) => void
+  /** requests in flight; once draining (the node is stopping), new ones are refused */
+  drain?: Drain
   /** called once per request answered, with the chunk bytes it moved (for metrics) */
   onServed?: (op: 'PUT' | 'GET' | 'HAS', status: StoreResponse.Status, bytes: number) => void
 }
@@ -144,47 +147,58 @@ export function storeHandler (init: StoreHandlerInit) {
         const bytes = await reader.readMessage(MAX_STORE_MESSAGE_BYTES)
         if (bytes == null) break
         const request = StoreRequest.decode(bytes)
-        if (request.type === StoreRequest.Type.PUT) {
-          if (request.size > MAX_CHUNK_SIZE || request.forward.length > MAX_FORWARD || (request.forward.length > 0 && init.forwarder == null)) {
-            // cannot skip an unbounded announced length: refuse and end the stream
-            const message = request.size > MAX_CHUNK_SIZE ? `chunk of ${request.size} bytes is over the ${MAX_CHUNK_SIZE} byte limit` : `cannot forward to ${request.forward.length} nodes (at most ${MAX_FORWARD})`
-            await answer(request, { status: StoreResponse.Status.INVALID, message })
-            break
+        if (init.drain?.draining === true) {
+          // stopping: the sender tries another node; a PUT's bytes are read so the reply is in step
+          if (request.type === StoreRequest.Type.PUT && request.size <= MAX_CHUNK_SIZE) await skipPut(request, reader)
+          await answer(request, { status: StoreResponse.Status.ERROR, message: `node ${init.peerId} is shutting down` })
+          break
+        }
+        init.drain?.begin()
+        try {
+          if (request.type === StoreRequest.Type.PUT) {
+            if (request.size > MAX_CHUNK_SIZE || request.forward.length > MAX_FORWARD || (request.forward.length > 0 && init.forwarder == null)) {
+              // cannot skip an unbounded announced length: refuse and end the stream
+              const message = request.size > MAX_CHUNK_SIZE ? `chunk of ${request.size} bytes is over the ${MAX_CHUNK_SIZE} byte limit` : `cannot forward to ${request.forward.length} nodes (at most ${MAX_FORWARD})`
+              await answer(request, { status: StoreResponse.Status.INVALID, message })
+              break
+            }
+            const refused = refusal(request, GrantOp.PUT, remotePeer)
+            if (refused != null) {
+              await skipPut(request, reader)
+              await answer(request, refused)
+              continue
+            }
+            await answer(request, await receivePut(request, reader))
+          } else if (request.type === StoreRequest.Type.GET) {
+            const refused = init.readsOpen() ? undefined : refusal(request, GrantOp.GET, remotePeer)
+            if (refused != null) {
+              await answer(request, refused)
+              continue
+            }
+            const chunk = await store.get(request.cid).catch((err) => err as Error)
+            if (chunk instanceof Error || chunk == null) {
+              await answer(request, chunk == null
+                ? { status: StoreResponse.Status.NOT_FOUND, message: `chunk ${request.cid} is not stored here` }
+                : { status: statusOf(chunk), message: errorMessage(chunk) })
+              continue
+            }
+            const sent = await sendMessageAndBytes(stream, encodeResponse({ size: chunk.size }), chunk.size, chunk.bytes)
+            if (sent !== chunk.size) throw new Error(`chunk ${request.cid} changed size while being read`)
+            init.onServed?.('GET', StoreResponse.Status.OK, sent)
+          } else {
+            // whether a node holds a chunk is a read too
+            const refused = init.readsOpen() ? undefined : refusal(request, GrantOp.GET, remotePeer)
+            if (refused != null) {
+              await answer(request, refused)
+              continue
+            }
+            const size = await store.has(request.cid).catch((err) => err as Error)
+            if (size instanceof Error) await answer(request, { status: statusOf(size), message: errorMessage(size) })
+            else if (size == null) await answer(request, { status: StoreResponse.Status.NOT_FOUND, message: `chunk ${request.cid} is not stored here` })
+            else await answer(request, { size })
           }
-          const refused = refusal(request, GrantOp.PUT, remotePeer)
-          if (refused != null) {
-            await skipPut(request, reader)
-            await answer(request, refused)
-            continue
-          }
-          await answer(request, await receivePut(request, reader))
-        } else if (request.type === StoreRequest.Type.GET) {
-          const refused = init.readsOpen() ? undefined : refusal(request, GrantOp.GET, remotePeer)
-          if (refused != null) {
-            await answer(request, refused)
-            continue
-          }
-          const chunk = await store.get(request.cid).catch((err) => err as Error)
-          if (chunk instanceof Error || chunk == null) {
-            await answer(request, chunk == null
-              ? { status: StoreResponse.Status.NOT_FOUND, message: `chunk ${request.cid} is not stored here` }
-              : { status: statusOf(chunk), message: errorMessage(chunk) })
-            continue
-          }
-          const sent = await sendMessageAndBytes(stream, encodeResponse({ size: chunk.size }), chunk.size, chunk.bytes)
-          if (sent !== chunk.size) throw new Error(`chunk ${request.cid} changed size while being read`)
-          init.onServed?.('GET', StoreResponse.Status.OK, sent)
-        } else {
-          // whether a node holds a chunk is a read too
-          const refused = init.readsOpen() ? undefined : refusal(request, GrantOp.GET, remotePeer)
-          if (refused != null) {
-            await answer(request, refused)
-            continue
-          }
-          const size = await store.has(request.cid).catch((err) => err as Error)
-          if (size instanceof Error) await answer(request, { status: statusOf(size), message: errorMessage(size) })
-          else if (size == null) await answer(request, { status: StoreResponse.Status.NOT_FOUND, message: `chunk ${request.cid} is not stored here` })
-          else await answer(request, { size })
+        } finally {
+          init.drain?.end()
         }
       }
       await stream.close()

@@ -12,6 +12,7 @@ export interface RegisterRequest {
   results: TaskResult[]
   corrupt: string[]
   membershipVersion: string
+  leaving: boolean
 }
 
 export namespace RegisterRequest {
@@ -65,6 +66,11 @@ export namespace RegisterRequest {
           w.string(obj.membershipVersion)
         }
 
+        if ((obj.leaving != null && obj.leaving !== false)) {
+          w.uint32(64)
+          w.bool(obj.leaving)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -76,7 +82,8 @@ export namespace RegisterRequest {
           chunks: 0,
           results: [],
           corrupt: [],
-          membershipVersion: ''
+          membershipVersion: '',
+          leaving: false
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -125,6 +132,10 @@ export namespace RegisterRequest {
             }
             case 7: {
               obj.membershipVersion = reader.string()
+              break
+            }
+            case 8: {
+              obj.leaving = reader.bool()
               break
             }
             default: {
@@ -224,6 +235,13 @@ export namespace RegisterRequest {
               }
               break
             }
+            case 8: {
+              yield {
+                field: `${prefix}.leaving`,
+                value: reader.bool()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -298,6 +316,11 @@ export namespace RegisterRequest {
     value: string
   }
 
+  export interface RegisterRequestLeavingFieldEvent {
+    field: '$.leaving'
+    value: boolean
+  }
+
   export function encode (obj: Partial<RegisterRequest>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, RegisterRequest.codec())
   }
@@ -306,7 +329,7 @@ export namespace RegisterRequest {
     return decodeMessage(buf, RegisterRequest.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<RegisterRequest>): Generator<RegisterRequestAddrsFieldEvent | RegisterRequestCapacityFieldEvent | RegisterRequestUsedFieldEvent | RegisterRequestChunksFieldEvent | RegisterRequestResultsTypeFieldEvent | RegisterRequestResultsChunkIdFieldEvent | RegisterRequestResultsTargetFieldEvent | RegisterRequestResultsOkFieldEvent | RegisterRequestResultsMessageFieldEvent | RegisterRequestCorruptFieldEvent | RegisterRequestMembershipVersionFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<RegisterRequest>): Generator<RegisterRequestAddrsFieldEvent | RegisterRequestCapacityFieldEvent | RegisterRequestUsedFieldEvent | RegisterRequestChunksFieldEvent | RegisterRequestResultsTypeFieldEvent | RegisterRequestResultsChunkIdFieldEvent | RegisterRequestResultsTargetFieldEvent | RegisterRequestResultsOkFieldEvent | RegisterRequestResultsMessageFieldEvent | RegisterRequestCorruptFieldEvent | RegisterRequestMembershipVersionFieldEvent | RegisterRequestLeavingFieldEvent> {
     return streamMessage(buf, RegisterRequest.codec(), opts)
   }
 }

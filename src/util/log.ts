@@ -1,30 +1,35 @@
+import { pino, type Logger as PinoLogger } from 'pino'
+
 /**
- * The peers' operational log: one line per event on stderr, levelled, so an
- * operator sees start, registration, retries and refusals without DEBUG=…
- * Fine-grained tracing stays in @libp2p/logger (DEBUG=dfs:*).
+ * The peers' operational log (pino): one JSON object per line on stderr,
+ * `{"level":"info","time":"…","role":"node","msg":"…"}`, levelled by
+ * --log-level, so an operator sees start, stop, registration, node death and
+ * return, repair and refusals, and a log shipper can parse every line.
+ * Nothing is logged per chunk at the default level. Fine-grained tracing
+ * stays in @libp2p/logger (DEBUG=dfs:*).
  */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent'
 
-const LEVELS: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 }
-
 export interface Logger {
-  debug (message: string): void
-  info (message: string): void
-  warn (message: string): void
-  error (message: string): void
+  debug (message: string, fields?: Record<string, unknown>): void
+  info (message: string, fields?: Record<string, unknown>): void
+  warn (message: string, fields?: Record<string, unknown>): void
+  error (message: string, fields?: Record<string, unknown>): void
 }
 
-export function createLogger (component: string, level: LogLevel = 'info', write: (line: string) => void = (line) => { process.stderr.write(line) }): Logger {
-  const threshold = LEVELS[level]
-  const emit = (lvl: Exclude<LogLevel, 'silent'>, message: string): void => {
-    if (LEVELS[lvl] < threshold) return
-    write(`${new Date().toISOString()} ${lvl.toUpperCase().padEnd(5)} ${component}: ${message}\n`)
-  }
+export function createLogger (role: string, level: LogLevel = 'info', destination: NodeJS.WritableStream | number = 2): Logger {
+  const log: PinoLogger = pino({
+    level,
+    base: { role },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    // "level":"warn" rather than 40: readable without a lookup table
+    formatters: { level: (label) => ({ level: label }) }
+  }, typeof destination === 'number' ? pino.destination({ fd: destination, sync: true }) : destination)
   return {
-    debug: (m) => { emit('debug', m) },
-    info: (m) => { emit('info', m) },
-    warn: (m) => { emit('warn', m) },
-    error: (m) => { emit('error', m) }
+    debug: (message, fields) => { log.debug(fields ?? {}, message) },
+    info: (message, fields) => { log.info(fields ?? {}, message) },
+    warn: (message, fields) => { log.warn(fields ?? {}, message) },
+    error: (message, fields) => { log.error(fields ?? {}, message) }
   }
 }
 

@@ -235,7 +235,7 @@ describe('end to end: a closed cluster (allowlists, connection gate, signed gran
     }
     const open = await PeerProcess.start(['--role', 'directory', '--open', '--data-dir', join(dir.path, 'open-directory'), '--listen', '/ip4/127.0.0.1/tcp/0'])
     try {
-      assert.match(open.stderr, /WARN .*THIS CLUSTER IS OPEN: any peer may connect, register as a node, read and write/)
+      assert.match(open.stderr, /"level":"warn".*THIS CLUSTER IS OPEN: any peer may connect, register as a node, read and write/)
     } finally {
       await open.stop()
     }
