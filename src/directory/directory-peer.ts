@@ -76,8 +76,8 @@ export class DirectoryPeer {
     const logRefusal = refusalLogger(log, 'it is not on the directory\'s allowlists (--allow-node, --allow-read, --allow-write)')
     const deadAfterMs = init.deadAfterMs ?? 30_000
     const heartbeatMs = init.heartbeatMs ?? Math.min(5_000, Math.max(100, Math.floor(deadAfterMs / 3)))
-    const repairer = new Repairer({ index, log, deadAfterMs, repairAfterMs: init.repairAfterMs ?? 300_000, gcAfterMs: init.gcAfterMs ?? 3600_000, tasksPerBeat: init.repairTasksPerBeat })
     const registry = newRegistry('directory')
+    const repairer = new Repairer({ index, log, deadAfterMs, repairAfterMs: init.repairAfterMs ?? 300_000, gcAfterMs: init.gcAfterMs ?? 3600_000, tasksPerBeat: init.repairTasksPerBeat })
     const metrics = new DirectoryMetrics(registry, {
       health: () => index.health(Date.now() - deadAfterMs),
       nodes: () => { const now = Date.now(); return index.listNodes().map((node) => ({ ...node, alive: now - node.lastSeen <= deadAfterMs })) },
@@ -100,6 +100,7 @@ export class DirectoryPeer {
       libp2p = await createPeer({
         privateKey,
         listen: init.listen,
+        metricsRegistry: init.http != null ? registry : undefined,
         allowInbound: (peerId) => {
           if (access.isMember(peerId)) return true
           logRefusal(peerId)

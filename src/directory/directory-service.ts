@@ -119,7 +119,8 @@ export class DirectoryService {
         this.init.index.upsertNode({ peerId, addrs, capacity: request.capacity, used: request.used, chunks: request.chunks, lastSeen: Date.now() })
         if (!wasAlive) {
           this.knownAlive.add(peerId)
-          this.init.log.info(`node ${peerId} registered (${addrs.join(', ')}; ${request.used} of ${request.capacity} bytes used)`)
+          const known = this.init.index.listNodes().some((node) => node.peerId === peerId && node.firstSeen < node.lastSeen)
+          this.init.log.info(`node ${peerId} ${known ? 'is back' : 'registered'} (${addrs.join(', ')}; ${request.used} of ${request.capacity} bytes used)`)
         }
         this.init.repairer.onResults(peerId, request.results)
         if (request.corrupt.length > 0) this.init.repairer.onCorrupt(peerId, request.corrupt.filter((id) => isContentId(id)))

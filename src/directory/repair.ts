@@ -39,6 +39,8 @@ export class Repairer {
   copiesFailed = 0
   /** told of every repair copy's outcome (for metrics) */
   onCopied?: (ok: boolean) => void
+  /** copies made and failed since repair last started: logged when it is done */
+  private round?: { done: number, failed: number }
 
   constructor (private readonly init: RepairInit) {
     this.tasksPerBeat = init.tasksPerBeat ?? 8
@@ -80,6 +82,15 @@ export class Repairer {
       const target = targets[0]
       promised.set(target.peerId, (promised.get(target.peerId) ?? 0) + chunk.size)
       this.enqueue(sources[Math.floor(Math.random() * sources.length)], { type: TaskType.COPY, chunkId: chunk.chunkId, target: nodeInfo(target) }, now)
+    }
+
+    const copying = [...this.queues.values()].reduce((n, queue) => n + queue.filter((task) => task.type === TaskType.COPY).length, 0)
+    if (this.round == null && copying > 0) {
+      this.round = { done: 0, failed: 0 }
+      this.init.log.info(`repair started: copying ${copying} chunk(s) below their target`)
+    } else if (this.round != null && copying === 0 && this.busy.size === 0) {
+      this.init.log.info(`repair done: ${this.round.done} cop${this.round.done === 1 ? 'y' : 'ies'} made, ${this.round.failed} failed`)
+      this.round = undefined
     }
 
     // garbage: every live copy goes; copies on dead nodes go when they return
@@ -132,13 +143,18 @@ export class Repairer {
     for (const result of results) {
       this.busy.delete(result.chunkId)
       if (!result.ok) {
-        if (result.type === TaskType.COPY) { this.copiesFailed++; this.onCopied?.(false) }
+        if (result.type === TaskType.COPY) {
+          this.copiesFailed++
+          if (this.round != null) this.round.failed++
+          this.onCopied?.(false)
+        }
         log.warn(`node ${peerId} could not ${result.type.toLowerCase()} chunk ${result.chunkId}${result.target !== '' ? ` to ${result.target}` : ''}: ${result.message}`)
         continue
       }
       if (result.type === TaskType.COPY) {
         index.addLocation(result.chunkId, result.target)
         this.copiesDone++
+        if (this.round != null) this.round.done++
         this.onCopied?.(true)
         log.debug(`repaired chunk ${result.chunkId}: copied from ${peerId} to ${result.target}`)
       } else if (result.type === TaskType.DELETE) {

@@ -3,6 +3,8 @@ import { tcp } from '@libp2p/tcp'
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
 import type { PeerId, PrivateKey } from '@libp2p/interface'
+import { prometheusMetrics } from '@libp2p/prometheus-metrics'
+import type { Registry } from 'prom-client'
 import { noiseCrypto } from './noise-crypto.ts'
 import { MAX_CONNECTIONS_PER_PEER } from '../protocol/constants.ts'
 
@@ -16,6 +18,8 @@ export interface PeerInit {
    * Omitted: anyone.
    */
   allowInbound?: (peerId: string) => boolean
+  /** libp2p's own metrics (connections, streams, bytes per protocol) go here; off when unset */
+  metricsRegistry?: Registry
 }
 
 /**
@@ -40,6 +44,7 @@ export async function createPeer (init: PeerInit): Promise<Libp2p> {
         (allow != null && !allow(peerId.toString())) ||
         (self?.getConnections(peerId).length ?? 0) >= MAX_CONNECTIONS_PER_PEER
     },
+    ...(init.metricsRegistry != null ? { metrics: prometheusMetrics({ registry: init.metricsRegistry, collectDefaultMetrics: false, preserveExistingMetrics: true }) } : {}),
     connectionManager: {
       // the default (5 new inbound connections per second per IP) resets
       // a local cluster's peers, which all share 127.0.0.1

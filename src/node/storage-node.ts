@@ -19,6 +19,7 @@ import type { Membership } from '../protocol/directory.ts'
 import { startHttp, sendText, type HttpListener } from '../http/http-server.ts'
 import { NodeMetrics, newRegistry } from '../http/metrics.ts'
 import { Drain } from '../util/drain.ts'
+import type { Registry } from 'prom-client'
 
 export interface StorageNodeInit {
   /** the directory's multiaddr, with /p2p/<peer id> */
@@ -78,12 +79,12 @@ export class StorageNode {
   /** store requests in flight: a clean stop lets them finish */
   private readonly drain = new Drain()
 
-  private constructor (readonly libp2p: Libp2p, readonly store: FsChunkStore, private readonly init: StorageNodeInit, readonly directoryPeerId: string) {
+  private constructor (readonly libp2p: Libp2p, readonly store: FsChunkStore, private readonly init: StorageNodeInit, readonly directoryPeerId: string, registry: Registry) {
     this.directoryAddr = multiaddr(init.directory)
     this.log = init.logger ?? silentLogger
     this.grants = new GrantVerifier(directoryPeerId, libp2p.peerId.toString())
     this.forwarder = new StoreClients(libp2p)
-    this.metrics = new NodeMetrics(newRegistry('node'), {
+    this.metrics = new NodeMetrics(registry, {
       usage: async () => await store.usage(),
       heartbeatAgeMs: () => this.lastHeartbeatAt == null ? undefined : Date.now() - this.lastHeartbeatAt
     })
@@ -105,16 +106,18 @@ export class StorageNode {
     const store = await FsChunkStore.open(join(init.dataDir, 'store'), { capacity: init.capacity })
     let node: StorageNode | undefined
     const logRefusal = refusalLogger(init.logger ?? silentLogger, 'it is not a member of the cluster (the directory\'s allowlists)')
+    const registry = newRegistry('node')
     const libp2p = await createPeer({
       privateKey,
       listen: init.listen,
+      metricsRegistry: init.http != null ? registry : undefined,
       allowInbound: (peerId) => {
         if (node?.admits(peerId) === true) return true
         logRefusal(peerId)
         return false
       }
     })
-    node = new StorageNode(libp2p, store, init, directoryPeerId)
+    node = new StorageNode(libp2p, store, init, directoryPeerId, registry)
     const self = node
     await libp2p.handle(STORE_PROTOCOL, storeHandler({
       store,

@@ -60,9 +60,14 @@ describe('end to end: repair, inventory and scrubbing', function () {
     const health = await cluster.json(['health'])
     assert.deepEqual([health.underReplicated, health.lost, health.nodesDead], [0, 0, 1], `health ${JSON.stringify(health)}; directory log:\n${cluster.directory.stderr.slice(-4000)}`)
     await downloadsIntact(cluster, files)
+    // the operator's log tells the story
+    assert.match(cluster.directory.stderr, new RegExp(`node ${victim.peerId} is dead`))
+    assert.match(cluster.directory.stderr, /repair started: copying \d+ chunk\(s\) below their target/)
+    await cluster.waitFor('the repair logged as done', async () => /repair done: \d+ copies made, 0 failed/.test(cluster!.directory.stderr))
 
     // the dead node comes back with its data: its copies count again, and the extras go
     await cluster.startNode(0)
+    await cluster.waitFor('the victim logged as back', async () => cluster!.directory.stderr.includes(`node ${victim.peerId} is back`))
     await cluster.waitFor('no chunk above its target', async () => {
       if (!(await allAtTarget(cluster!, [...files.keys()]))) return false
       const nodes = await cluster!.json(['nodes'])

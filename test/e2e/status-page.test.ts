@@ -117,6 +117,8 @@ describe('operators: the status page, /metrics and GET /files over HTTP', functi
       assert.ok(age != null && age >= 0 && age < 5, `heartbeat age of ${node.peerId}: ${age}`)
     }
     assert.ok((sample(samples, 'dfs_process_resident_memory_bytes') ?? 0) > 0, 'process metrics')
+    // libp2p's own metrics, in the same registry
+    assert.ok((sample(samples, 'libp2p_data_transfer_bytes_total', { protocol: '/dfs/directory/1.0.0 received' }) ?? 0) > 0, 'libp2p metrics')
 
     const nodeText = await (await fetch(`http://127.0.0.1:${nodeHttpPort}/metrics`)).text()
     const nodeSamples = parseMetrics(nodeText)
@@ -124,6 +126,7 @@ describe('operators: the status page, /metrics and GET /files over HTTP', functi
     assert.equal(sample(nodeSamples, 'dfs_chunks_stored'), held.length)
     assert.equal(sample(nodeSamples, 'dfs_chunk_bytes_received_total'), held.reduce((sum: number, chunk: any) => sum + chunk.size, 0))
     assert.ok((sample(nodeSamples, 'dfs_requests_total', { protocol: 'store', op: 'PUT', result: 'ok' }) ?? 0) >= held.length)
+    assert.ok((sample(nodeSamples, 'libp2p_data_transfer_bytes_total', { protocol: '/dfs/store/1.0.0 received' }) ?? 0) >= held.reduce((sum: number, chunk: any) => sum + chunk.size, 0))
     const beat = sample(nodeSamples, 'dfs_directory_heartbeat_age_seconds')
     assert.ok(beat != null && beat >= 0 && beat < 5, `node's heartbeat age ${beat}`)
   })
