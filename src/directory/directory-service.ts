@@ -120,7 +120,7 @@ export class DirectoryService {
         if (!wasAlive) {
           this.knownAlive.add(peerId)
           const known = this.init.index.listNodes().some((node) => node.peerId === peerId && node.firstSeen < node.lastSeen)
-          this.init.log.info(`node ${peerId} ${known ? 'is back' : 'registered'} (${addrs.join(', ')}; ${request.used} of ${request.capacity} bytes used)`)
+          this.init.log.info(`node ${peerId} ${known ? 'is back: registered again' : 'registered'} (${addrs.join(', ')}; ${request.used} of ${request.capacity} bytes used)`)
         }
         this.init.repairer.onResults(peerId, request.results)
         if (request.corrupt.length > 0) this.init.repairer.onCorrupt(peerId, request.corrupt.filter((id) => isContentId(id)))
