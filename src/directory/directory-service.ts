@@ -304,11 +304,10 @@ export class DirectoryService {
     }
     if (request.resolve != null) {
       const { ref, chunkStart } = request.resolve
-      const file = index.resolve(ref)
-      if (file == null) throw new NotFoundError(`no file has the name or ID "${ref.slice(0, 300)}"`)
       const limit = Math.min(request.resolve.chunkLimit === 0 ? RESOLVE_PAGE_CHUNKS : request.resolve.chunkLimit, RESOLVE_PAGE_CHUNKS)
-      const chunks = index.fileChunks(file.id, chunkStart, limit)
-      return { file, ...this.forReaders(chunks, peer) }
+      const found = index.resolveWithChunks(ref, chunkStart, limit)
+      if (found == null) throw new NotFoundError(`no file has the name or ID "${ref.slice(0, 300)}"`)
+      return { file: found.file, ...this.forReaders(found.chunks, peer) }
     }
     if (request.list != null) {
       const limit = Math.min(request.list.limit === 0 ? LIST_PAGE_FILES : request.list.limit, LIST_PAGE_FILES)

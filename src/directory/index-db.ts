@@ -88,6 +88,9 @@ CREATE TABLE IF NOT EXISTS garbage (
 /** A location confirmed again (a dedup'd upload, a repair copy) takes the newer time. */
 const UPSERT_LOCATION = 'INSERT INTO chunk_locations (chunk_id, peer_id, added_at) VALUES (?, ?, ?) ON CONFLICT (chunk_id, peer_id) DO UPDATE SET added_at = excluded.added_at'
 
+/** Resolves kept between changes to the index (see resolveWithChunks). */
+const RESOLVE_CACHE_ENTRIES = 10_000
+
 /** Longer than any inventory takes to list and send (nodes give up after 2 minutes). */
 const RECENT_REMOVALS_KEPT_MS = 10 * 60_000
 
@@ -167,6 +170,7 @@ export class DirectoryIndex {
    * and, outside one, is a transaction of its own.
    */
   private transaction<T> (fn: () => T): T {
+    this.changed()
     this.db.exec('SAVEPOINT tx')
     try {
       const result = fn()
@@ -402,6 +406,30 @@ export class DirectoryIndex {
     return { name: row.name ?? '', id: row.id, size: row.size, uploadedAt: row.uploaded_at ?? 0, chunkCount: row.chunk_count, replicas: row.replicas }
   }
 
+  /**
+   * Resolves, cached: readers ask for the same few files far more often than
+   * anything changes. Any change to files, names or locations (every
+   * transaction, every location added or removed) empties the cache.
+   */
+  private readonly resolved = new Map<string, { file: FileRecord, chunks: ChunkRecord[] } | null>()
+
+  private changed (): void {
+    if (this.resolved.size > 0) this.resolved.clear()
+  }
+
+  /** A file by name or ID with a page of its chunks (each with every holder), or undefined. */
+  resolveWithChunks (ref: string, start: number, limit: number): { file: FileRecord, chunks: ChunkRecord[] } | undefined {
+    const key = `${start} ${limit} ${ref}`
+    let entry = this.resolved.get(key)
+    if (entry === undefined) {
+      const file = this.resolve(ref)
+      entry = file == null ? null : { file, chunks: this.fileChunks(file.id, start, limit) }
+      if (this.resolved.size >= RESOLVE_CACHE_ENTRIES) this.resolved.clear()
+      this.resolved.set(key, entry)
+    }
+    return entry ?? undefined
+  }
+
   fileChunks (fileId: string, start: number, limit: number): ChunkRecord[] {
     // one row per location, in chunk order (a GROUP BY with group_concat cost twice as much)
     const rows = this.sql(`SELECT fc.idx, fc.chunk_id, fc.offset, fc.size, cl.peer_id
@@ -509,6 +537,7 @@ export class DirectoryIndex {
   // ---- locations, for repair and inventory
 
   addLocation (chunkId: string, peerId: string, now = Date.now()): void {
+    this.changed()
     this.sql(UPSERT_LOCATION).run(chunkId, peerId, now)
   }
 
@@ -520,6 +549,7 @@ export class DirectoryIndex {
   private readonly recentRemovals = new Map<string, number>()
 
   removeLocation (chunkId: string, peerId: string, now = Date.now()): void {
+    this.changed()
     this.sql('DELETE FROM chunk_locations WHERE chunk_id = ? AND peer_id = ?').run(chunkId, peerId)
     this.recentRemovals.set(`${peerId} ${chunkId}`, now)
   }

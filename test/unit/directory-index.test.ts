@@ -114,6 +114,28 @@ describe('directory index (node:sqlite)', () => {
     index.close()
   })
 
+  it('serves resolves from its cache until the index changes', () => {
+    const index = new DirectoryIndex(join(dir.path, 'index.sqlite'))
+    const first = record(index, 'doc', ['v1'])
+    assert.equal(index.resolveWithChunks('doc', 0, 10)?.file.id, first)
+    assert.equal(index.resolveWithChunks('nothing', 0, 10), undefined)
+    // a new upload under the same name
+    const second = record(index, 'doc', ['v2'])
+    assert.equal(index.resolveWithChunks('doc', 0, 10)?.file.id, second)
+    // a location added or removed shows at once
+    index.addLocation(idOf('v2'), 'peerB')
+    assert.deepEqual(index.resolveWithChunks(second, 0, 10)?.chunks[0].peers.sort(), ['peerA', 'peerB'])
+    index.removeLocation(idOf('v2'), 'peerA')
+    assert.deepEqual(index.resolveWithChunks(second, 0, 10)?.chunks[0].peers, ['peerB'])
+    // a name that comes into being, and one removed
+    assert.equal(index.resolveWithChunks('later', 0, 10), undefined)
+    const later = record(index, 'later', ['v3'])
+    assert.equal(index.resolveWithChunks('later', 0, 10)?.file.id, later)
+    index.remove('doc', 3000)
+    assert.equal(index.resolveWithChunks('doc', 0, 10), undefined)
+    index.close()
+  })
+
   it('upserts nodes', () => {
     const index = new DirectoryIndex(join(dir.path, 'index.sqlite'))
     index.upsertNode({ peerId: 'p1', addrs: ['/ip4/127.0.0.1/tcp/1'], capacity: 10, used: 1, chunks: 1, lastSeen: 5 })
