@@ -155,6 +155,23 @@ describe('/dfs/store/1.0.0 handler over an in-process stream pair', () => {
       assert.match(again.message, /used up/)
     })
 
+    it('checks every field of a grant again when its signature is already known to be good', () => {
+      const verifier = new GrantVerifier(directory.issuer, nodeId)
+      const read = directory.issue({ op: GrantOp.GET, node: nodeId, holder: clientId, ttlMs: 60_000 })
+      const use = { op: GrantOp.GET, remotePeer: clientId, chunk: idOf(data), size: 0 }
+      verifier.check(read, use)
+      verifier.check(read, use)
+      assert.throws(() => { verifier.check(read, { ...use, remotePeer: otherNodeId }) }, /was given to/)
+      assert.throws(() => { verifier.check(read, { ...use, op: GrantOp.PUT }) }, /not for a write/)
+      assert.throws(() => { verifier.check(read, use, Date.now() + 120_000) }, /expired/)
+      const write = directory.issue({ op: GrantOp.PUT, node: nodeId, maxBytes: 10, ttlMs: 60_000 })
+      verifier.check(write, { op: GrantOp.PUT, remotePeer: clientId, chunk: idOf(data), size: 6 })
+      assert.throws(() => { verifier.check(write, { op: GrantOp.PUT, remotePeer: clientId, chunk: idOf(data), size: 6 }) }, /used up/)
+      // the same claims under another key's signature are not taken for the verified ones
+      const forged = forger.issue({ op: GrantOp.GET, node: nodeId, holder: clientId, ttlMs: 60_000 })
+      assert.throws(() => { verifier.check(forged, use) }, /signature is not the directory's/)
+    })
+
     it('needs a read grant made out to the reader, unless reads are open', async () => {
       assert.equal((await request(put(grantFor(put(undefined))), data)).status, StoreResponse.Status.OK)
       const get = (grant: Uint8Array<ArrayBuffer>): Partial<StoreRequest> => ({ type: StoreRequest.Type.GET, cid: idOf(data), grant })
