@@ -45,6 +45,8 @@ export interface StorageNodeInit {
 }
 
 const REGISTER_TIMEOUT_MS = 5_000
+/** A stopping node waits this long at most for the directory to hear it is leaving. */
+const LEAVE_TIMEOUT_MS = 2_000
 
 /**
  * A storage node: serves chunks over /dfs/store/1.0.0 from its data dir and
@@ -187,23 +189,28 @@ export class StorageNode {
     return dialableAddrs(this.libp2p)
   }
 
-  private async register (): Promise<void> {
+  /**
+   * One heartbeat: a full registration, with the outcome of finished tasks.
+   * `leaving`: the last one, from a clean stop; its answer's tasks are not taken.
+   */
+  private async register (leaving = false): Promise<void> {
     const usage = await this.store.usage()
-    const signal = AbortSignal.timeout(REGISTER_TIMEOUT_MS)
+    const signal = AbortSignal.timeout(leaving ? LEAVE_TIMEOUT_MS : REGISTER_TIMEOUT_MS)
     const stream = await openStream(this.libp2p, this.directoryAddr, REGISTER_PROTOCOL, 'the directory', { signal })
     const reader = new StreamReader(stream)
     const reports = this.reports.take()
     try {
-      await sendMessage(stream, RegisterRequest.encode({ addrs: this.addrs, capacity: usage.capacity, used: usage.used, chunks: usage.chunks, membershipVersion: this.membership.version, ...reports }), { signal })
+      await sendMessage(stream, RegisterRequest.encode({ addrs: this.addrs, capacity: usage.capacity, used: usage.used, chunks: usage.chunks, membershipVersion: this.membership.version, ...reports, leaving }), { signal })
       const bytes = await reader.readMessage(MAX_REGISTER_MESSAGE_BYTES, { signal })
       if (bytes == null) throw new RemoteError('the directory closed the stream without answering')
       const response = RegisterResponse.decode(bytes)
       if (response.status === Status.FORBIDDEN) throw new ForbiddenError(`the directory refused this node: ${response.message}`)
       if (response.status !== Status.OK) throw new RemoteError(`the directory refused the registration: ${response.message}`)
+      await stream.close({ signal })
+      if (leaving) return
       if (response.membership != null) this.applyMembership(response.membership)
       if (response.heartbeatMs > 0) this.heartbeatMs = response.heartbeatMs
       this.lastHeartbeatAt = Date.now()
-      await stream.close({ signal })
       if (response.sendInventory) this.sendInventoryInBackground()
       if (response.tasks.length > 0) this.tasks.add(response.tasks)
     } catch (err) {
@@ -302,31 +309,9 @@ export class StorageNode {
     const running = this.drain.inFlight
     if (!(await this.drain.drain(graceMs))) this.log.warn(`stopping with ${this.drain.inFlight} request(s) still running after ${graceMs} ms (of ${running})`)
     if (this.registered) {
-      await this.leave().then(() => { this.log.info('told the directory this node is leaving') }, (err) => { this.log.warn(`could not tell the directory this node is leaving: ${errorMessage(err)}`) })
+      await this.register(true).then(() => { this.log.info('told the directory this node is leaving') }, (err) => { this.log.warn(`could not tell the directory this node is leaving: ${errorMessage(err)}`) })
     }
     await this.forwarder.close()
     await this.libp2p.stop()
   }
-
-  /** The last heartbeat: with the outcome of finished tasks, and `leaving`. */
-  private async leave (): Promise<void> {
-    const usage = await this.store.usage()
-    const signal = AbortSignal.timeout(2_000)
-    const stream = await openStream(this.libp2p, this.directoryAddr, REGISTER_PROTOCOL, 'the directory', { signal })
-    const reader = new StreamReader(stream)
-    try {
-      await sendMessage(stream, RegisterRequest.encode({ addrs: this.addrs, capacity: usage.capacity, used: usage.used, chunks: usage.chunks, membershipVersion: this.membership.version, ...this.reports.take(), leaving: true }), { signal })
-      const bytes = await reader.readMessage(MAX_REGISTER_MESSAGE_BYTES, { signal })
-      if (bytes == null) throw new RemoteError('the directory closed the stream without answering')
-      const response = RegisterResponse.decode(bytes)
-      if (response.status !== Status.OK) throw new RemoteError(response.message)
-      await stream.close({ signal })
-    } catch (err) {
-      stream.abort(err as Error)
-      throw err
-    } finally {
-      reader.release()
-    }
-  }
-
 }

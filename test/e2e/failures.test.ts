@@ -19,12 +19,9 @@ describe('end to end: crashes, restarts and corruption', function () {
   afterEach(async () => { await cluster?.stop() })
 
   async function upload (c: Cluster, name: string, content: Buffer): Promise<string> {
-    const path = join(c.root, name)
-    await writeFile(path, content)
-    const up = await c.client(['upload', path, '--chunk-size', '1MiB'])
-    assert.equal(up.code, 0, up.stderr)
-    return up.stdout.trim()
+    return await c.upload(name, content, ['--chunk-size', '1MiB'])
   }
+
 
   it('keeps every acknowledged file after the directory is killed with -9 and restarted', async () => {
     cluster = await Cluster.start({ nodes: 2 })

@@ -6,15 +6,14 @@ import { DatabaseSync } from 'node:sqlite'
 import { multiaddr } from '@multiformats/multiaddr'
 import type { Libp2p } from 'libp2p'
 import { Cluster } from '../helpers/cluster.ts'
+import { stalledPut } from '../helpers/stalled-put.ts'
 import { createPeer } from '../../src/net/libp2p.ts'
 import { openStream } from '../../src/net/dial.ts'
-import { StreamReader, sendBytes, sendMessage } from '../../src/net/stream-io.ts'
+import { StreamReader, sendMessage } from '../../src/net/stream-io.ts'
 import { DIRECTORY_PROTOCOL, MAX_CONNECTIONS_PER_PEER, MAX_INBOUND_STREAMS, STORE_PROTOCOL } from '../../src/protocol/constants.ts'
 import { generateKeyPair } from '@libp2p/crypto/keys'
-import { DirectoryRequest, DirectoryResponse, Status } from '../../src/protocol/directory.ts'
 import { StoreRequest } from '../../src/protocol/store.ts'
 import { cidFromDigest } from '../../src/storage/content-id.ts'
-import { grantNode } from '../../src/security/grants.ts'
 import { DfsClient } from '../../src/index.ts'
 
 /** Resolves once the remote ends the stream (closed or reset); the time it took. */
@@ -50,21 +49,8 @@ describe('end to end: stalled peers, hostile names, a full disk', function () {
     })
 
     it('a node drops a PUT that stalls mid-chunk, and leaves no partial file', async () => {
-      // a real grant, from a real upload's placement
-      const directory = await openStream(peer, multiaddr(cluster.directoryAddr), DIRECTORY_PROTOCOL, 'the directory')
-      const directoryReader = new StreamReader(directory)
-      // bigger than a node's receive buffers, so it streams to a temporary file as it comes
-      const chunkSize = 5 * 1024 * 1024
-      await sendMessage(directory, DirectoryRequest.encode({ begin: { name: 'stalled', size: chunkSize, chunkSize, replicas: 1 } }))
-      const placed = DirectoryResponse.decode((await directoryReader.readMessage(1024 * 1024))!)
-      assert.equal(placed.status, Status.OK, placed.message)
-      const node = placed.placements[0].peers[0]
-      const grant = placed.grants.find((g) => grantNode(g) === node)
-      const data = randomBytes(chunkSize)
-      const stream = await openStream(peer, multiaddr(cluster.nodes[0].addr), STORE_PROTOCOL, 'the node')
+      const { stream, directory } = await stalledPut(cluster, peer)
       const reader = new StreamReader(stream)
-      await sendMessage(stream, StoreRequest.encode({ type: StoreRequest.Type.PUT, cid: cidFromDigest(createHash('sha256').update(data).digest()), size: data.byteLength, forward: [], grant }))
-      await sendBytes(stream, data.subarray(0, 10_000))
       await new Promise((resolve) => setTimeout(resolve, 200))
       assert.equal((await readdir(join(cluster.nodeDataDir(0), 'store', 'tmp'))).length, 1, 'the chunk is being written')
       await untilEnded(reader, 10_000)

@@ -14,12 +14,9 @@ describe('end to end: repair, inventory and scrubbing', function () {
   afterEach(async () => { await cluster?.stop() })
 
   async function upload (c: Cluster, name: string, content: Buffer, replicas: number): Promise<string> {
-    const path = join(c.root, name)
-    await writeFile(path, content)
-    const up = await c.client(['upload', path, '--chunk-size', '256KiB', '--replicas', String(replicas)])
-    assert.equal(up.code, 0, up.stderr)
-    return up.stdout.trim()
+    return await c.upload(name, content, ['--chunk-size', '256KiB', '--replicas', String(replicas)])
   }
+
 
   async function allAtTarget (c: Cluster, ids: string[]): Promise<boolean> {
     for (const id of ids) {

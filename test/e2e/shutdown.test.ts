@@ -3,17 +3,11 @@ import { spawn } from 'node:child_process'
 import { createHash, randomBytes } from 'node:crypto'
 import { access, readdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { multiaddr } from '@multiformats/multiaddr'
 import { binArgv } from '../../src/util/node-command.ts'
 import { CLIENT_BIN, Cluster } from '../helpers/cluster.ts'
+import { stalledPut } from '../helpers/stalled-put.ts'
 import { createPeer } from '../../src/net/libp2p.ts'
-import { openStream } from '../../src/net/dial.ts'
-import { StreamReader, sendBytes, sendMessage } from '../../src/net/stream-io.ts'
-import { DIRECTORY_PROTOCOL, STORE_PROTOCOL } from '../../src/protocol/constants.ts'
-import { DirectoryRequest, DirectoryResponse, Status } from '../../src/protocol/directory.ts'
-import { StoreRequest } from '../../src/protocol/store.ts'
 import { cidFromDigest } from '../../src/storage/content-id.ts'
-import { grantNode } from '../../src/security/grants.ts'
 
 /** Every file under a folder, at any depth. */
 async function filesUnder (dir: string): Promise<string[]> {
@@ -77,18 +71,7 @@ describe('clean shutdown: SIGINT and SIGTERM', function () {
     cluster = await Cluster.start({ nodes: 1, nodeArgs: ['--shutdown-grace', '60s'] })
     const peer = await createPeer({})
     try {
-      // a PUT that stalls mid-chunk, with a real grant from a real placement
-      const directory = await openStream(peer, multiaddr(cluster.directoryAddr), DIRECTORY_PROTOCOL, 'the directory')
-      const directoryReader = new StreamReader(directory)
-      const chunkSize = 5 * 1024 * 1024
-      await sendMessage(directory, DirectoryRequest.encode({ begin: { name: 'stalled', size: chunkSize, chunkSize, replicas: 1 } }))
-      const placed = DirectoryResponse.decode((await directoryReader.readMessage(1024 * 1024))!)
-      assert.equal(placed.status, Status.OK, placed.message)
-      const grant = placed.grants.find((g) => grantNode(g) === placed.placements[0].peers[0])
-      const data = randomBytes(chunkSize)
-      const stream = await openStream(peer, multiaddr(cluster.nodes[0].addr), STORE_PROTOCOL, 'the node')
-      await sendMessage(stream, StoreRequest.encode({ type: StoreRequest.Type.PUT, cid: cidFromDigest(createHash('sha256').update(data).digest()), size: data.byteLength, forward: [], grant }))
-      await sendBytes(stream, data.subarray(0, 10_000))
+      const { directory } = await stalledPut(cluster, peer)
       const tmp = join(cluster.nodeDataDir(0), 'store', 'tmp')
       await cluster.waitFor('the chunk being written', async () => (await filesUnder(tmp)).length === 1, 5_000)
 

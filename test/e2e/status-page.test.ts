@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
-import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { chromium, type Browser } from 'playwright-core'
 import { Cluster, PeerProcess, freePort } from '../helpers/cluster.ts'
@@ -39,12 +38,9 @@ describe('operators: the status page, /metrics and GET /files over HTTP', functi
   })
 
   async function upload (c: Cluster, name: string, content: Buffer): Promise<string> {
-    const path = join(c.root, name)
-    await writeFile(path, content)
-    const up = await c.client(['upload', path, '--chunk-size', '256KiB'])
-    assert.equal(up.code, 0, up.stderr)
-    return up.stdout.trim()
+    return await c.upload(name, content, ['--chunk-size', '256KiB'])
   }
+
 
   it('shows the nodes, the files and their health in a real browser, and follows a node\'s death', async () => {
     const httpPort = await freePort()

@@ -1,7 +1,9 @@
+import assert from 'node:assert/strict'
 import { spawn, type ChildProcess } from 'node:child_process'
 import { createServer } from 'node:net'
 import { readFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
+import { writeFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
 import { tempDir } from './tmp.ts'
 import { binArgv } from '../../src/util/node-command.ts'
@@ -191,6 +193,15 @@ export class Cluster {
 
   async client (args: string[], options: { env?: NodeJS.ProcessEnv, cwd?: string } = {}): Promise<ClientResult> {
     return await runClient(['--directory', this.directoryAddr, ...args], { ...options, env: { DFS_HOME: this.clientHome, ...options.env } })
+  }
+
+  /** Write `content` to a file called `name` in the cluster's folder and upload it with `args`; its file ID. */
+  async upload (name: string, content: Buffer | string, args: string[] = []): Promise<string> {
+    const path = join(this.root, name)
+    await writeFile(path, content)
+    const up = await this.client(['upload', path, ...args])
+    assert.equal(up.code, 0, up.stderr)
+    return up.stdout.trim()
   }
 
   /** Poll until `check` holds (or fail after `timeoutMs`, saying what was awaited). */
