@@ -198,7 +198,8 @@ function directoryExample (dataDir: string): Record<string, unknown> {
       'read: clients that may ls, stat and download; write: clients that may upload and rm (dfs-client id prints a client\'s ID).',
       'Only these peers get past the connection handshake, on the directory and on every node.',
       'openReads: true lets nodes serve reads without a directory grant (members still only). open: true lets ANY peer in: a local demo only.',
-      'deadAfter: a silent node is dead after this; repairAfter: its chunks are copied elsewhere after this; gcAfter: unused chunks are deleted after this.'
+      'deadAfter: a silent node is dead after this; repairAfter: its chunks are copied elsewhere after this; gcAfter: unused chunks are deleted after this.',
+      'Add "http": "/ip4/127.0.0.1/tcp/8080" for the status page, /metrics and GET /files (files only when reads are open).'
     ],
     listen: ['/ip4/127.0.0.1/tcp/4010'],
     dataDir,
@@ -216,13 +217,15 @@ function nodeExample (dataDir: string, directory?: string): Record<string, unkno
     $comment: [
       'dfs storage node config: dfs-peer --role node --config THIS_FILE (flags override keys)',
       'directory: the directory\'s full multiaddr with /p2p/<peer id>; the node obeys only that peer, and learns from it who else may connect.',
-      'capacity: bytes to offer (default: the free disk space); scrubRate: background re-hashing, bytes per second (0: off).'
+      'capacity: bytes to offer (default: the free disk space); scrubRate: background re-hashing, bytes per second (0: off).',
+      'shutdownGrace: on SIGINT/SIGTERM, how long requests already running may take to finish. Add "http": "/ip4/127.0.0.1/tcp/8081" for Prometheus /metrics.'
     ],
     directory: directory ?? '/ip4/127.0.0.1/tcp/4010/p2p/REPLACE-WITH-THE-DIRECTORY-PEER-ID',
     listen: ['/ip4/127.0.0.1/tcp/0'],
     dataDir,
     scrubRate: '32MiB',
     scrubInterval: '1h',
+    shutdownGrace: '10s',
     logLevel: 'info'
   }
 }
