@@ -21,7 +21,9 @@ export class TransferProgress {
       hideCursor: true,
       clearOnComplete: false,
       etaBuffer: 20,
-      fps: 5
+      fps: 5,
+      // the default prints "NFs" for an unknown ETA (before any byte has gone)
+      formatTime: (seconds: number) => formatSeconds(seconds)
     })
   }
 
@@ -49,4 +51,13 @@ export class TransferProgress {
     if (label != null) values.label = label
     return values
   }
+}
+
+/** 42s, 3m05s, 1h02m; "-" when not known yet. */
+export function formatSeconds (seconds: unknown): string {
+  if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds < 0) return '-'
+  const s = Math.round(seconds)
+  if (s < 60) return `${s}s`
+  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`
+  return `${Math.floor(s / 3600)}h${String(Math.floor(s / 60) % 60).padStart(2, '0')}m`
 }

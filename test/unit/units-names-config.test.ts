@@ -1,3 +1,4 @@
+import { formatSeconds } from '../../src/cli/progress.ts'
 import assert from 'node:assert/strict'
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -63,5 +64,12 @@ describe('config validation', () => {
     } finally {
       await dir.cleanup()
     }
+  })
+})
+
+describe('progress bar ETA', () => {
+  it('shows seconds, minutes and hours, and a dash while unknown', () => {
+    assert.deepEqual([0, 42, 185, 3720, 90_000].map(formatSeconds), ['0s', '42s', '3m05s', '1h02m', '25h00m'])
+    assert.deepEqual([Infinity, Number.NaN, -1, 'INF', null].map(formatSeconds), ['-', '-', '-', '-', '-'])
   })
 })
