@@ -3,7 +3,6 @@ import { tcp } from '@libp2p/tcp'
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
 import type { PeerId, PrivateKey } from '@libp2p/interface'
-import { prometheusMetrics } from '@libp2p/prometheus-metrics'
 import type { Registry } from 'prom-client'
 import { noiseCrypto } from './noise-crypto.ts'
 import { MAX_CONNECTIONS_PER_PEER } from '../protocol/constants.ts'
@@ -31,6 +30,8 @@ export async function createPeer (init: PeerInit): Promise<Libp2p> {
   const allow = init.allowInbound
   // the gate below needs the node it guards; it runs only after creation
   let self: Libp2p | undefined
+  // loaded only for a peer that serves /metrics: clients never pay for it
+  const metrics = init.metricsRegistry == null ? undefined : (await import('@libp2p/prometheus-metrics')).prometheusMetrics({ registry: init.metricsRegistry, collectDefaultMetrics: false, preserveExistingMetrics: true })
   self = await createLibp2p({
     privateKey: init.privateKey,
     addresses: { listen: init.listen ?? [] },
@@ -44,7 +45,7 @@ export async function createPeer (init: PeerInit): Promise<Libp2p> {
         (allow != null && !allow(peerId.toString())) ||
         (self?.getConnections(peerId).length ?? 0) >= MAX_CONNECTIONS_PER_PEER
     },
-    ...(init.metricsRegistry != null ? { metrics: prometheusMetrics({ registry: init.metricsRegistry, collectDefaultMetrics: false, preserveExistingMetrics: true }) } : {}),
+    ...(metrics != null ? { metrics } : {}),
     connectionManager: {
       // the default (5 new inbound connections per second per IP) resets
       // a local cluster's peers, which all share 127.0.0.1

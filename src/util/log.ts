@@ -1,4 +1,5 @@
-import { pino, type Logger as PinoLogger } from 'pino'
+import { createRequire } from 'node:module'
+import type { Logger as PinoLogger } from 'pino'
 
 /**
  * The peers' operational log (pino): one JSON object per line on stderr,
@@ -17,7 +18,11 @@ export interface Logger {
   error (message: string, fields?: Record<string, unknown>): void
 }
 
+/** pino, loaded by the peers that log (the client only prints errors, and starts faster without it). */
+const loadPino = (): typeof import('pino') => createRequire(import.meta.url)('pino')
+
 export function createLogger (role: string, level: LogLevel = 'info', destination: NodeJS.WritableStream | number = 2): Logger {
+  const { pino } = loadPino()
   const log: PinoLogger = pino({
     level,
     base: { role },
@@ -33,7 +38,8 @@ export function createLogger (role: string, level: LogLevel = 'info', destinatio
   }
 }
 
-export const silentLogger: Logger = createLogger('', 'silent')
+/** Discards everything (the library's default), without loading pino. */
+export const silentLogger: Logger = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} }
 
 export function errorMessage (err: unknown): string {
   if (err instanceof Error) {
