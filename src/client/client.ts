@@ -239,6 +239,7 @@ export class DfsClient {
     // where a chain broke: the first node in it that did not store the chunk
     const failed = new Set<string>()
     const problems: string[] = []
+    const refusals: ForbiddenError[] = []
     let targets = placed.peers
     let grants = placed.grants
     for (let attempt = 0; attempt < PUT_ATTEMPTS; attempt++) {
@@ -262,13 +263,17 @@ export class DfsClient {
         if (outcome.problem != null) problems.push(outcome.problem)
       } catch (err) {
         options?.signal?.throwIfAborted()
-        if (err instanceof ForbiddenError) throw err
+        // a node that refuses a client the directory accepted is stopping, or has not heard of
+        // a membership change yet: like a node that is down, another one takes the chunk
+        if (err instanceof ForbiddenError) refusals.push(err)
         problems.push(`node ${head}: ${errorMessage(err)}`)
       }
       const broke = targets.find((peer) => !stored.has(peer))
       if (broke != null) failed.add(broke)
       if (stored.size >= target) return [...stored]
     }
+    // refused everywhere: say so plainly, it is for the operator to fix
+    if (refusals.length > 0 && refusals.length === problems.length) throw refusals[0]
     throw new ChunkTransferError(`could store only ${stored.size} of ${target} copies of chunk ${chunk.index}: ${problems.join('; ')}`)
   }
 
