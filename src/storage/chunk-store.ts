@@ -1,4 +1,4 @@
-import { createReadStream, createWriteStream, readFile as readFileCallback, writeFile as writeFileCallback } from 'node:fs'
+import { close as closeFd, createReadStream, createWriteStream, fsync, open as openFd, readFile as readFileCallback, writeFile as writeFileCallback } from 'node:fs'
 import { mkdir, open, readdir, rename, rm, stat, statfs } from 'node:fs/promises'
 import { join } from 'node:path'
 import { pipeline } from 'node:stream/promises'
@@ -60,8 +60,51 @@ export interface ChunkStore {
  *   <root>/quarantine/<id>.<ms>                 chunks found corrupt, kept for inspection
  *
  * A chunk is written to tmp/, fsynced, verified against its ID and only then
- * renamed into chunks/, so a crash never leaves a partial chunk visible.
+ * renamed into chunks/ (and that folder fsynced), so a crash never leaves a
+ * partial chunk visible and a power cut never loses an acknowledged one.
  */
+/**
+ * fsync of folders, so that a rename into one survives a power cut. Renames
+ * into a folder while its fsync runs share the next one.
+ */
+class FolderSyncs {
+  private readonly folders = new Map<string, { running: boolean, waiting: Array<(err: Error | null) => void> }>()
+
+  async sync (path: string): Promise<void> {
+    await new Promise<void>((resolve, reject) => {
+      let folder = this.folders.get(path)
+      if (folder == null) {
+        folder = { running: false, waiting: [] }
+        this.folders.set(path, folder)
+      }
+      folder.waiting.push((err) => { if (err != null) reject(err); else resolve() })
+      if (!folder.running) this.run(path, folder)
+    })
+  }
+
+  private run (path: string, folder: { running: boolean, waiting: Array<(err: Error | null) => void> }): void {
+    folder.running = true
+    const batch = folder.waiting
+    folder.waiting = []
+    fsyncFolder(path, (err) => {
+      for (const settle of batch) settle(err)
+      if (folder.waiting.length > 0) {
+        this.run(path, folder)
+      } else {
+        folder.running = false
+        this.folders.delete(path)
+      }
+    })
+  }
+}
+
+function fsyncFolder (path: string, done: (err: Error | null) => void): void {
+  openFd(path, 'r', (err, fd) => {
+    if (err != null) { done(err); return }
+    fsync(fd, (syncErr) => { closeFd(fd, (closeErr) => { done(syncErr ?? closeErr ?? null) }) })
+  })
+}
+
 export class FsChunkStore implements ChunkStore {
   private used = 0
   private chunks = 0
@@ -190,13 +233,17 @@ export class FsChunkStore implements ChunkStore {
 
   /** chunks/ subfolders known to exist: one mkdir each per run, not per chunk */
   private readonly shards = new Set<string>()
+  private readonly folderSyncs = new FolderSyncs()
 
   /** Move a verified, fsynced chunk file into place. */
   private async publish (canonical: string, tmp: string, size: number): Promise<void> {
     const existed = await this.has(canonical) != null
     const shard = canonical.slice(-2)
+    const folder = join(this.root, 'chunks', shard)
     if (!this.shards.has(shard)) {
-      await mkdir(join(this.root, 'chunks', shard), { recursive: true })
+      await mkdir(folder, { recursive: true })
+      // the new folder's own name must survive a power cut too
+      await this.folderSyncs.sync(join(this.root, 'chunks'))
       this.shards.add(shard)
     }
     await rename(tmp, this.chunkPath(canonical)).catch(async (err) => {
@@ -205,6 +252,8 @@ export class FsChunkStore implements ChunkStore {
       await mkdir(join(this.root, 'chunks', shard), { recursive: true })
       await rename(tmp, this.chunkPath(canonical))
     })
+    // the rename is durable only once its folder is: then the chunk may be acknowledged
+    await this.folderSyncs.sync(folder)
     if (!existed) {
       this.used += size
       this.chunks++
