@@ -3,7 +3,7 @@ import type { AbortOptions } from '@libp2p/interface'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import { sendMessage, sendMessageAndBytes } from '../net/stream-io.ts'
 import { RequestStreamPool, type RequestStream } from '../net/request-stream.ts'
-import { MAX_STORE_MESSAGE_BYTES, STORE_PROTOCOL } from './constants.ts'
+import { MAX_INBOUND_STREAMS, MAX_STORE_MESSAGE_BYTES, STORE_PROTOCOL } from './constants.ts'
 import { StoreRequest, StoreResponse, type Target } from './store.ts'
 import { ChunkTransferError, ForbiddenError, IntegrityError, NoCapacityError, NotFoundError, ProtocolError } from '../errors.ts'
 
@@ -33,6 +33,14 @@ const MAX_STREAMS_PER_NODE = 8
 const BULK_STREAMS_PER_NODE = 2
 /** A request moving at least this many bytes counts as bulk. */
 const BULK_BYTES = 1024 * 1024
+/**
+ * Streams of their own for chain links (see noWait), at most, on top of the
+ * pool: past them a link waits on a pooled stream. Together they stay well
+ * under what a node accepts per connection (MAX_INBOUND_STREAMS; streams
+ * being closed still count there for a moment): past that limit the node
+ * resets the new stream, and the copy down the chain fails.
+ */
+const MAX_EXTRA_STREAMS = MAX_INBOUND_STREAMS - MAX_STREAMS_PER_NODE - 8
 
 export interface PutOutcome {
   /** nodes that now hold a verified copy: the first, then down the forward chain */
@@ -68,6 +76,8 @@ export interface ReadOptions extends AbortOptions {
  */
 export class StoreClient {
   private readonly pool: RequestStreamPool
+  /** extra streams open or closing (see MAX_EXTRA_STREAMS) */
+  private extras = 0
 
   constructor (libp2p: Libp2p, readonly peerId: string, addrs: () => Multiaddr[]) {
     this.pool = new RequestStreamPool(libp2p, addrs, STORE_PROTOCOL, `node ${peerId}`, MAX_STREAMS_PER_NODE)
@@ -85,7 +95,8 @@ export class StoreClient {
   async put (chunk: { id: string, size: number }, pieces: Iterable<Uint8Array> | AsyncIterable<Uint8Array>, options: PutOptions = {}): Promise<PutOutcome> {
     const pooled = this.requests(chunk.size)
     // a chain link must not wait behind others (see noWait): a stream of its own if the pool is full and busy
-    const extra = options.noWait === true && pooled.pending > 0 ? this.pool.extra() : undefined
+    const extra = options.noWait === true && pooled.pending > 0 && this.extras < MAX_EXTRA_STREAMS ? this.pool.extra() : undefined
+    if (extra != null) this.extras++
     let response: StoreResponse
     try {
       response = await (extra ?? pooled).run(async (stream, reader) => {
@@ -93,7 +104,9 @@ export class StoreClient {
         return await this.readResponse(reader, options)
       }, options)
     } finally {
-      if (extra != null) void extra.close().catch(() => {})
+      if (extra != null) {
+        void extra.close().catch(() => {}).finally(() => { this.extras-- })
+      }
     }
     // an older node, or none forwarded: OK alone means this node stored it
     const stored = response.stored.length > 0 || response.status !== StoreResponse.Status.OK ? response.stored : [this.peerId]

@@ -3,6 +3,8 @@ import { randomBytes } from 'node:crypto'
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { Cluster } from '../helpers/cluster.ts'
+import { DfsClient } from '../../src/index.ts'
+import { MAX_INBOUND_STREAMS } from '../../src/protocol/constants.ts'
 
 async function sleep (ms: number): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, ms))
@@ -77,6 +79,32 @@ describe('end to end: replication and losing a node', function () {
     const back = JSON.parse((await cluster.client(['nodes', '--json'])).stdout)
     assert.ok(back.every((n: any) => n.alive))
     assert.equal((await stat(cluster, [...files.keys()][0])).health, 'healthy')
+  })
+
+  it('many small files at once, 3 copies each down a chain: every one stored (nodes keep their streams to each other under the limit)', async () => {
+    cluster = await Cluster.start({ nodes: 3 })
+    const client = await DfsClient.connect({ directory: cluster.directoryAddr, replicas: 3 })
+    try {
+      // more chain links in flight between two nodes than a connection takes streams
+      const contents = Array.from({ length: 600 }, () => randomBytes(4096))
+      const ids: string[] = []
+      let next = 0
+      await Promise.all(Array.from({ length: 2 * MAX_INBOUND_STREAMS }, async () => {
+        while (next < contents.length) {
+          const i = next++
+          ids[i] = (await client.upload((async function * () { yield contents[i] })(), { name: `many-${i}`, size: 4096 })).id
+        }
+      }))
+      for (const i of [0, 299, 599]) {
+        const info = await client.stat(ids[i])
+        assert.equal(info.chunks[0].peers.length, 3)
+        const parts: Uint8Array[] = []
+        for await (const piece of client.download(ids[i])) parts.push(piece)
+        assert.ok(Buffer.concat(parts).equals(contents[i]))
+      }
+    } finally {
+      await client.close()
+    }
   })
 
   it('gives up on a node that stalls and reads the other copy', async () => {
