@@ -73,7 +73,7 @@ describe('end to end: repair, inventory and scrubbing', function () {
     await downloadsIntact(cluster, files)
   })
 
-  it('finds a chunk altered on a node\'s disk: reads still get the right bytes, and the scrubber gets it repaired', async () => {
+  it('the scrubber finds a chunk altered on a node\'s disk and gets it repaired; reads still get the right bytes', async () => {
     cluster = await Cluster.start({ nodes: 2, nodeArgs: ['--scrub-rate', '1GiB', '--scrub-interval', '1s'] })
     const content = randomBytes(1024 * 1024)
     const id = await upload(cluster, 'scrubbed.bin', content, 2)
@@ -85,19 +85,20 @@ describe('end to end: repair, inventory and scrubbing', function () {
     bytes[100] ^= 0x01
     await writeFile(chunkFile, bytes)
 
-    // reads fall back to the good copy, whichever node the client tries first
-    await downloadsIntact(cluster, new Map([[id, content]]))
-
+    // no read touches the chunk before the scrubber does (a read would find it first: the next test)
     await cluster.waitFor('the corrupt copy quarantined', async () => {
       const quarantined = await readdir(join(cluster!.nodeDataDir(victim), 'store', 'quarantine')).catch(() => [])
       return quarantined.some((name) => name.startsWith(chunkId))
     })
+    assert.match(cluster.nodes[victim].stderr, /found chunk .* corrupt: quarantined/)
+    // reads fall back to the good copy, whichever node the client tries first
+    await downloadsIntact(cluster, new Map([[id, content]]))
+
     // the index may still list the quarantined copy until the node's next heartbeat: wait for the copy itself
     const good = content.subarray(2 * 256 * 1024, 3 * 256 * 1024)
     await cluster.waitFor('the chunk copied back from the good replica', async () => (await readFile(chunkFile).catch(() => undefined))?.equals(good) === true)
     await cluster.waitFor('the chunk at its target again', async () => await allAtTarget(cluster!, [id]))
     assert.ok((await readFile(chunkFile)).equals(good), 'the repaired copy has the right bytes')
-    assert.match(cluster.nodes[victim].stderr, /found chunk .* corrupt: quarantined/)
   })
 
   it('a reader that gets corrupt bytes has that node check its copy, and the chunk is repaired', async () => {
