@@ -5,6 +5,7 @@ import { sendJson, sendText, type HttpHandler } from '../http/http-server.ts'
 import type { DirectoryIndex, FileRecord } from './index-db.ts'
 import type { Repairer } from './repair.ts'
 import type { DirectoryMetrics } from '../http/metrics.ts'
+import { errorMessage } from '../util/log.ts'
 
 /** Files listed on the status page: the first ones by name; the rest are counted. */
 const STATUS_FILES = 200
@@ -116,25 +117,36 @@ async function serveFile (init: StatusInit, request: IncomingMessage, response: 
     return
   }
   const filename = (file.name !== '' ? file.name : file.id).split('/').pop() ?? file.id
-  response.writeHead(200, {
+  const headers = {
     'content-type': 'application/octet-stream',
     'content-length': String(file.size),
     'content-disposition': `attachment; filename*=UTF-8''${encodeURIComponent(filename)}`,
     'x-dfs-file-id': file.id,
     'cache-control': 'no-store'
-  })
+  }
   if (request.method === 'HEAD') {
+    response.writeHead(200, headers)
     response.end()
     return
   }
-  // every chunk is verified by the client library before it is written here;
-  // a failure mid-file cuts the response short of its content-length
+  // every chunk is verified by the client library before it is written here
   const reader = await init.reader()
   const abort = new AbortController()
   response.once('close', () => { abort.abort() })
-  for await (const piece of reader.download(file.id, { signal: abort.signal })) {
-    init.metrics.httpBytesSent.inc(piece.byteLength)
-    if (!response.write(piece)) await new Promise<void>((resolve) => { response.once('drain', resolve); response.once('close', resolve) })
+  const pieces = reader.download(file.id, { signal: abort.signal })[Symbol.asyncIterator]()
+  let next: IteratorResult<Uint8Array>
+  try {
+    next = await pieces.next()
+  } catch (err) {
+    // nothing sent yet: a proper error, not a cut-off 200
+    sendText(response, 502, `error: cannot read ${ref.slice(0, 300)} from the nodes: ${errorMessage(err)}\n`)
+    return
+  }
+  response.writeHead(200, headers)
+  // from here a failure cuts the response short of its content-length
+  for (; next.done !== true; next = await pieces.next()) {
+    init.metrics.httpBytesSent.inc(next.value.byteLength)
+    if (!response.write(next.value)) await new Promise<void>((resolve) => { response.once('drain', resolve); response.once('close', resolve) })
     if (abort.signal.aborted) return
   }
   response.end()

@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
+import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { chromium, type Browser } from 'playwright-core'
-import { Cluster, PeerProcess, freePort } from '../helpers/cluster.ts'
+import { Cluster, PeerProcess, freePort, runClient } from '../helpers/cluster.ts'
+import { tempDir } from '../helpers/tmp.ts'
 
 /** Debian's chromium (.ci/run installs it); the flags keep it off this machine's closed network. */
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
@@ -125,6 +127,39 @@ describe('operators: the status page, /metrics and GET /files over HTTP', functi
     assert.ok((sample(nodeSamples, 'libp2p_data_transfer_bytes_total', { protocol: '/dfs/store/1.0.0 received' }) ?? 0) >= held.reduce((sum: number, chunk: any) => sum + chunk.size, 0))
     const beat = sample(nodeSamples, 'dfs_directory_heartbeat_age_seconds')
     assert.ok(beat != null && beat >= 0 && beat < 5, `node's heartbeat age ${beat}`)
+  })
+
+  it('serves files in a closed cluster whose reads are open (--open-reads), through the directory\'s own reader', async () => {
+    const work = await tempDir()
+    try {
+      const writerHome = join(work.path, 'writer')
+      const who = await runClient(['id'], { env: { DFS_HOME: writerHome } })
+      const writer = who.stdout.trim()
+      const httpPort = await freePort()
+      cluster = await Cluster.start({
+        nodes: 2,
+        access: (nodeIds) => [...nodeIds.flatMap((id) => ['--allow-node', id]), '--allow-write', writer, '--open-reads'],
+        directoryArgs: ['--http', `/ip4/127.0.0.1/tcp/${httpPort}`]
+      })
+      const content = randomBytes(300_000)
+      const path = join(work.path, 'shared.bin')
+      await writeFile(path, content)
+      const up = await cluster.client(['upload', path], { env: { DFS_HOME: writerHome } })
+      assert.equal(up.code, 0, up.stderr)
+      // the nodes admit the directory's reader: it is on the membership list they got at registration
+      const served = await fetch(`http://127.0.0.1:${httpPort}/files/shared.bin`)
+      assert.equal(served.status, 200)
+      assert.ok(Buffer.from(await served.arrayBuffer()).equals(content), 'byte for byte')
+      const head = await fetch(`http://127.0.0.1:${httpPort}/files/shared.bin`, { method: 'HEAD' })
+      assert.deepEqual([head.status, head.headers.get('content-length')], [200, String(content.byteLength)])
+      // with every copy gone, an error before any byte rather than a cut-off 200
+      for (const node of cluster.nodes) await node.kill9()
+      const unreadable = await fetch(`http://127.0.0.1:${httpPort}/files/shared.bin`)
+      assert.equal(unreadable.status, 502)
+      assert.match(await unreadable.text(), /^error: cannot read shared\.bin from the nodes: /)
+    } finally {
+      await work.cleanup()
+    }
   })
 
   it('keeps HTTP downloads off when reads need a grant, and refuses a bad --http address clearly', async () => {
