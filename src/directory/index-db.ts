@@ -1,5 +1,6 @@
 import { close as closeFd, fdatasync, open as openFd } from 'node:fs'
 import { DatabaseSync, type StatementSync } from 'node:sqlite'
+import { GroupSync } from '../util/group-sync.ts'
 import { randomUUID } from 'node:crypto'
 import { InvalidInputError, NotFoundError } from '../errors.ts'
 import { isContentId } from '../storage/content-id.ts'
@@ -185,9 +186,8 @@ export class DirectoryIndex {
 
   private pendingWrites: Array<{ fn: () => unknown, resolve: (value: any) => void, reject: (err: unknown) => void }> = []
   private flushScheduled = false
-  /** committed batches waiting for the next fsync of the WAL file, and whether one is running */
-  private awaitingSync: Array<{ acknowledge: () => void, fail: (err: unknown) => void }> = []
-  private syncing = false
+  /** the WAL file's fsync, shared by the commits made while one runs */
+  private readonly walSync = new GroupSync((done) => { this.flushWal(done) })
   private walFd?: number
 
   /**
@@ -236,54 +236,36 @@ export class DirectoryIndex {
       for (const op of batch) op.reject(err)
       return
     }
-    this.awaitingSync.push({
-      acknowledge: () => { for (const settle of settled) settle() },
-      fail: (err) => { for (const op of batch) op.reject(err) }
+    this.walSync.sync().then(() => {
+      for (const settle of settled) settle()
+    }, (err: Error) => {
+      // committed, but maybe not on disk: say so rather than promise it
+      const failure = new Error(`the directory could not flush its index to disk: ${err.message}`)
+      for (const op of batch) op.reject(failure)
     })
-    this.syncWal()
   }
 
-  /** fsync the WAL file, then acknowledge every commit made before that fsync began. */
-  private syncWal (): void {
-    if (this.syncing || this.awaitingSync.length === 0 || !this.db.isOpen) return
-    this.syncing = true
-    const batches = this.awaitingSync
-    this.awaitingSync = []
-    const done = (err: NodeJS.ErrnoException | null): void => {
-      this.syncing = false
-      if (err != null) {
-        // committed, but maybe not on disk: say so rather than promise it
-        const failure = new Error(`the directory could not flush its index to disk: ${err.message}`)
-        for (const batch of batches) batch.fail(failure)
-      } else {
-        for (const batch of batches) batch.acknowledge()
-      }
-      if (!this.db.isOpen) this.closeWal()
-      this.syncWal()
-    }
-    if (this.walFd != null) {
-      fdatasync(this.walFd, done)
-      return
-    }
+  /** fdatasync the WAL file (opened once). A closed index has been checkpointed and synced by SQLite itself. */
+  private flushWal (done: (err: Error | null) => void): void {
+    if (!this.db.isOpen) { done(null); return }
+    if (this.walFd != null) { fdatasync(this.walFd, done); return }
     openFd(`${this.path}-wal`, 'r', (err, fd) => {
-      if (err == null) this.walFd = fd
-      if (err != null) done(err)
-      else fdatasync(fd, done)
+      if (err != null) { done(err); return }
+      this.walFd = fd
+      fdatasync(fd, done)
     })
-  }
-
-  private closeWal (): void {
-    if (this.walFd != null) closeFd(this.walFd, () => {})
-    this.walFd = undefined
   }
 
   close (): void {
     // closing checkpoints the WAL into the database file and fsyncs it: commits still waiting are durable now
     this.db.close()
-    for (const batch of this.awaitingSync) batch.acknowledge()
-    this.awaitingSync = []
-    // an fsync still running closes the file when it ends
-    if (!this.syncing) this.closeWal()
+    // the WAL file is closed once no fsync uses it
+    const closeWal = (): void => {
+      if (this.walFd != null) closeFd(this.walFd, () => {})
+      this.walFd = undefined
+    }
+    if (this.walSync.idle) closeWal()
+    else this.walSync.onIdle = closeWal
   }
 
   // ---- nodes

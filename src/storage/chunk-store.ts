@@ -1,5 +1,5 @@
 import { close as closeFd, createReadStream, createWriteStream, fsync, open as openFd, readFile as readFileCallback, writeFile as writeFileCallback } from 'node:fs'
-import { mkdir, open, readdir, rename, rm, stat, statfs } from 'node:fs/promises'
+import { mkdir, readdir, rename, rm, stat, statfs } from 'node:fs/promises'
 import { join } from 'node:path'
 import { pipeline } from 'node:stream/promises'
 import { randomBytes } from 'node:crypto'
@@ -7,6 +7,7 @@ import type { AbortOptions } from '@libp2p/interface'
 import { IntegrityError, InvalidInputError, NoCapacityError } from '../errors.ts'
 import { cidFromDigest, digestEquals, newHasher, parseContentId } from './content-id.ts'
 import { SlabPool } from '../util/slab-pool.ts'
+import { GroupSync } from '../util/group-sync.ts'
 
 /** Largest chunk a node accepts: bounds what one request can make it write. */
 export const MAX_CHUNK_SIZE = 64 * 1024 * 1024
@@ -53,48 +54,21 @@ export interface ChunkStore {
 }
 
 /**
- * Chunks as files. On-disk format (version 1, see docs/FORMAT.md):
- *
- *   <root>/chunks/<last two chars of id>/<id>   one file per chunk, exactly its bytes
- *   <root>/tmp/<random>.part                    writes in progress, deleted at start
- *   <root>/quarantine/<id>.<ms>                 chunks found corrupt, kept for inspection
- *
- * A chunk is written to tmp/, fsynced, verified against its ID and only then
- * renamed into chunks/ (and that folder fsynced), so a crash never leaves a
- * partial chunk visible and a power cut never loses an acknowledged one.
- */
-/**
  * fsync of folders, so that a rename into one survives a power cut. Renames
- * into a folder while its fsync runs share the next one.
+ * into a folder while its fsync runs share the next one (see GroupSync).
  */
 class FolderSyncs {
-  private readonly folders = new Map<string, { running: boolean, waiting: Array<(err: Error | null) => void> }>()
+  private readonly folders = new Map<string, GroupSync>()
 
   async sync (path: string): Promise<void> {
-    await new Promise<void>((resolve, reject) => {
-      let folder = this.folders.get(path)
-      if (folder == null) {
-        folder = { running: false, waiting: [] }
-        this.folders.set(path, folder)
-      }
-      folder.waiting.push((err) => { if (err != null) reject(err); else resolve() })
-      if (!folder.running) this.run(path, folder)
-    })
-  }
-
-  private run (path: string, folder: { running: boolean, waiting: Array<(err: Error | null) => void> }): void {
-    folder.running = true
-    const batch = folder.waiting
-    folder.waiting = []
-    fsyncFolder(path, (err) => {
-      for (const settle of batch) settle(err)
-      if (folder.waiting.length > 0) {
-        this.run(path, folder)
-      } else {
-        folder.running = false
-        this.folders.delete(path)
-      }
-    })
+    let folder = this.folders.get(path)
+    if (folder == null) {
+      const created = new GroupSync((done) => { fsyncFolder(path, done) })
+      created.onIdle = () => { this.folders.delete(path) }
+      this.folders.set(path, created)
+      folder = created
+    }
+    await folder.sync()
   }
 }
 
@@ -105,6 +79,17 @@ function fsyncFolder (path: string, done: (err: Error | null) => void): void {
   })
 }
 
+/**
+ * Chunks as files. On-disk format (version 1, see docs/FORMAT.md):
+ *
+ *   <root>/chunks/<last two chars of id>/<id>   one file per chunk, exactly its bytes
+ *   <root>/tmp/<random>.part                    writes in progress, deleted at start
+ *   <root>/quarantine/<id>.<ms>                 chunks found corrupt, kept for inspection
+ *
+ * A chunk is written to tmp/, fsynced, verified against its ID and only then
+ * renamed into chunks/ (and that folder fsynced), so a crash never leaves a
+ * partial chunk visible and a power cut never loses an acknowledged one.
+ */
 export class FsChunkStore implements ChunkStore {
   private used = 0
   private chunks = 0
@@ -249,7 +234,7 @@ export class FsChunkStore implements ChunkStore {
     await rename(tmp, this.chunkPath(canonical)).catch(async (err) => {
       if (err.code !== 'ENOENT') throw err
       // the folder went away under us (removed by hand): make it again
-      await mkdir(join(this.root, 'chunks', shard), { recursive: true })
+      await mkdir(folder, { recursive: true })
       await rename(tmp, this.chunkPath(canonical))
     })
     // the rename is durable only once its folder is: then the chunk may be acknowledged
