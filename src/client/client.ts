@@ -1,4 +1,4 @@
-import { open, rename, rm, stat } from 'node:fs/promises'
+import { open, readFile, rename, rm, stat } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import { randomBytes } from 'node:crypto'
 import type { Libp2p } from 'libp2p'
@@ -18,6 +18,7 @@ import { ChunkTransferError, DirectoryUnreachableError, ForbiddenError, Integrit
 import { errorMessage } from '../util/log.ts'
 import { readAhead } from '../util/read-ahead.ts'
 import { DirectoryClient } from './directory-client.ts'
+import { SmallFileBatches } from './small-files.ts'
 import { StoreClients, type StoreClient } from '../protocol/store-client.ts'
 import { grantNode } from '../security/grants.ts'
 
@@ -28,6 +29,11 @@ const RECORD_BATCH_CHUNKS = 256
 /** A chunk read may take this long plus a millisecond per kilobyte before the next copy is tried. */
 const CHUNK_READ_BASE_MS = 10_000
 const CHUNK_READ_MIN_BYTES_PER_MS = 1_000
+/**
+ * Files up to this size (and one chunk) go through SmallFileBatches: uploads
+ * running at once share placements, PUTs and commits.
+ */
+export const SMALL_FILE_BYTES = 256 * 1024
 /** Tries to get every copy of a chunk stored, each on nodes not tried before. */
 const PUT_ATTEMPTS = 3
 
@@ -48,6 +54,12 @@ export interface ClientInit {
   parallelChunks?: number
   /** copies of each chunk for uploads; 0 or unset: the directory's default (3, or fewer when fewer nodes are alive) */
   replicas?: number
+  /**
+   * Small files (up to SMALL_FILE_BYTES) uploaded at the same time share
+   * batches: one placement, one request per node and one commit for many
+   * files (default true). False: each goes alone, down a replication chain.
+   */
+  batchSmallFiles?: boolean
 }
 
 export interface ProgressOptions extends AbortOptions {
@@ -99,8 +111,31 @@ export class DfsClient {
   /** the directory's read grants, by node, from the latest resolve */
   private readonly readGrants = new Map<string, Uint8Array<ArrayBuffer>>()
 
-  private constructor (readonly libp2p: Libp2p, readonly directory: DirectoryClient, private readonly chunkSize: number, private readonly parallelChunks: number, private readonly replicas: number) {
+  private readonly smallFiles: SmallFileBatches
+
+  private constructor (readonly libp2p: Libp2p, readonly directory: DirectoryClient, private readonly chunkSize: number, private readonly parallelChunks: number, private readonly replicas: number, private readonly batchSmallFiles: boolean) {
     this.stores = new StoreClients(libp2p)
+    this.smallFiles = new SmallFileBatches({
+      directory,
+      stores: this.stores,
+      learn: (nodes) => { this.learn(nodes) },
+      uploadAlone: async ({ name, bytes, replicas }) => await this.uploadChunks(chunkStream([bytes], this.chunkSize), { name, size: bytes.byteLength, replicas })
+    })
+  }
+
+  /** Whether a file of `size` bytes goes in a batch of small files. */
+  private isSmall (size: number | undefined): size is number {
+    return this.batchSmallFiles && size != null && size > 0 && size <= SMALL_FILE_BYTES && size <= this.chunkSize
+  }
+
+  private async uploadSmall (bytes: Uint8Array, options: UploadOptions & { name: string }): Promise<FileInfo> {
+    const name = validateName(options.name)
+    const replicas = options.replicas ?? this.replicas
+    if (!Number.isSafeInteger(replicas) || replicas < 0) throw new InvalidInputError(`replicas must be a whole number of copies, got ${replicas}`)
+    options.onProgress?.(0, bytes.byteLength)
+    const file = await this.smallFiles.add({ name, bytes, replicas }, options)
+    options.onProgress?.(bytes.byteLength, bytes.byteLength)
+    return file
   }
 
   static async connect (init: ClientInit): Promise<DfsClient> {
@@ -122,7 +157,7 @@ export class DfsClient {
       await libp2p.stop()
       throw new DirectoryUnreachableError(`cannot reach the directory at ${init.directory}: ${errorMessage(err)}. Is the directory running, and is the address right?`)
     }
-    return new DfsClient(libp2p, new DirectoryClient(libp2p, address), chunkSize, Math.max(1, init.parallelChunks ?? DEFAULT_PARALLEL_CHUNKS), init.replicas ?? 0)
+    return new DfsClient(libp2p, new DirectoryClient(libp2p, address), chunkSize, Math.max(1, init.parallelChunks ?? DEFAULT_PARALLEL_CHUNKS), init.replicas ?? 0, init.batchSmallFiles ?? true)
   }
 
   private learn (nodes: NodeInfo[]): void {
@@ -158,14 +193,35 @@ export class DfsClient {
     }
     if (!info.isFile()) throw new InvalidInputError(`${path} is not a regular file`)
     const name = options.name ?? basename(path)
+    if (this.isSmall(info.size)) {
+      const bytes = await readFile(path)
+      // changed since the stat: the general path handles any size
+      if (bytes.byteLength === info.size) return await this.uploadSmall(bytes, { ...options, name })
+      return await this.uploadChunks(chunkStream([bytes], this.chunkSize), { ...options, name, size: bytes.byteLength })
+    }
     // each chunk read whole into one of a few reused buffers (see SlabPool): chunks in flight, the next one, and one being read
     const pool = new SlabPool(Math.max(1, Math.min(this.chunkSize, info.size)), this.parallelChunks + 2)
     return await this.uploadChunks(fileChunks(path, this.chunkSize, pool), { ...options, name, size: info.size })
   }
 
   /** Upload a byte stream under a name. Resolves once the directory has recorded the file. */
-  async upload (source: AsyncIterable<Uint8Array>, options: UploadOptions & { name: string }): Promise<FileInfo> {
-    return await this.uploadChunks(chunkStream(source, this.chunkSize), options)
+  async upload (source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, options: UploadOptions & { name: string }): Promise<FileInfo> {
+    if (!this.isSmall(options.size)) return await this.uploadChunks(chunkStream(source, this.chunkSize), options)
+    // said to be small: gathered whole, unless it turns out bigger than small files get
+    const iterator = Symbol.asyncIterator in source ? source[Symbol.asyncIterator]() : source[Symbol.iterator]()
+    const head: Uint8Array[] = []
+    let size = 0
+    let next = await iterator.next()
+    for (; next.done !== true && size <= SMALL_FILE_BYTES; next = await iterator.next()) {
+      head.push(next.value)
+      size += next.value.byteLength
+    }
+    if (next.done === true && this.isSmall(size)) return await this.uploadSmall(head.length === 1 ? head[0] : Buffer.concat(head), options)
+    const rest = async function * (): AsyncGenerator<Uint8Array> {
+      yield * head
+      for (; next.done !== true; next = await iterator.next()) yield next.value
+    }
+    return await this.uploadChunks(chunkStream(rest(), this.chunkSize), options)
   }
 
   private async uploadChunks (chunks: AsyncIterable<Chunk>, options: UploadOptions & { name: string }): Promise<FileInfo> {

@@ -23,7 +23,11 @@ export class DirectoryClient {
     this.pool = new RequestStreamPool(libp2p, () => [address], DIRECTORY_PROTOCOL, 'the directory', DIRECTORY_STREAMS)
   }
 
+  /** requests sent so far (what batching saves shows here) */
+  requestsSent = 0
+
   async request (request: Partial<DirectoryRequest>, options?: AbortOptions): Promise<DirectoryResponse> {
+    this.requestsSent++
     const signal = options?.signal ?? AbortSignal.timeout(30_000)
     const response = await this.pool.pick().run(async (stream, reader) => {
       await sendMessage(stream, DirectoryRequest.encode(request), { signal })

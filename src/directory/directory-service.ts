@@ -15,7 +15,7 @@ import { isContentId } from '../storage/content-id.ts'
 import type { AccessPolicy, Role } from '../security/access.ts'
 import { GrantOp, type GrantBytes, type GrantSigner } from '../security/grants.ts'
 import { ForbiddenError } from '../errors.ts'
-import { GET_GRANT_TTL_MS, PUT_GRANT_TTL_MS } from '../protocol/constants.ts'
+import { GET_GRANT_TTL_MS, MAX_BATCH_BYTES, MAX_BATCH_FILES, PUT_GRANT_TTL_MS } from '../protocol/constants.ts'
 import { Drain } from '../util/drain.ts'
 
 const trace = logger('dfs:directory')
@@ -261,7 +261,8 @@ export class DirectoryService {
 
   /** The role each request needs: writers change the namespace, readers look at it. */
   private static roleFor (request: DirectoryRequest): Role | undefined {
-    if (request.begin != null || request.place != null || request.complete != null || request.abort != null || request.remove != null) return 'write'
+    if (request.begin != null || request.place != null || request.complete != null || request.abort != null || request.remove != null ||
+      request.placeFiles != null || request.addFiles != null) return 'write'
     if (request.resolve != null || request.list != null || request.reportCorrupt != null) return 'read'
     return undefined // nodes, health: any member
   }
@@ -296,6 +297,21 @@ export class DirectoryService {
       this.uploads.delete(uploadId)
       trace('recorded %s as %s (%d bytes)', file.name, file.id, file.size)
       return { file }
+    }
+    if (request.placeFiles != null) {
+      const { count, bytes } = request.placeFiles
+      if (count <= 0 || count > MAX_BATCH_FILES) throw new InvalidInputError(`a batch holds 1 to ${MAX_BATCH_FILES} files`)
+      if (bytes > MAX_BATCH_BYTES) throw new InvalidInputError(`a batch holds at most ${MAX_BATCH_BYTES} bytes`)
+      return this.placeFiles(this.replicasFor(request.placeFiles.replicas, Math.max(1, bytes)), bytes)
+    }
+    if (request.addFiles != null) {
+      const { files, replicas } = request.addFiles
+      if (files.length > MAX_BATCH_FILES) throw new InvalidInputError(`a batch holds at most ${MAX_BATCH_FILES} files`)
+      if (replicas <= 0) throw new InvalidInputError('replicas must be at least 1')
+      for (const file of files) validateName(file.name)
+      const recorded = await index.write(() => index.addFiles(files, replicas, Date.now()))
+      trace('recorded %d small files', recorded.length)
+      return { files: recorded }
     }
     if (request.abort != null) {
       await index.write(() => { index.abortUpload(request.abort!.uploadId) })
@@ -364,6 +380,29 @@ export class DirectoryService {
     const used = new Set(placements.flatMap((p) => p.peers))
     return { placements, nodes: alive.filter((node) => used.has(node.peerId)).map((node) => this.nodeInfo(node, now)), grants: this.putGrants(placements, upload.chunkSize) }
   }
+
+  /**
+   * Nodes for a batch of small files, all sent together down one chain: one
+   * placement, and PUT grants for the batch's bytes. Nothing is recorded
+   * until AddFiles; chunks of a batch that never gets there are garbage
+   * the nodes' inventories reveal.
+   */
+  private placeFiles (replicas: number, bytes: number): Partial<DirectoryResponse> {
+    const now = Date.now()
+    const alive = this.init.index.listNodes().filter((node) => this.isAlive(node, now))
+    const placements = placeChunks(alive, { first: 0, count: 1, replicas, chunkSize: Math.max(1, bytes), rotation: this.batchRotation++ })
+    if (placements.length === 0 || placements[0].peers.length < replicas) {
+      throw new NoCapacityError(alive.length === 0
+        ? 'no storage node is alive; start one with `dfs-peer --role node --directory <address>`'
+        : `fewer than ${replicas} live storage nodes have room for ${bytes} bytes; add capacity or start another node`)
+    }
+    const used = new Set(placements[0].peers)
+    const grants = placements[0].peers.map((node) => this.init.grants.issue({ op: GrantOp.PUT, node, maxBytes: Math.max(1, bytes), ttlMs: PUT_GRANT_TTL_MS }))
+    return { placements, nodes: alive.filter((node) => used.has(node.peerId)).map((node) => this.nodeInfo(node, now)), grants }
+  }
+
+  /** Spreads batches of small files over the nodes (with fewer copies than nodes). */
+  private batchRotation = Math.floor(Math.random() * 1024)
 
   /** Nodes to retry one chunk on: `need` live ones with room, none already tried. */
   private replace (uploadId: string, index: number, need: number, exclude: Set<string>): Partial<DirectoryResponse> {

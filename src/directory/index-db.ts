@@ -4,6 +4,7 @@ import { GroupSync } from '../util/group-sync.ts'
 import { randomUUID } from 'node:crypto'
 import { InvalidInputError, NotFoundError } from '../errors.ts'
 import { isContentId } from '../storage/content-id.ts'
+import { fileIdOf } from '../storage/manifest.ts'
 
 /**
  * The directory's index in SQLite (node:sqlite). Schema version 1, described
@@ -330,35 +331,56 @@ export class DirectoryIndex {
    * locations, name) is recorded, or nothing is.
    */
   completeUpload (uploadId: string, fileId: string, size: number, now: number): FileRecord {
-    if (!isContentId(fileId, 'file')) throw new InvalidInputError('the file ID is not a valid content ID')
     return this.transaction(() => {
       const { name, replicas } = this.requireUpload(uploadId)
-      const rows = this.sql('SELECT idx, chunk_id, offset, size, peers FROM upload_chunks WHERE upload_id = ? ORDER BY idx').iterate(uploadId) as Iterable<any>
-      this.sql('DELETE FROM file_chunks WHERE file_id = ?').run(fileId)
-      const existing = this.sql('SELECT id FROM files WHERE id = ?').get(fileId)
-      if (existing == null) this.sql('INSERT INTO files (id, size, chunk_count, created_at) VALUES (?, ?, 0, ?)').run(fileId, size, now)
-      const insertChunk = this.sql('INSERT INTO file_chunks (file_id, idx, chunk_id, offset, size) VALUES (?, ?, ?, ?, ?)')
-      const insertLocation = this.sql(UPSERT_LOCATION)
-      let expectedIndex = 0
-      let expectedOffset = 0
-      for (const row of rows) {
-        if (row.idx !== expectedIndex || row.offset !== expectedOffset) {
-          throw new InvalidInputError(`upload is missing chunk ${expectedIndex} (at offset ${expectedOffset})`)
-        }
-        insertChunk.run(fileId, row.idx, row.chunk_id, row.offset, row.size)
-        for (const peer of JSON.parse(row.peers) as string[]) insertLocation.run(row.chunk_id, peer, now)
-        expectedIndex++
-        expectedOffset += row.size
-      }
-      if (expectedOffset !== size) {
-        throw new InvalidInputError(`the recorded chunks hold ${expectedOffset} bytes, but the file has ${size}`)
-      }
-      this.sql('UPDATE files SET size = ?, chunk_count = ?, replicas = ? WHERE id = ?').run(size, expectedIndex, replicas, fileId)
-      this.sql(`INSERT INTO names (name, file_id, uploaded_at) VALUES (?, ?, ?)
-        ON CONFLICT (name) DO UPDATE SET file_id = excluded.file_id, uploaded_at = excluded.uploaded_at`).run(name, fileId, now)
+      const rows = this.sql('SELECT idx, chunk_id, offset, size, peers FROM upload_chunks WHERE upload_id = ? ORDER BY idx').all(uploadId) as any[]
+      const chunks = rows.map((row): ChunkRecord => ({ index: row.idx, id: row.chunk_id, offset: row.offset, size: row.size, peers: JSON.parse(row.peers) }))
+      const file = this.recordFile(name, fileId, size, replicas, chunks, now)
       this.sql('DELETE FROM uploads WHERE id = ?').run(uploadId)
-      return { name, id: fileId, size, uploadedAt: now, chunkCount: expectedIndex, replicas }
+      return file
     })
+  }
+
+  /**
+   * Record small files whose chunks are already stored (no upload in
+   * progress: see PlaceFiles), all in one transaction: all or none.
+   */
+  addFiles (files: Array<{ name: string, id: string, size: number, chunks: ChunkRecord[] }>, replicas: number, now: number): FileRecord[] {
+    return this.transaction(() => files.map((file) => {
+      for (const chunk of file.chunks) {
+        if (!isContentId(chunk.id)) throw new InvalidInputError(`file ${file.name}: chunk ${chunk.index} has an invalid ID`)
+        if (chunk.peers.length === 0) throw new InvalidInputError(`file ${file.name}: chunk ${chunk.index} has no copies`)
+      }
+      return this.recordFile(file.name, file.id, file.size, replicas, file.chunks, now)
+    }))
+  }
+
+  /**
+   * A file, its chunks and their locations, and its name. The chunks must be
+   * in order and add up to `size`, and `fileId` must be their manifest's
+   * CID: a client cannot file bytes under another file's ID.
+   */
+  private recordFile (name: string, fileId: string, size: number, replicas: number, chunks: ChunkRecord[], now: number): FileRecord {
+    if (!isContentId(fileId, 'file')) throw new InvalidInputError('the file ID is not a valid content ID')
+    let expectedOffset = 0
+    for (const [i, chunk] of chunks.entries()) {
+      if (chunk.index !== i || chunk.offset !== expectedOffset) throw new InvalidInputError(`upload is missing chunk ${i} (at offset ${expectedOffset})`)
+      expectedOffset += chunk.size
+    }
+    if (expectedOffset !== size) throw new InvalidInputError(`the recorded chunks hold ${expectedOffset} bytes, but the file has ${size}`)
+    if (fileIdOf(chunks.map((chunk) => chunk.id), size) !== fileId) throw new InvalidInputError(`file ID ${fileId} does not match its chunks`)
+    this.sql('DELETE FROM file_chunks WHERE file_id = ?').run(fileId)
+    this.sql(`INSERT INTO files (id, size, chunk_count, created_at, replicas) VALUES (?, ?, ?, ?, ?)
+      ON CONFLICT (id) DO UPDATE SET size = excluded.size, chunk_count = excluded.chunk_count, replicas = excluded.replicas`).run(fileId, size, chunks.length, now, replicas)
+    const insertChunk = this.sql('INSERT INTO file_chunks (file_id, idx, chunk_id, offset, size) VALUES (?, ?, ?, ?, ?)')
+    const insertLocation = this.sql(UPSERT_LOCATION)
+    for (const chunk of chunks) {
+      insertChunk.run(fileId, chunk.index, chunk.id, chunk.offset, chunk.size)
+      for (const peer of chunk.peers) insertLocation.run(chunk.id, peer, now)
+    }
+    this.sql(`INSERT INTO names (name, file_id, uploaded_at) VALUES (?, ?, ?)
+      ON CONFLICT (name) DO UPDATE SET file_id = excluded.file_id, uploaded_at = excluded.uploaded_at`).run(name, fileId, now)
+    return { name, id: fileId, size, uploadedAt: now, chunkCount: chunks.length, replicas }
   }
 
   abortUpload (uploadId: string): void {

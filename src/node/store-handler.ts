@@ -1,7 +1,8 @@
 import type { Connection, Logger as Libp2pLogger, Stream } from '@libp2p/interface'
 import { logger } from '@libp2p/logger'
 import { StreamReader, sendMessage, sendMessageAndBytes } from '../net/stream-io.ts'
-import { DEFAULT_IDLE_TIMEOUT_MS, MAX_STORE_MESSAGE_BYTES } from '../protocol/constants.ts'
+import { DEFAULT_IDLE_TIMEOUT_MS, MAX_BATCH_BYTES, MAX_BATCH_FILES, MAX_STORE_MESSAGE_BYTES } from '../protocol/constants.ts'
+import { BoundedTasks } from '../util/bounded-tasks.ts'
 import { StoreRequest, StoreResponse } from '../protocol/store.ts'
 import { MAX_CHUNK_SIZE, type ChunkStore } from '../storage/chunk-store.ts'
 import { errorMessage } from '../util/log.ts'
@@ -32,6 +33,22 @@ async function reply (stream: Stream, response: Partial<StoreResponse>): Promise
 
 /** Longest replication chain a PUT may ask a node to start. */
 export const MAX_FORWARD = 8
+/** Chunks of one batch written at once (each is its own file and fsync). */
+const BATCH_WRITES_AT_ONCE = 16
+
+/** What is wrong with a PUT_MANY's list of chunks, if anything. */
+function batchProblem (request: StoreRequest): string | undefined {
+  if (request.chunks.length === 0 || request.chunks.length > MAX_BATCH_FILES) return `a batch holds 1 to ${MAX_BATCH_FILES} chunks, not ${request.chunks.length}`
+  let total = 0
+  for (const chunk of request.chunks) {
+    if (!Number.isSafeInteger(chunk.size) || chunk.size < 0) return `chunk ${chunk.cid.slice(0, 80)} has an impossible size`
+    total += chunk.size
+  }
+  if (total !== request.size) return `the batch's chunks add up to ${total} bytes, but ${request.size} follow`
+  if (request.forward.length > 0) return 'a batch is not passed on: send it to each node'
+  return undefined
+}
+
 /** How long passing a chunk down the chain may take before that copy counts as failed. */
 const FORWARD_TIMEOUT_MS = 120_000
 
@@ -121,6 +138,40 @@ export function storeHandler (init: StoreHandlerInit) {
     }
   }
 
+  /**
+   * Receive a batch of small chunks (PUT_MANY): gathered in one buffer (at
+   * most MAX_BATCH_BYTES), then each verified and stored, several at once.
+   * The node holds the batch only if it stored every chunk of it. A batch is
+   * not passed on: its sender sends it to each node itself.
+   */
+  async function receivePutMany (request: StoreRequest, reader: StreamReader): Promise<Partial<StoreResponse>> {
+    const problem = batchProblem(request)
+    if (problem != null) {
+      await skipPut(request, reader)
+      return { status: StoreResponse.Status.INVALID, size: request.size, message: problem }
+    }
+    const batch = new Uint8Array(request.size)
+    let received = 0
+    for await (const piece of reader.readBytes(request.size)) {
+      batch.set(piece, received)
+      received += piece.byteLength
+    }
+    try {
+      const writes = new BoundedTasks(BATCH_WRITES_AT_ONCE)
+      let offset = 0
+      for (const chunk of request.chunks) {
+        const bytes = batch.subarray(offset, offset += chunk.size)
+        await writes.add(async () => { await store.putBytes(chunk.cid, bytes) })
+      }
+      await writes.done()
+    } catch (err) {
+      const status = statusOf(err)
+      if (status === StoreResponse.Status.HASH_MISMATCH || status === StoreResponse.Status.ERROR) onProblem(`refused a batch of ${request.chunks.length} chunks: ${errorMessage(err)}`)
+      return { status, size: request.size, stored: [], message: errorMessage(err) }
+    }
+    return { status: StoreResponse.Status.OK, size: request.size, stored: [init.peerId] }
+  }
+
   /** Null when the request may go ahead, else the refusal to send (and log). */
   function refusal (request: StoreRequest, op: GrantOp, remotePeer: string): Partial<StoreResponse> | undefined {
     try {
@@ -138,7 +189,7 @@ export function storeHandler (init: StoreHandlerInit) {
     const answer = async (request: StoreRequest, response: Partial<StoreResponse>): Promise<void> => {
       await reply(stream, response)
       const status = response.status ?? StoreResponse.Status.OK
-      const op = request.type === StoreRequest.Type.PUT ? 'PUT' : request.type === StoreRequest.Type.GET ? 'GET' : 'HAS'
+      const op = request.type === StoreRequest.Type.PUT || request.type === StoreRequest.Type.PUT_MANY ? 'PUT' : request.type === StoreRequest.Type.GET ? 'GET' : 'HAS'
       init.onServed?.(op, status, op === 'PUT' && status === StoreResponse.Status.OK ? request.size : 0)
     }
     const reader = new StreamReader(stream, undefined, init.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS)
@@ -149,16 +200,19 @@ export function storeHandler (init: StoreHandlerInit) {
         const request = StoreRequest.decode(bytes)
         if (init.drain?.draining === true) {
           // stopping: the sender tries another node; a PUT's bytes are read so the reply is in step
-          if (request.type === StoreRequest.Type.PUT && request.size <= MAX_CHUNK_SIZE) await skipPut(request, reader)
+          if ((request.type === StoreRequest.Type.PUT && request.size <= MAX_CHUNK_SIZE) || (request.type === StoreRequest.Type.PUT_MANY && request.size <= MAX_BATCH_BYTES)) await skipPut(request, reader)
           await answer(request, { status: StoreResponse.Status.ERROR, message: `node ${init.peerId} is shutting down` })
           break
         }
         init.drain?.begin()
         try {
-          if (request.type === StoreRequest.Type.PUT) {
-            if (request.size > MAX_CHUNK_SIZE || request.forward.length > MAX_FORWARD || (request.forward.length > 0 && init.forwarder == null)) {
+          if (request.type === StoreRequest.Type.PUT || request.type === StoreRequest.Type.PUT_MANY) {
+            const many = request.type === StoreRequest.Type.PUT_MANY
+            if (request.size > (many ? MAX_BATCH_BYTES : MAX_CHUNK_SIZE) || (!many && (request.forward.length > MAX_FORWARD || (request.forward.length > 0 && init.forwarder == null)))) {
               // cannot skip an unbounded announced length: refuse and end the stream
-              const message = request.size > MAX_CHUNK_SIZE ? `chunk of ${request.size} bytes is over the ${MAX_CHUNK_SIZE} byte limit` : `cannot forward to ${request.forward.length} nodes (at most ${MAX_FORWARD})`
+              const message = request.size > (many ? MAX_BATCH_BYTES : MAX_CHUNK_SIZE)
+                ? `${many ? 'batch' : 'chunk'} of ${request.size} bytes is over the ${many ? MAX_BATCH_BYTES : MAX_CHUNK_SIZE} byte limit`
+                : `cannot forward to ${request.forward.length} nodes (at most ${MAX_FORWARD})`
               await answer(request, { status: StoreResponse.Status.INVALID, message })
               break
             }
@@ -168,7 +222,7 @@ export function storeHandler (init: StoreHandlerInit) {
               await answer(request, refused)
               continue
             }
-            await answer(request, await receivePut(request, reader))
+            await answer(request, many ? await receivePutMany(request, reader) : await receivePut(request, reader))
           } else if (request.type === StoreRequest.Type.GET) {
             const refused = init.readsOpen() ? undefined : refusal(request, GrantOp.GET, remotePeer)
             if (refused != null) {

@@ -8,8 +8,9 @@ export const INVENTORY_PROTOCOL = '/dfs/inventory/1.0.0'
 export const DIRECTORY_PROTOCOL = '/dfs/directory/1.0.0'
 
 /** Largest framed message per protocol: bulk bytes never travel inside messages. */
-// a PUT carries a grant (~340 bytes) for itself and one for each node down its chain
-export const MAX_STORE_MESSAGE_BYTES = 16 * 1024
+// a PUT carries a grant (~340 bytes) for itself and one for each node down its chain;
+// a PUT_MANY also lists its chunks (~70 bytes each, MAX_BATCH_FILES at most)
+export const MAX_STORE_MESSAGE_BYTES = 32 * 1024
 // a heartbeat reply may carry the membership list (~55 bytes a peer)
 export const MAX_REGISTER_MESSAGE_BYTES = 1024 * 1024
 export const MAX_DIRECTORY_MESSAGE_BYTES = 4 * 1024 * 1024
@@ -34,6 +35,13 @@ export const DEFAULT_IDLE_TIMEOUT_MS = 60_000
 export const RESOLVE_PAGE_CHUNKS = 1024
 /** Placements handed out per request; a client asks again for more. */
 export const PLACE_BATCH_CHUNKS = 256
+/**
+ * Small files travel in batches (one placement, one PUT_MANY down the chain,
+ * one commit): at most this many files, and bytes in all, per batch.
+ */
+export const MAX_BATCH_FILES = 128
+export const MAX_BATCH_BYTES = 1024 * 1024
+
 /** Files per `ls` page. */
 export const LIST_PAGE_FILES = 1000
 

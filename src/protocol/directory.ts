@@ -1476,6 +1476,8 @@ export interface DirectoryRequest {
   health?: Health
   remove?: Remove
   reportCorrupt?: ReportCorrupt
+  placeFiles?: PlaceFiles
+  addFiles?: AddFiles
 }
 
 export namespace DirectoryRequest {
@@ -1536,6 +1538,16 @@ export namespace DirectoryRequest {
         if (obj.reportCorrupt != null) {
           w.uint32(82)
           ReportCorrupt.codec().encode(obj.reportCorrupt, w)
+        }
+
+        if (obj.placeFiles != null) {
+          w.uint32(90)
+          PlaceFiles.codec().encode(obj.placeFiles, w)
+        }
+
+        if (obj.addFiles != null) {
+          w.uint32(98)
+          AddFiles.codec().encode(obj.addFiles, w)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -1607,6 +1619,18 @@ export namespace DirectoryRequest {
             case 10: {
               obj.reportCorrupt = ReportCorrupt.codec().decode(reader, reader.uint32(), {
                 limits: opts.limits?.reportCorrupt
+              })
+              break
+            }
+            case 11: {
+              obj.placeFiles = PlaceFiles.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.placeFiles
+              })
+              break
+            }
+            case 12: {
+              obj.addFiles = AddFiles.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.addFiles
               })
               break
             }
@@ -1691,6 +1715,20 @@ export namespace DirectoryRequest {
             case 10: {
               yield * ReportCorrupt.codec().stream(reader, reader.uint32(), `${prefix}.reportCorrupt`, {
                 limits: opts.limits?.reportCorrupt
+              })
+
+              break
+            }
+            case 11: {
+              yield * PlaceFiles.codec().stream(reader, reader.uint32(), `${prefix}.placeFiles`, {
+                limits: opts.limits?.placeFiles
+              })
+
+              break
+            }
+            case 12: {
+              yield * AddFiles.codec().stream(reader, reader.uint32(), `${prefix}.addFiles`, {
+                limits: opts.limits?.addFiles
               })
 
               break
@@ -1848,6 +1886,74 @@ export namespace DirectoryRequest {
     value: string
   }
 
+  export interface DirectoryRequestPlaceFilesCountFieldEvent {
+    field: '$.placeFiles.count'
+    value: number
+  }
+
+  export interface DirectoryRequestPlaceFilesBytesFieldEvent {
+    field: '$.placeFiles.bytes'
+    value: number
+  }
+
+  export interface DirectoryRequestPlaceFilesReplicasFieldEvent {
+    field: '$.placeFiles.replicas'
+    value: number
+  }
+
+  export interface DirectoryRequestAddFilesFilesNameFieldEvent {
+    field: '$.addFiles.files[].name'
+    value: string
+    index: number
+  }
+
+  export interface DirectoryRequestAddFilesFilesIdFieldEvent {
+    field: '$.addFiles.files[].id'
+    value: string
+    index: number
+  }
+
+  export interface DirectoryRequestAddFilesFilesSizeFieldEvent {
+    field: '$.addFiles.files[].size'
+    value: number
+    index: number
+  }
+
+  export interface DirectoryRequestAddFilesFilesChunksIndexFieldEvent {
+    field: '$.addFiles.files[].chunks[].index'
+    value: number
+    index: number
+  }
+
+  export interface DirectoryRequestAddFilesFilesChunksIdFieldEvent {
+    field: '$.addFiles.files[].chunks[].id'
+    value: string
+    index: number
+  }
+
+  export interface DirectoryRequestAddFilesFilesChunksOffsetFieldEvent {
+    field: '$.addFiles.files[].chunks[].offset'
+    value: number
+    index: number
+  }
+
+  export interface DirectoryRequestAddFilesFilesChunksSizeFieldEvent {
+    field: '$.addFiles.files[].chunks[].size'
+    value: number
+    index: number
+  }
+
+  export interface DirectoryRequestAddFilesFilesChunksPeersFieldEvent {
+    field: '$.addFiles.files[].chunks[].peers[]'
+    index: number
+    value: string
+  }
+
+  export interface DirectoryRequestAddFilesReplicasFieldEvent {
+    field: '$.addFiles.replicas'
+    value: number
+  }
+
   export function encode (obj: Partial<DirectoryRequest>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, DirectoryRequest.codec())
   }
@@ -1856,8 +1962,527 @@ export namespace DirectoryRequest {
     return decodeMessage(buf, DirectoryRequest.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DirectoryRequest>): Generator<DirectoryRequestBeginNameFieldEvent | DirectoryRequestBeginSizeFieldEvent | DirectoryRequestBeginChunkSizeFieldEvent | DirectoryRequestBeginReplicasFieldEvent | DirectoryRequestPlaceUploadIdFieldEvent | DirectoryRequestPlaceFirstFieldEvent | DirectoryRequestPlaceCountFieldEvent | DirectoryRequestPlaceExcludeFieldEvent | DirectoryRequestPlaceNeedFieldEvent | DirectoryRequestCompleteUploadIdFieldEvent | DirectoryRequestCompleteFileIdFieldEvent | DirectoryRequestCompleteSizeFieldEvent | DirectoryRequestCompleteChunksIndexFieldEvent | DirectoryRequestCompleteChunksIdFieldEvent | DirectoryRequestCompleteChunksOffsetFieldEvent | DirectoryRequestCompleteChunksSizeFieldEvent | DirectoryRequestCompleteChunksPeersFieldEvent | DirectoryRequestCompleteFinalFieldEvent | DirectoryRequestAbortUploadIdFieldEvent | DirectoryRequestResolveRefFieldEvent | DirectoryRequestResolveChunkStartFieldEvent | DirectoryRequestResolveChunkLimitFieldEvent | DirectoryRequestListAfterFieldEvent | DirectoryRequestListLimitFieldEvent | DirectoryRequestRemoveRefFieldEvent | DirectoryRequestReportCorruptChunkIdFieldEvent | DirectoryRequestReportCorruptPeerIdFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DirectoryRequest>): Generator<DirectoryRequestBeginNameFieldEvent | DirectoryRequestBeginSizeFieldEvent | DirectoryRequestBeginChunkSizeFieldEvent | DirectoryRequestBeginReplicasFieldEvent | DirectoryRequestPlaceUploadIdFieldEvent | DirectoryRequestPlaceFirstFieldEvent | DirectoryRequestPlaceCountFieldEvent | DirectoryRequestPlaceExcludeFieldEvent | DirectoryRequestPlaceNeedFieldEvent | DirectoryRequestCompleteUploadIdFieldEvent | DirectoryRequestCompleteFileIdFieldEvent | DirectoryRequestCompleteSizeFieldEvent | DirectoryRequestCompleteChunksIndexFieldEvent | DirectoryRequestCompleteChunksIdFieldEvent | DirectoryRequestCompleteChunksOffsetFieldEvent | DirectoryRequestCompleteChunksSizeFieldEvent | DirectoryRequestCompleteChunksPeersFieldEvent | DirectoryRequestCompleteFinalFieldEvent | DirectoryRequestAbortUploadIdFieldEvent | DirectoryRequestResolveRefFieldEvent | DirectoryRequestResolveChunkStartFieldEvent | DirectoryRequestResolveChunkLimitFieldEvent | DirectoryRequestListAfterFieldEvent | DirectoryRequestListLimitFieldEvent | DirectoryRequestRemoveRefFieldEvent | DirectoryRequestReportCorruptChunkIdFieldEvent | DirectoryRequestReportCorruptPeerIdFieldEvent | DirectoryRequestPlaceFilesCountFieldEvent | DirectoryRequestPlaceFilesBytesFieldEvent | DirectoryRequestPlaceFilesReplicasFieldEvent | DirectoryRequestAddFilesFilesNameFieldEvent | DirectoryRequestAddFilesFilesIdFieldEvent | DirectoryRequestAddFilesFilesSizeFieldEvent | DirectoryRequestAddFilesFilesChunksIndexFieldEvent | DirectoryRequestAddFilesFilesChunksIdFieldEvent | DirectoryRequestAddFilesFilesChunksOffsetFieldEvent | DirectoryRequestAddFilesFilesChunksSizeFieldEvent | DirectoryRequestAddFilesFilesChunksPeersFieldEvent | DirectoryRequestAddFilesReplicasFieldEvent> {
     return streamMessage(buf, DirectoryRequest.codec(), opts)
+  }
+}
+
+export interface PlaceFiles {
+  count: number
+  bytes: number
+  replicas: number
+}
+
+export namespace PlaceFiles {
+  let _codec: Codec<PlaceFiles>
+
+  export const codec = (): Codec<PlaceFiles> => {
+    if (_codec == null) {
+      _codec = message<PlaceFiles>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.count != null && obj.count !== 0)) {
+          w.uint32(8)
+          w.uint32(obj.count)
+        }
+
+        if ((obj.bytes != null && obj.bytes !== 0)) {
+          w.uint32(16)
+          w.uint64Number(obj.bytes)
+        }
+
+        if ((obj.replicas != null && obj.replicas !== 0)) {
+          w.uint32(24)
+          w.uint32(obj.replicas)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          count: 0,
+          bytes: 0,
+          replicas: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.count = reader.uint32()
+              break
+            }
+            case 2: {
+              obj.bytes = reader.uint64Number()
+              break
+            }
+            case 3: {
+              obj.replicas = reader.uint32()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.count`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.bytes`,
+                value: reader.uint64Number()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.replicas`,
+                value: reader.uint32()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface PlaceFilesCountFieldEvent {
+    field: '$.count'
+    value: number
+  }
+
+  export interface PlaceFilesBytesFieldEvent {
+    field: '$.bytes'
+    value: number
+  }
+
+  export interface PlaceFilesReplicasFieldEvent {
+    field: '$.replicas'
+    value: number
+  }
+
+  export function encode (obj: Partial<PlaceFiles>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, PlaceFiles.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<PlaceFiles>): PlaceFiles {
+    return decodeMessage(buf, PlaceFiles.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<PlaceFiles>): Generator<PlaceFilesCountFieldEvent | PlaceFilesBytesFieldEvent | PlaceFilesReplicasFieldEvent> {
+    return streamMessage(buf, PlaceFiles.codec(), opts)
+  }
+}
+
+export interface AddFiles {
+  files: NewFile[]
+  replicas: number
+}
+
+export namespace AddFiles {
+  let _codec: Codec<AddFiles>
+
+  export const codec = (): Codec<AddFiles> => {
+    if (_codec == null) {
+      _codec = message<AddFiles>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (obj.files != null && obj.files.length > 0) {
+          for (const value of obj.files) {
+            w.uint32(10)
+            NewFile.codec().encode(value, w)
+          }
+        }
+
+        if ((obj.replicas != null && obj.replicas !== 0)) {
+          w.uint32(16)
+          w.uint32(obj.replicas)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          files: [],
+          replicas: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              if (opts.limits?.files != null && obj.files.length === opts.limits.files) {
+                throw new MaxLengthError('Decode error - repeated field "files" had too many elements')
+              }
+
+              obj.files.push(NewFile.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.files$
+              }))
+              break
+            }
+            case 2: {
+              obj.replicas = reader.uint32()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          files: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              if (opts.limits?.files != null && obj.files === opts.limits.files) {
+                throw new MaxLengthError('Streaming decode error - repeated field "files" had too many elements')
+              }
+
+              for (const evt of NewFile.codec().stream(reader, reader.uint32(), `${prefix}.files[]`, {
+                limits: opts.limits?.files$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.files
+                }
+              }
+
+              obj.files++
+
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.replicas`,
+                value: reader.uint32()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface AddFilesFilesNameFieldEvent {
+    field: '$.files[].name'
+    value: string
+    index: number
+  }
+
+  export interface AddFilesFilesIdFieldEvent {
+    field: '$.files[].id'
+    value: string
+    index: number
+  }
+
+  export interface AddFilesFilesSizeFieldEvent {
+    field: '$.files[].size'
+    value: number
+    index: number
+  }
+
+  export interface AddFilesFilesChunksIndexFieldEvent {
+    field: '$.files[].chunks[].index'
+    value: number
+    index: number
+  }
+
+  export interface AddFilesFilesChunksIdFieldEvent {
+    field: '$.files[].chunks[].id'
+    value: string
+    index: number
+  }
+
+  export interface AddFilesFilesChunksOffsetFieldEvent {
+    field: '$.files[].chunks[].offset'
+    value: number
+    index: number
+  }
+
+  export interface AddFilesFilesChunksSizeFieldEvent {
+    field: '$.files[].chunks[].size'
+    value: number
+    index: number
+  }
+
+  export interface AddFilesFilesChunksPeersFieldEvent {
+    field: '$.files[].chunks[].peers[]'
+    index: number
+    value: string
+  }
+
+  export interface AddFilesReplicasFieldEvent {
+    field: '$.replicas'
+    value: number
+  }
+
+  export function encode (obj: Partial<AddFiles>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, AddFiles.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<AddFiles>): AddFiles {
+    return decodeMessage(buf, AddFiles.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<AddFiles>): Generator<AddFilesFilesNameFieldEvent | AddFilesFilesIdFieldEvent | AddFilesFilesSizeFieldEvent | AddFilesFilesChunksIndexFieldEvent | AddFilesFilesChunksIdFieldEvent | AddFilesFilesChunksOffsetFieldEvent | AddFilesFilesChunksSizeFieldEvent | AddFilesFilesChunksPeersFieldEvent | AddFilesReplicasFieldEvent> {
+    return streamMessage(buf, AddFiles.codec(), opts)
+  }
+}
+
+export interface NewFile {
+  name: string
+  id: string
+  size: number
+  chunks: ChunkInfo[]
+}
+
+export namespace NewFile {
+  let _codec: Codec<NewFile>
+
+  export const codec = (): Codec<NewFile> => {
+    if (_codec == null) {
+      _codec = message<NewFile>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.name != null && obj.name !== '')) {
+          w.uint32(10)
+          w.string(obj.name)
+        }
+
+        if ((obj.id != null && obj.id !== '')) {
+          w.uint32(18)
+          w.string(obj.id)
+        }
+
+        if ((obj.size != null && obj.size !== 0)) {
+          w.uint32(24)
+          w.uint64Number(obj.size)
+        }
+
+        if (obj.chunks != null && obj.chunks.length > 0) {
+          for (const value of obj.chunks) {
+            w.uint32(34)
+            ChunkInfo.codec().encode(value, w)
+          }
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          name: '',
+          id: '',
+          size: 0,
+          chunks: []
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.name = reader.string()
+              break
+            }
+            case 2: {
+              obj.id = reader.string()
+              break
+            }
+            case 3: {
+              obj.size = reader.uint64Number()
+              break
+            }
+            case 4: {
+              if (opts.limits?.chunks != null && obj.chunks.length === opts.limits.chunks) {
+                throw new MaxLengthError('Decode error - repeated field "chunks" had too many elements')
+              }
+
+              obj.chunks.push(ChunkInfo.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.chunks$
+              }))
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          chunks: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.name`,
+                value: reader.string()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.id`,
+                value: reader.string()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.size`,
+                value: reader.uint64Number()
+              }
+              break
+            }
+            case 4: {
+              if (opts.limits?.chunks != null && obj.chunks === opts.limits.chunks) {
+                throw new MaxLengthError('Streaming decode error - repeated field "chunks" had too many elements')
+              }
+
+              for (const evt of ChunkInfo.codec().stream(reader, reader.uint32(), `${prefix}.chunks[]`, {
+                limits: opts.limits?.chunks$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.chunks
+                }
+              }
+
+              obj.chunks++
+
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface NewFileNameFieldEvent {
+    field: '$.name'
+    value: string
+  }
+
+  export interface NewFileIdFieldEvent {
+    field: '$.id'
+    value: string
+  }
+
+  export interface NewFileSizeFieldEvent {
+    field: '$.size'
+    value: number
+  }
+
+  export interface NewFileChunksIndexFieldEvent {
+    field: '$.chunks[].index'
+    value: number
+    index: number
+  }
+
+  export interface NewFileChunksIdFieldEvent {
+    field: '$.chunks[].id'
+    value: string
+    index: number
+  }
+
+  export interface NewFileChunksOffsetFieldEvent {
+    field: '$.chunks[].offset'
+    value: number
+    index: number
+  }
+
+  export interface NewFileChunksSizeFieldEvent {
+    field: '$.chunks[].size'
+    value: number
+    index: number
+  }
+
+  export interface NewFileChunksPeersFieldEvent {
+    field: '$.chunks[].peers[]'
+    index: number
+    value: string
+  }
+
+  export function encode (obj: Partial<NewFile>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, NewFile.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<NewFile>): NewFile {
+    return decodeMessage(buf, NewFile.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<NewFile>): Generator<NewFileNameFieldEvent | NewFileIdFieldEvent | NewFileSizeFieldEvent | NewFileChunksIndexFieldEvent | NewFileChunksIdFieldEvent | NewFileChunksOffsetFieldEvent | NewFileChunksSizeFieldEvent | NewFileChunksPeersFieldEvent> {
+    return streamMessage(buf, NewFile.codec(), opts)
   }
 }
 

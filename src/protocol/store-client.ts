@@ -93,14 +93,20 @@ export class StoreClient {
    * Rejects only when this node could not be talked to.
    */
   async put (chunk: { id: string, size: number }, pieces: Iterable<Uint8Array> | AsyncIterable<Uint8Array>, options: PutOptions = {}): Promise<PutOutcome> {
-    const pooled = this.requests(chunk.size)
+    const request = StoreRequest.encode({ type: StoreRequest.Type.PUT, cid: chunk.id, size: chunk.size, forward: options.forward ?? [], grant: options.grant, chunks: [] })
+    return await this.send(request, chunk.size, pieces, options)
+  }
+
+  /** A PUT or PUT_MANY: the request, then `size` bytes; the outcome down the chain. */
+  private async send (request: Uint8Array, size: number, pieces: Iterable<Uint8Array> | AsyncIterable<Uint8Array>, options: PutOptions): Promise<PutOutcome> {
+    const pooled = this.requests(size)
     // a chain link must not wait behind others (see noWait): a stream of its own if the pool is full and busy
     const extra = options.noWait === true && pooled.pending > 0 && this.extras < MAX_EXTRA_STREAMS ? this.pool.extra() : undefined
     if (extra != null) this.extras++
     let response: StoreResponse
     try {
       response = await (extra ?? pooled).run(async (stream, reader) => {
-        await sendMessageAndBytes(stream, StoreRequest.encode({ type: StoreRequest.Type.PUT, cid: chunk.id, size: chunk.size, forward: options.forward ?? [], grant: options.grant }), chunk.size, pieces, options)
+        await sendMessageAndBytes(stream, request, size, pieces, options)
         return await this.readResponse(reader, options)
       }, options)
     } finally {
@@ -117,12 +123,22 @@ export class StoreClient {
   }
 
   /**
+   * Send a batch of small chunks in one request (PUT_MANY), `pieces` being
+   * their bytes back to back. Stored means every one of them was.
+   */
+  async putMany (chunks: Array<{ cid: string, size: number }>, pieces: Iterable<Uint8Array> | AsyncIterable<Uint8Array>, options: Omit<PutOptions, 'forward'> = {}): Promise<PutOutcome> {
+    const size = chunks.reduce((total, chunk) => total + chunk.size, 0)
+    const request = StoreRequest.encode({ type: StoreRequest.Type.PUT_MANY, cid: '', size, chunks, forward: [], grant: options.grant })
+    return await this.send(request, size, pieces, options)
+  }
+
+  /**
    * Fetch a chunk, handing each piece to `onPiece` as it arrives. The caller
    * verifies the bytes: a node is never trusted.
    */
   async get (id: string, onPiece: (piece: Uint8Array) => void | Promise<void>, options?: ReadOptions): Promise<number> {
     return await this.requests(options?.size).run(async (stream, reader) => {
-      await sendMessage(stream, StoreRequest.encode({ type: StoreRequest.Type.GET, cid: id, size: 0, forward: [], grant: options?.grant }), options)
+      await sendMessage(stream, StoreRequest.encode({ type: StoreRequest.Type.GET, cid: id, size: 0, forward: [], grant: options?.grant, chunks: [] }), options)
       const response = await this.readResponse(reader, options)
       if (response.status !== StoreResponse.Status.OK) {
         // the stream is still in step: nothing follows a refusal
@@ -138,7 +154,7 @@ export class StoreClient {
 
   async has (id: string, options?: ReadOptions): Promise<number | undefined> {
     const response = await this.requests().run(async (stream, reader) => {
-      await sendMessage(stream, StoreRequest.encode({ type: StoreRequest.Type.HAS, cid: id, size: 0, forward: [], grant: options?.grant }), options)
+      await sendMessage(stream, StoreRequest.encode({ type: StoreRequest.Type.HAS, cid: id, size: 0, forward: [], grant: options?.grant, chunks: [] }), options)
       return await this.readResponse(reader, options)
     }, options)
     if (response.status === StoreResponse.Status.NOT_FOUND) return undefined

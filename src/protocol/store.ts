@@ -8,19 +8,22 @@ export interface StoreRequest {
   size: number
   forward: Target[]
   grant?: Uint8Array<ArrayBuffer>
+  chunks: ChunkRef[]
 }
 
 export namespace StoreRequest {
   export enum Type {
     PUT = 'PUT',
     GET = 'GET',
-    HAS = 'HAS'
+    HAS = 'HAS',
+    PUT_MANY = 'PUT_MANY'
   }
 
   enum __TypeValues {
     PUT = 0,
     GET = 1,
-    HAS = 2
+    HAS = 2,
+    PUT_MANY = 3
   }
 
   export namespace Type {
@@ -65,6 +68,13 @@ export namespace StoreRequest {
           w.bytes(obj.grant)
         }
 
+        if (obj.chunks != null && obj.chunks.length > 0) {
+          for (const value of obj.chunks) {
+            w.uint32(50)
+            ChunkRef.codec().encode(value, w)
+          }
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -73,7 +83,8 @@ export namespace StoreRequest {
           type: Type.PUT,
           cid: '',
           size: 0,
-          forward: []
+          forward: [],
+          chunks: []
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -108,6 +119,16 @@ export namespace StoreRequest {
               obj.grant = reader.bytes()
               break
             }
+            case 6: {
+              if (opts.limits?.chunks != null && obj.chunks.length === opts.limits.chunks) {
+                throw new MaxLengthError('Decode error - repeated field "chunks" had too many elements')
+              }
+
+              obj.chunks.push(ChunkRef.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.chunks$
+              }))
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -118,7 +139,8 @@ export namespace StoreRequest {
         return obj
       }, function * (reader, length, prefix, opts = {}) {
         const obj = {
-          forward: 0
+          forward: 0,
+          chunks: 0
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -173,6 +195,24 @@ export namespace StoreRequest {
               }
               break
             }
+            case 6: {
+              if (opts.limits?.chunks != null && obj.chunks === opts.limits.chunks) {
+                throw new MaxLengthError('Streaming decode error - repeated field "chunks" had too many elements')
+              }
+
+              for (const evt of ChunkRef.codec().stream(reader, reader.uint32(), `${prefix}.chunks[]`, {
+                limits: opts.limits?.chunks$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.chunks
+                }
+              }
+
+              obj.chunks++
+
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -223,6 +263,18 @@ export namespace StoreRequest {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface StoreRequestChunksCidFieldEvent {
+    field: '$.chunks[].cid'
+    value: string
+    index: number
+  }
+
+  export interface StoreRequestChunksSizeFieldEvent {
+    field: '$.chunks[].size'
+    value: number
+    index: number
+  }
+
   export function encode (obj: Partial<StoreRequest>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, StoreRequest.codec())
   }
@@ -231,8 +283,120 @@ export namespace StoreRequest {
     return decodeMessage(buf, StoreRequest.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<StoreRequest>): Generator<StoreRequestTypeFieldEvent | StoreRequestCidFieldEvent | StoreRequestSizeFieldEvent | StoreRequestForwardPeerIdFieldEvent | StoreRequestForwardAddrsFieldEvent | StoreRequestForwardGrantFieldEvent | StoreRequestGrantFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<StoreRequest>): Generator<StoreRequestTypeFieldEvent | StoreRequestCidFieldEvent | StoreRequestSizeFieldEvent | StoreRequestForwardPeerIdFieldEvent | StoreRequestForwardAddrsFieldEvent | StoreRequestForwardGrantFieldEvent | StoreRequestGrantFieldEvent | StoreRequestChunksCidFieldEvent | StoreRequestChunksSizeFieldEvent> {
     return streamMessage(buf, StoreRequest.codec(), opts)
+  }
+}
+
+export interface ChunkRef {
+  cid: string
+  size: number
+}
+
+export namespace ChunkRef {
+  let _codec: Codec<ChunkRef>
+
+  export const codec = (): Codec<ChunkRef> => {
+    if (_codec == null) {
+      _codec = message<ChunkRef>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.cid != null && obj.cid !== '')) {
+          w.uint32(10)
+          w.string(obj.cid)
+        }
+
+        if ((obj.size != null && obj.size !== 0)) {
+          w.uint32(16)
+          w.uint64Number(obj.size)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          cid: '',
+          size: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.cid = reader.string()
+              break
+            }
+            case 2: {
+              obj.size = reader.uint64Number()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.cid`,
+                value: reader.string()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.size`,
+                value: reader.uint64Number()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface ChunkRefCidFieldEvent {
+    field: '$.cid'
+    value: string
+  }
+
+  export interface ChunkRefSizeFieldEvent {
+    field: '$.size'
+    value: number
+  }
+
+  export function encode (obj: Partial<ChunkRef>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, ChunkRef.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChunkRef>): ChunkRef {
+    return decodeMessage(buf, ChunkRef.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChunkRef>): Generator<ChunkRefCidFieldEvent | ChunkRefSizeFieldEvent> {
+    return streamMessage(buf, ChunkRef.codec(), opts)
   }
 }
 

@@ -1,4 +1,5 @@
-import { close as closeFd, createReadStream, createWriteStream, fsync, open as openFd, readFile as readFileCallback, writeFile as writeFileCallback } from 'node:fs'
+import { close as closeFd, createReadStream, createWriteStream, fdatasync, fsync, open as openFd, readFile as readFileCallback, write as writeFd } from 'node:fs'
+import { promisify } from 'node:util'
 import { mkdir, readdir, rename, rm, stat, statfs } from 'node:fs/promises'
 import { join } from 'node:path'
 import { pipeline } from 'node:stream/promises'
@@ -40,6 +41,8 @@ export interface StoredChunk {
 export interface ChunkStore {
   /** Store a chunk, verifying `bytes` hash to `id`. Resolves once it is durable. */
   put (id: string, size: number, bytes: AsyncIterable<Uint8Array>, options?: AbortOptions): Promise<void>
+  /** The same for a chunk already in memory (a batch of small ones). */
+  putBytes (id: string, bytes: Uint8Array): Promise<void>
   get (id: string, options?: AbortOptions): Promise<StoredChunk | undefined>
   /** size of the chunk, or undefined when not held */
   has (id: string): Promise<number | undefined>
@@ -51,6 +54,15 @@ export interface ChunkStore {
   verify (id: string, options?: AbortOptions & { onBytes?: (bytes: number) => Promise<void> | void }): Promise<boolean | undefined>
   /** move a corrupt chunk aside, out of service */
   quarantine (id: string): Promise<void>
+}
+
+const openFile = promisify(openFd)
+const closeFile = promisify(closeFd)
+const fdatasyncFile = promisify(fdatasync)
+async function writeFile (fd: number, bytes: Uint8Array, offset: number, length: number): Promise<number> {
+  return await new Promise((resolve, reject) => {
+    writeFd(fd, bytes, offset, length, null, (err, written) => { if (err != null) reject(err); else resolve(written) })
+  })
 }
 
 /**
@@ -72,10 +84,48 @@ class FolderSyncs {
   }
 }
 
+/**
+ * Folders are opened once and kept open for their fsyncs (a store has at most
+ * 257: chunks/ and its shards), which saves an open and a close per chunk.
+ */
+const folderFds = new Map<string, number>()
+/** Past this many (several stores in one process: tests), all are closed. */
+const MAX_FOLDER_FDS = 1024
+
+/** Close a folder's kept descriptor: the folder was replaced. */
+function forgetFolder (path: string): void {
+  const fd = folderFds.get(path)
+  if (fd == null) return
+  folderFds.delete(path)
+  closeFd(fd, () => {})
+}
+
 function fsyncFolder (path: string, done: (err: Error | null) => void): void {
+  const fd = folderFds.get(path)
+  if (fd != null) {
+    fsync(fd, (err) => {
+      if (err == null) { done(null); return }
+      // removed by hand, or closed: open it again
+      folderFds.delete(path)
+      closeFd(fd, () => { openAndSync(path, done) })
+    })
+    return
+  }
+  openAndSync(path, done)
+}
+
+function openAndSync (path: string, done: (err: Error | null) => void): void {
   openFd(path, 'r', (err, fd) => {
     if (err != null) { done(err); return }
-    fsync(fd, (syncErr) => { closeFd(fd, (closeErr) => { done(syncErr ?? closeErr ?? null) }) })
+    fsync(fd, (syncErr) => {
+      if (syncErr != null || folderFds.has(path)) {
+        closeFd(fd, () => { done(syncErr) })
+        return
+      }
+      if (folderFds.size >= MAX_FOLDER_FDS) for (const path of [...folderFds.keys()]) forgetFolder(path)
+      folderFds.set(path, fd)
+      done(null)
+    })
   })
 }
 
@@ -153,6 +203,16 @@ export class FsChunkStore implements ChunkStore {
 
   async put (id: string, size: number, bytes: AsyncIterable<Uint8Array>, options?: AbortOptions): Promise<void> {
     const { id: canonical, digest } = parseContentId(id)
+    await this.reserving(size, async () => { await this.write(canonical, digest, size, bytes, options) })
+  }
+
+  async putBytes (id: string, bytes: Uint8Array): Promise<void> {
+    const { id: canonical, digest } = parseContentId(id)
+    await this.reserving(bytes.byteLength, async () => { await this.writeVerified(canonical, digest, bytes) })
+  }
+
+  /** Room for `size` more bytes, held while `write` runs. */
+  private async reserving (size: number, write: () => Promise<void>): Promise<void> {
     if (!Number.isSafeInteger(size) || size < 0 || size > MAX_CHUNK_SIZE) {
       throw new InvalidInputError(`chunk size ${size} is outside 0..${MAX_CHUNK_SIZE}`)
     }
@@ -163,7 +223,7 @@ export class FsChunkStore implements ChunkStore {
     }
     this.reserved += size
     try {
-      await this.write(canonical, digest, size, bytes, options)
+      await write()
     } finally {
       this.reserved -= size
     }
@@ -200,17 +260,34 @@ export class FsChunkStore implements ChunkStore {
       received += piece.byteLength
     }
     if (received !== size) throw new InvalidInputError(`chunk ${canonical} ended after ${received} of ${size} bytes`)
+    await this.writeVerified(canonical, digest, slab.subarray(0, size), hasher)
+  }
+
+  /**
+   * A whole chunk from memory: checked against its ID (`hasher` has seen its
+   * bytes already, if given) before anything touches the disk, then written,
+   * fsynced and renamed into place. Each step waits for a thread of libuv's
+   * pool, which on a busy machine takes a while, so the steps that can
+   * overlap do: whether the chunk was here already is asked while it is
+   * written, and the file is closed while it is renamed.
+   */
+  private async writeVerified (canonical: string, digest: Uint8Array, bytes: Uint8Array, hasher = newHasher().update(bytes)): Promise<void> {
     const actual = hasher.digest()
     if (!digestEquals(actual, digest)) throw new IntegrityError(`chunk bytes hash to ${cidFromDigest(actual)}, not ${canonical}`)
     const tmp = join(this.root, 'tmp', `${randomBytes(8).toString('hex')}.part`)
+    const existed = this.has(canonical).then((size) => size != null, () => false)
+    let fd: number | undefined
     try {
-      // open, write, fsync (flush: durable before it is acknowledged), close; the callback API
-      // skips a FileHandle per chunk, which showed in profiles of many small files
-      await new Promise<void>((resolve, reject) => {
-        writeFileCallback(tmp, slab.subarray(0, size), { flag: 'wx', flush: true }, (err) => { if (err != null) reject(err); else resolve() })
-      })
-      await this.publish(canonical, tmp, size)
+      // the callback API: a FileHandle per chunk showed in profiles of many small files
+      fd = await openFile(tmp, 'wx')
+      for (let written = 0; written < bytes.byteLength;) written += await writeFile(fd, bytes, written, bytes.byteLength - written)
+      // durable before it is acknowledged
+      await fdatasyncFile(fd)
+      const closing = closeFile(fd)
+      fd = undefined
+      await Promise.all([this.publish(canonical, tmp, bytes.byteLength, existed), closing])
     } catch (err) {
+      if (fd != null) await closeFile(fd).catch(() => {})
       await rm(tmp, { force: true })
       throw err
     }
@@ -221,8 +298,8 @@ export class FsChunkStore implements ChunkStore {
   private readonly folderSyncs = new FolderSyncs()
 
   /** Move a verified, fsynced chunk file into place. */
-  private async publish (canonical: string, tmp: string, size: number): Promise<void> {
-    const existed = await this.has(canonical) != null
+  private async publish (canonical: string, tmp: string, size: number, existing?: Promise<boolean>): Promise<void> {
+    const existed = existing ?? this.has(canonical).then((size) => size != null, () => false)
     const shard = canonical.slice(-2)
     const folder = join(this.root, 'chunks', shard)
     if (!this.shards.has(shard)) {
@@ -234,12 +311,13 @@ export class FsChunkStore implements ChunkStore {
     await rename(tmp, this.chunkPath(canonical)).catch(async (err) => {
       if (err.code !== 'ENOENT') throw err
       // the folder went away under us (removed by hand): make it again
+      forgetFolder(folder)
       await mkdir(folder, { recursive: true })
       await rename(tmp, this.chunkPath(canonical))
     })
     // the rename is durable only once its folder is: then the chunk may be acknowledged
     await this.folderSyncs.sync(folder)
-    if (!existed) {
+    if (!await existed) {
       this.used += size
       this.chunks++
     }

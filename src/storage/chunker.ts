@@ -20,7 +20,7 @@ export interface Chunk {
  * `onBytes` sees every byte once, in order (used to hash the whole file in the
  * same pass).
  */
-export async function * chunkStream (source: AsyncIterable<Uint8Array>, chunkSize: number, onBytes?: (piece: Uint8Array) => void): AsyncGenerator<Chunk> {
+export async function * chunkStream (source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, chunkSize: number, onBytes?: (piece: Uint8Array) => void): AsyncGenerator<Chunk> {
   if (!Number.isSafeInteger(chunkSize) || chunkSize <= 0) throw new RangeError(`chunk size must be a positive integer, got ${chunkSize}`)
   let index = 0
   let offset = 0

@@ -83,7 +83,8 @@ describe('end to end: replication and losing a node', function () {
 
   it('many small files at once, 3 copies each down a chain: every one stored (nodes keep their streams to each other under the limit)', async () => {
     cluster = await Cluster.start({ nodes: 3 })
-    const client = await DfsClient.connect({ directory: cluster.directoryAddr, replicas: 3 })
+    // each file alone, down a chain (batches do not use chains)
+    const client = await DfsClient.connect({ directory: cluster.directoryAddr, replicas: 3, batchSmallFiles: false })
     try {
       // more chain links in flight between two nodes than a connection takes streams
       const contents = Array.from({ length: 600 }, () => randomBytes(4096))
@@ -101,6 +102,61 @@ describe('end to end: replication and losing a node', function () {
         const parts: Uint8Array[] = []
         for await (const piece of client.download(ids[i])) parts.push(piece)
         assert.ok(Buffer.concat(parts).equals(contents[i]))
+      }
+    } finally {
+      await client.close()
+    }
+  })
+
+  it('small files uploaded at once share batches: a few directory requests for many files, every file on 3 nodes, byte for byte', async () => {
+    cluster = await Cluster.start({ nodes: 3 })
+    const client = await DfsClient.connect({ directory: cluster.directoryAddr, replicas: 3 })
+    try {
+      const contents = Array.from({ length: 200 }, (_, i) => randomBytes(1 + (i * 997) % 9000))
+      const ids: string[] = []
+      let next = 0
+      await Promise.all(Array.from({ length: 32 }, async () => {
+        while (next < contents.length) {
+          const i = next++
+          ids[i] = (await client.upload([contents[i]], { name: `batched-${i}`, size: contents[i].byteLength })).id
+        }
+      }))
+      // alone, each file costs a begin and a complete: 400 requests
+      assert.ok(client.directory.requestsSent < contents.length, `${client.directory.requestsSent} directory requests for ${contents.length} files`)
+      const listed = await client.list()
+      assert.equal(listed.filter((f) => f.name.startsWith('batched-')).length, contents.length)
+      for (const [i, content] of contents.entries()) {
+        const info = await client.stat(`batched-${i}`)
+        assert.equal(info.id, ids[i])
+        assert.equal(info.health, 'healthy')
+        assert.equal(new Set(info.chunks[0].peers).size, 3)
+        const parts: Uint8Array[] = []
+        for await (const piece of client.download(ids[i])) parts.push(piece)
+        assert.ok(Buffer.concat(parts).equals(content), `file ${i} byte for byte`)
+      }
+      const nodes = await client.nodes()
+      assert.ok(nodes.every((node) => node.chunks >= contents.length), 'every node holds every chunk')
+    } finally {
+      await client.close()
+    }
+  })
+
+  it('a batch placed on a node that just died: each of its files is uploaded alone on live nodes instead', async () => {
+    cluster = await Cluster.start({ nodes: 3 })
+    const victim = cluster.nodes[0]
+    await victim.kill9()
+    // still alive to the directory (dead after 3 s): one placement in three pairs it with another node
+    const client = await DfsClient.connect({ directory: cluster.directoryAddr, replicas: 2 })
+    try {
+      const contents = Array.from({ length: 6 }, () => randomBytes(5000))
+      for (const [i, content] of contents.entries()) {
+        const file = await client.upload([content], { name: `after-death-${i}`, size: content.byteLength })
+        const info = await client.stat(file.id)
+        assert.deepEqual(info.chunks[0].peers.filter((peer) => peer === victim.peerId), [], 'not recorded on the dead node')
+        assert.equal(new Set(info.chunks[0].peers).size, 2)
+        const parts: Uint8Array[] = []
+        for await (const piece of client.download(file.id)) parts.push(piece)
+        assert.ok(Buffer.concat(parts).equals(content))
       }
     } finally {
       await client.close()

@@ -56,6 +56,25 @@ describe('directory index (node:sqlite)', () => {
     index.close()
   })
 
+  it('records a batch of small files in one go, all or none, each checked against its manifest', () => {
+    const index = new DirectoryIndex(join(dir.path, 'index.sqlite'))
+    const small = (name: string, text: string): { name: string, id: string, size: number, chunks: any[] } =>
+      ({ name, id: fileIdOf([idOf(text)], text.length), size: text.length, chunks: [{ index: 0, id: idOf(text), offset: 0, size: text.length, peers: ['p1', 'p2'] }] })
+    const recorded = index.addFiles([small('one.txt', 'one'), small('two.txt', 'two!')], 2, 500)
+    assert.deepEqual(recorded.map((f) => [f.name, f.size, f.chunkCount, f.replicas]), [['one.txt', 3, 1, 2], ['two.txt', 4, 1, 2]])
+    assert.deepEqual(index.resolveWithChunks('two.txt', 0, 10)?.chunks.map((c) => [c.id, c.peers]), [[idOf('two!'), ['p1', 'p2']]])
+    // a file ID that is not its chunks' manifest: the whole batch is refused
+    const forged = { ...small('forged.txt', 'abc'), id: fileIdOf([idOf('xyz')], 3) }
+    assert.throws(() => index.addFiles([small('three.txt', 'three'), forged], 2, 600), /does not match its chunks/)
+    assert.equal(index.resolve('three.txt'), undefined)
+    assert.equal(index.resolve('forged.txt'), undefined)
+    // sizes that do not add up, and a chunk with no copies
+    assert.throws(() => index.addFiles([{ ...small('size.txt', 'abc'), size: 4 }], 2, 600), /hold 3 bytes, but the file has 4/)
+    assert.throws(() => index.addFiles([{ ...small('nowhere.txt', 'abc'), chunks: [{ index: 0, id: idOf('abc'), offset: 0, size: 3, peers: [] }] }], 2, 600), /no copies/)
+    assert.deepEqual(index.listFiles('', 10).map((f) => f.name), ['one.txt', 'two.txt'])
+    index.close()
+  })
+
   it('points a name at its newest content and lists names in order', () => {
     const index = new DirectoryIndex(join(dir.path, 'index.sqlite'))
     const first = record(index, 'notes', ['v1'])

@@ -54,7 +54,7 @@ describe('/dfs/store/1.0.0 handler over an in-process stream pair', () => {
 
   /** A valid grant for the request, unless the test gives its own. */
   function grantFor (req: Partial<StoreRequest>): Uint8Array<ArrayBuffer> {
-    return req.type === StoreRequest.Type.PUT || req.type == null
+    return req.type === StoreRequest.Type.PUT || req.type === StoreRequest.Type.PUT_MANY || req.type == null
       ? directory.issue({ op: GrantOp.PUT, node: nodeId, maxBytes: req.size ?? 0, ttlMs: 60_000 })
       : directory.issue({ op: GrantOp.GET, node: nodeId, holder: clientId, ttlMs: 60_000 })
   }
@@ -90,6 +90,70 @@ describe('/dfs/store/1.0.0 handler over an in-process stream pair', () => {
     assert.equal(await store.has(idOf(data)), undefined)
     assert.ok(problems.some((p) => p.includes('refused chunk')))
     assert.equal((await request({ type: StoreRequest.Type.PUT, cid: idOf(data), size: data.byteLength }, data)).status, StoreResponse.Status.OK)
+  })
+
+  describe('PUT_MANY (a batch of small chunks)', () => {
+    const batchOf = (contents: Buffer[]): Partial<StoreRequest> => ({
+      type: StoreRequest.Type.PUT_MANY,
+      chunks: contents.map((c) => ({ cid: idOf(c), size: c.byteLength })),
+      size: contents.reduce((n, c) => n + c.byteLength, 0)
+    })
+
+    it('stores every chunk of a batch, each readable alone, and the stream goes on', async () => {
+      const contents = Array.from({ length: 20 }, (_, i) => randomBytes(100 + i * 500))
+      const response = await request(batchOf(contents), Buffer.concat(contents))
+      assert.equal(response.status, StoreResponse.Status.OK, response.message)
+      assert.deepEqual(response.stored, [nodeId])
+      for (const content of contents) {
+        const get = await request({ type: StoreRequest.Type.GET, cid: idOf(content) })
+        assert.equal(get.size, content.byteLength)
+        const parts: Uint8Array[] = []
+        for await (const piece of reader.readBytes(get.size)) parts.push(piece)
+        assert.deepEqual(Buffer.concat(parts), content)
+      }
+      assert.equal((await store.usage()).chunks, 20)
+    })
+
+    it('a batch with one corrupt chunk is not stored by this node (HASH_MISMATCH), and the bad chunk never lands', async () => {
+      const contents = Array.from({ length: 4 }, () => randomBytes(3000))
+      const body = Buffer.concat(contents)
+      body[2 * 3000 + 10] ^= 1
+      const response = await request(batchOf(contents), body)
+      assert.equal(response.status, StoreResponse.Status.HASH_MISMATCH)
+      assert.deepEqual(response.stored, [])
+      assert.equal(await store.has(idOf(contents[2])), undefined)
+      assert.ok(problems.some((p) => p.includes('refused a batch')))
+      assert.equal((await request(batchOf(contents), Buffer.concat(contents))).status, StoreResponse.Status.OK, 'the same stream still serves')
+    })
+
+    it('refuses a chunk list that does not add up, or asks to be passed on, reading its bytes so the stream stays in step', async () => {
+      const contents = [randomBytes(1000), randomBytes(2000)]
+      const short = await request({ ...batchOf(contents), size: 2500 }, Buffer.concat(contents).subarray(0, 2500))
+      assert.equal(short.status, StoreResponse.Status.INVALID)
+      assert.match(short.message, /add up to 3000 bytes, but 2500 follow/)
+      const forwarded = await request({ ...batchOf(contents), forward: [{ peerId: otherNodeId, addrs: [] }] }, Buffer.concat(contents))
+      assert.equal(forwarded.status, StoreResponse.Status.INVALID)
+      assert.match(forwarded.message, /not passed on/)
+      const empty = await request({ type: StoreRequest.Type.PUT_MANY, chunks: [], size: 0 })
+      assert.equal(empty.status, StoreResponse.Status.INVALID)
+      assert.equal((await store.usage()).chunks, 0)
+      assert.equal((await request(batchOf(contents), Buffer.concat(contents))).status, StoreResponse.Status.OK)
+    })
+
+    it('refuses an oversized batch without reading it', async () => {
+      const over = await request({ type: StoreRequest.Type.PUT_MANY, chunks: [{ cid: idOf(Buffer.from('x')), size: 2 ** 30 }], size: 2 ** 30 })
+      assert.equal(over.status, StoreResponse.Status.INVALID)
+      assert.match(over.message, /batch of .* is over the .* limit/)
+    })
+
+    it('a batch over its grant\'s byte budget is refused whole', async () => {
+      const contents = [randomBytes(1000), randomBytes(1000)]
+      const grant = directory.issue({ op: GrantOp.PUT, node: nodeId, maxBytes: 1500, ttlMs: 60_000 })
+      const refused = await request({ ...batchOf(contents), grant }, Buffer.concat(contents))
+      assert.equal(refused.status, StoreResponse.Status.FORBIDDEN)
+      assert.match(refused.message, /used up/)
+      assert.equal((await store.usage()).chunks, 0)
+    })
   })
 
   it('answers NOT_FOUND for a missing chunk and INVALID for a bad ID', async () => {

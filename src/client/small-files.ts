@@ -1,0 +1,158 @@
+import type { AbortOptions } from '@libp2p/interface'
+import { MAX_BATCH_BYTES, MAX_BATCH_FILES } from '../protocol/constants.ts'
+import type { FileInfo, NodeInfo } from '../protocol/directory.ts'
+import type { PutOutcome, StoreClients } from '../protocol/store-client.ts'
+import { grantNode } from '../security/grants.ts'
+import { cidFromDigest, newHasher } from '../storage/content-id.ts'
+import { fileIdOf } from '../storage/manifest.ts'
+import { ChunkTransferError } from '../errors.ts'
+import type { DirectoryClient } from './directory-client.ts'
+
+/** A batch travels as one frame with its request up to this size (see sendMessageAndBytes). */
+const CONCAT_BYTES = 64 * 1024
+/**
+ * Batches on their way at once. While they are, new small files queue up and
+ * go together in the next one: the more files are uploaded at once, the
+ * bigger the batches.
+ */
+const BATCHES_IN_FLIGHT = 2
+
+export interface SmallFile {
+  name: string
+  bytes: Uint8Array
+  /** copies of it; 0: the directory's default */
+  replicas: number
+}
+
+interface Queued extends SmallFile {
+  chunkId: string
+  fileId: string
+  resolve: (file: FileInfo) => void
+  reject: (err: unknown) => void
+}
+
+export interface SmallFileBatchesInit {
+  directory: DirectoryClient
+  stores: StoreClients
+  /** remember the nodes a directory answer names */
+  learn: (nodes: NodeInfo[]) => void
+  /** the one-file upload, with its retries on other nodes: for the files of a batch that failed */
+  uploadAlone: (file: SmallFile) => Promise<FileInfo>
+}
+
+/**
+ * Small files (one chunk each) uploaded together: for a batch, one placement
+ * from the directory, one PUT_MANY to each of its nodes, and one commit
+ * recording every file, instead of three requests and a commit per file.
+ * The batch goes to its nodes side by side (not down a replication chain).
+ * Uploads running at the same time share batches without knowing it.
+ *
+ * A batch is all or nothing at each step. If any step fails (a node down,
+ * full, refusing), each of its files is uploaded alone the usual way, which
+ * retries on other nodes and reports that file's own error.
+ */
+export class SmallFileBatches {
+  private queue: Queued[] = []
+  private inFlight = 0
+  private scheduled = false
+
+  constructor (private readonly init: SmallFileBatchesInit) {}
+
+  /** Resolves once the file is recorded (in a batch, or alone). */
+  async add (file: SmallFile, options: AbortOptions = {}): Promise<FileInfo> {
+    options.signal?.throwIfAborted()
+    const chunkId = cidFromDigest(newHasher().update(file.bytes).digest())
+    const fileId = fileIdOf([chunkId], file.bytes.byteLength)
+    return await new Promise<FileInfo>((resolve, reject) => {
+      this.queue.push({ ...file, chunkId, fileId, resolve, reject })
+      this.schedule()
+    })
+  }
+
+  /** Send what is queued after this turn of the event loop, so files added together go together. */
+  private schedule (): void {
+    if (this.scheduled || this.inFlight >= BATCHES_IN_FLIGHT || this.queue.length === 0) return
+    this.scheduled = true
+    setImmediate(() => {
+      this.scheduled = false
+      const batch = this.take()
+      this.inFlight++
+      void this.send(batch).finally(() => {
+        this.inFlight--
+        this.schedule()
+      })
+      this.schedule()
+    })
+  }
+
+  /** The next batch: queued files that want the same number of copies, up to the limits. */
+  private take (): Queued[] {
+    const replicas = this.queue[0].replicas
+    // shared with the batches that could go with this one, so that they overlap (one at the directory, one at the nodes)
+    const most = Math.min(MAX_BATCH_FILES, Math.ceil(this.queue.length / (BATCHES_IN_FLIGHT - this.inFlight)))
+    const batch: Queued[] = []
+    const rest: Queued[] = []
+    let bytes = 0
+    for (const file of this.queue) {
+      if (file.replicas === replicas && batch.length < most && bytes + file.bytes.byteLength <= MAX_BATCH_BYTES) {
+        batch.push(file)
+        bytes += file.bytes.byteLength
+      } else {
+        rest.push(file)
+      }
+    }
+    this.queue = rest
+    return batch
+  }
+
+  private async send (batch: Queued[]): Promise<void> {
+    let recorded: FileInfo[]
+    try {
+      recorded = await this.store(batch)
+    } catch {
+      // each file alone: other nodes are tried, and each gets its own error
+      await Promise.all(batch.map(async (file) => {
+        await this.init.uploadAlone(file).then(file.resolve, file.reject)
+      }))
+      return
+    }
+    for (const [i, file] of batch.entries()) file.resolve(recorded[i])
+  }
+
+  private async store (batch: Queued[]): Promise<FileInfo[]> {
+    const { directory, stores } = this.init
+    const bytes = batch.reduce((total, file) => total + file.bytes.byteLength, 0)
+    const placed = await directory.request({ placeFiles: { count: batch.length, bytes, replicas: batch[0].replicas } })
+    this.init.learn(placed.nodes)
+    const peers = placed.placements[0]?.peers ?? []
+    if (peers.length === 0) throw new ChunkTransferError('the directory placed the batch on no node')
+    const grants = new Map<string, Uint8Array<ArrayBuffer>>()
+    for (const grant of placed.grants) {
+      const node = grantNode(grant)
+      if (node != null) grants.set(node, grant)
+    }
+    // to every node at once rather than down a chain: a batch is small, and
+    // each hop down a chain would add its latency to every file in it
+    const pieces = bytes <= CONCAT_BYTES ? [Buffer.concat(batch.map((file) => file.bytes))] : batch.map((file) => file.bytes)
+    const chunks = batch.map((file) => ({ cid: file.chunkId, size: file.bytes.byteLength }))
+    const outcomes = await Promise.all(peers.map(async (peer) => await stores.get(peer).putMany(chunks, pieces, { grant: grants.get(peer) })
+      .catch((err): PutOutcome => ({ stored: [], problem: `node ${peer}: ${(err as Error).message}` }))))
+    const stored = peers.filter((peer, i) => outcomes[i].stored.includes(peer))
+    if (stored.length < peers.length) {
+      throw new ChunkTransferError(`a batch was stored on ${stored.length} of ${peers.length} nodes: ${outcomes.map((outcome) => outcome.problem).filter((p) => p != null).join('; ')}`)
+    }
+    const added = await directory.request({
+      addFiles: {
+        replicas: peers.length,
+        files: batch.map((file) => ({
+          name: file.name,
+          id: file.fileId,
+          size: file.bytes.byteLength,
+          chunks: [{ index: 0, id: file.chunkId, offset: 0, size: file.bytes.byteLength, peers: stored }]
+        }))
+      }
+    })
+    if (added.files.length !== batch.length) throw new ChunkTransferError(`the directory recorded ${added.files.length} of a batch of ${batch.length} files`)
+    return added.files
+  }
+}
