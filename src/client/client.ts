@@ -5,7 +5,8 @@ import type { Libp2p } from 'libp2p'
 import type { AbortOptions, PrivateKey } from '@libp2p/interface'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import { createPeer } from '../net/libp2p.ts'
-import { PLACE_BATCH_CHUNKS } from '../protocol/constants.ts'
+import { MAX_GET_MANY, MAX_RESOLVE_MANY, PLACE_BATCH_CHUNKS, SMALL_CHUNK_BYTES } from '../protocol/constants.ts'
+import { Batcher } from '../util/batcher.ts'
 import type { ChunkInfo, FileInfo, HealthSummary, NodeInfo } from '../protocol/directory.ts'
 import { validateName } from '../protocol/names.ts'
 import { chunkStream, type Chunk } from '../storage/chunker.ts'
@@ -14,7 +15,7 @@ import { SlabPool } from '../util/slab-pool.ts'
 import { digestEquals, newHasher, parseContentId } from '../storage/content-id.ts'
 import { ManifestHasher } from '../storage/manifest.ts'
 import { BoundedTasks } from '../util/bounded-tasks.ts'
-import { ChunkTransferError, DirectoryUnreachableError, ForbiddenError, IntegrityError, InvalidInputError } from '../errors.ts'
+import { ChunkTransferError, DirectoryUnreachableError, ForbiddenError, IntegrityError, InvalidInputError, NotFoundError } from '../errors.ts'
 import { errorMessage } from '../util/log.ts'
 import { readAhead } from '../util/read-ahead.ts'
 import { DirectoryClient } from './directory-client.ts'
@@ -121,6 +122,31 @@ export class DfsClient {
       learn: (nodes) => { this.learn(nodes) },
       uploadAlone: async ({ name, bytes, replicas }) => await this.uploadChunks(chunkStream([bytes], this.chunkSize), { name, size: bytes.byteLength, replicas })
     })
+  }
+
+  /** Resolves for downloads, several in one request when downloads run at once. */
+  private readonly resolves = new Batcher<string, { file: FileInfo, chunks: ChunkInfo[] }>(async (refs) => {
+    const response = await this.directory.request({ resolveMany: { refs, chunkLimit: 0 } })
+    this.learnForReading(response)
+    return response.resolved.map((entry) => entry.file == null
+      ? new NotFoundError(entry.message !== '' ? entry.message : 'the directory answered without the file')
+      : { file: entry.file, chunks: entry.chunks })
+  }, MAX_RESOLVE_MANY)
+
+  /** Small chunks fetched at the same time from one node go in one GET_MANY. */
+  private readonly smallGets = new Map<string, Batcher<string, Uint8Array>>()
+
+  private smallGetsFrom (peer: string): Batcher<string, Uint8Array> {
+    let batcher = this.smallGets.get(peer)
+    if (batcher == null) {
+      batcher = new Batcher(async (ids) => {
+        const signal = AbortSignal.timeout(Math.ceil(CHUNK_READ_BASE_MS + ids.length * SMALL_CHUNK_BYTES / CHUNK_READ_MIN_BYTES_PER_MS))
+        const bodies = await this.store(peer).getMany(ids, { grant: this.readGrants.get(peer), signal })
+        return bodies.map((body, i) => body ?? new NotFoundError(`node ${peer} does not hold chunk ${ids[i]}`))
+      }, MAX_GET_MANY)
+      this.smallGets.set(peer, batcher)
+    }
+    return batcher
   }
 
   /** Whether a file of `size` bytes goes in a batch of small files. */
@@ -339,9 +365,19 @@ export class DfsClient {
   async resolve (ref: string, chunkStart = 0, options?: AbortOptions): Promise<{ file: FileInfo, chunks: ChunkInfo[] }> {
     const response = await this.directory.request({ resolve: { ref, chunkStart, chunkLimit: 0 } }, options)
     if (response.file == null) throw new ChunkTransferError('the directory answered without the file')
+    this.learnForReading(response)
+    return { file: response.file, chunks: response.chunks }
+  }
+
+  /** Where the nodes a resolve names are, and the read grants for them. */
+  private learnForReading (response: { nodes: NodeInfo[], grants: Array<Uint8Array<ArrayBuffer>> }): void {
     this.learn(response.nodes)
     for (const [node, grant] of DfsClient.grantsByNode(response.grants)) this.readGrants.set(node, grant)
-    return { file: response.file, chunks: response.chunks }
+  }
+
+  /** A resolve to download: batched with others running at once; the first chunks only (allChunks pages on). */
+  private async resolveToRead (ref: string, options?: AbortOptions): Promise<{ file: FileInfo, chunks: ChunkInfo[] }> {
+    return await this.resolves.add(ref, options?.signal)
   }
 
   /** Every chunk of a file, page by page. */
@@ -388,6 +424,17 @@ export class DfsClient {
       const deadline = AbortSignal.timeout(Math.ceil(CHUNK_READ_BASE_MS + chunk.size / CHUNK_READ_MIN_BYTES_PER_MS))
       const signal = options?.signal != null ? AbortSignal.any([options.signal, deadline]) : deadline
       try {
+        if (chunk.size <= SMALL_CHUNK_BYTES) {
+          // with other small reads from that node, in one request
+          const bytes = await this.smallGetsFrom(peer).add(chunk.id, signal)
+          if (bytes.byteLength !== chunk.size || !digestEquals(newHasher().update(bytes).digest(), digest)) {
+            this.directory.request({ reportCorrupt: { chunkId: chunk.id, peerId: peer } }).catch(() => {})
+            throw new IntegrityError(`node ${peer} returned corrupt bytes for chunk ${chunk.index} (${chunk.id})`)
+          }
+          if (into == null) return [bytes]
+          into.set(bytes)
+          return [into.subarray(0, bytes.byteLength)]
+        }
         const size = await this.store(peer).get(chunk.id, (piece) => {
           hasher.update(piece)
           if (into == null) {
@@ -421,7 +468,7 @@ export class DfsClient {
    * instead of finishing if it does not match).
    */
   async * download (ref: string, options: ProgressOptions = {}): AsyncGenerator<Uint8Array> {
-    const { file, chunks } = await this.resolve(ref, 0, options)
+    const { file, chunks } = await this.resolveToRead(ref, options)
     yield * this.downloadResolved(file, chunks, options)
   }
 
@@ -476,7 +523,7 @@ export class DfsClient {
    */
   async downloadFile (ref: string, dest: string, options: ProgressOptions = {}): Promise<{ path: string, file: FileInfo }> {
     const into = await destinationFolder(dest)
-    const { file, chunks } = await this.resolve(ref, 0, options)
+    const { file, chunks } = await this.resolveToRead(ref, options)
     // the name comes from the directory: check it again before using it as a path
     const target = into != null ? join(into, validateName(file.name !== '' ? file.name : file.id)) : dest
     const tmp = join(dirname(target), `.${basename(target)}.${randomBytes(6).toString('hex')}.dfs-part`)

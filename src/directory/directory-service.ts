@@ -15,7 +15,7 @@ import { isContentId } from '../storage/content-id.ts'
 import type { AccessPolicy, Role } from '../security/access.ts'
 import { GrantOp, type GrantBytes, type GrantSigner } from '../security/grants.ts'
 import { ForbiddenError } from '../errors.ts'
-import { GET_GRANT_TTL_MS, MAX_BATCH_BYTES, MAX_BATCH_FILES, PUT_GRANT_TTL_MS } from '../protocol/constants.ts'
+import { GET_GRANT_TTL_MS, MAX_BATCH_BYTES, MAX_BATCH_FILES, MAX_RESOLVE_MANY, PUT_GRANT_TTL_MS, RESOLVE_MANY_CHUNKS } from '../protocol/constants.ts'
 import { Drain } from '../util/drain.ts'
 
 const trace = logger('dfs:directory')
@@ -263,7 +263,7 @@ export class DirectoryService {
   private static roleFor (request: DirectoryRequest): Role | undefined {
     if (request.begin != null || request.place != null || request.complete != null || request.abort != null || request.remove != null ||
       request.placeFiles != null || request.addFiles != null) return 'write'
-    if (request.resolve != null || request.list != null || request.reportCorrupt != null) return 'read'
+    if (request.resolve != null || request.resolveMany != null || request.list != null || request.reportCorrupt != null) return 'read'
     return undefined // nodes, health: any member
   }
 
@@ -324,6 +324,21 @@ export class DirectoryService {
       const found = index.resolveWithChunks(ref, chunkStart, limit)
       if (found == null) throw new NotFoundError(`no file has the name or ID "${ref.slice(0, 300)}"`)
       return { file: found.file, ...this.forReaders(found.chunks, peer) }
+    }
+    if (request.resolveMany != null) {
+      const { refs } = request.resolveMany
+      if (refs.length === 0 || refs.length > MAX_RESOLVE_MANY) throw new InvalidInputError(`a batch resolves 1 to ${MAX_RESOLVE_MANY} files`)
+      const limit = Math.min(request.resolveMany.chunkLimit === 0 ? RESOLVE_MANY_CHUNKS : request.resolveMany.chunkLimit, RESOLVE_MANY_CHUNKS)
+      const found = refs.map((ref) => index.resolveWithChunks(ref, 0, limit))
+      // every chunk's holders and grants, once for the whole batch
+      const readers = this.forReaders(found.flatMap((entry) => entry?.chunks ?? []), peer)
+      let next = 0
+      const resolved = found.map((entry, i) => {
+        if (entry == null) return { status: Status.NOT_FOUND, message: `no file has the name or ID "${refs[i].slice(0, 300)}"`, chunks: [] }
+        const chunks = readers.chunks.slice(next, next += entry.chunks.length)
+        return { status: Status.OK, message: '', file: entry.file, chunks }
+      })
+      return { resolved, nodes: readers.nodes, grants: readers.grants }
     }
     if (request.list != null) {
       const limit = Math.min(request.list.limit === 0 ? LIST_PAGE_FILES : request.list.limit, LIST_PAGE_FILES)

@@ -1,7 +1,7 @@
 import type { Connection, Logger as Libp2pLogger, Stream } from '@libp2p/interface'
 import { logger } from '@libp2p/logger'
 import { StreamReader, sendMessage, sendMessageAndBytes } from '../net/stream-io.ts'
-import { DEFAULT_IDLE_TIMEOUT_MS, MAX_BATCH_BYTES, MAX_BATCH_FILES, MAX_STORE_MESSAGE_BYTES } from '../protocol/constants.ts'
+import { DEFAULT_IDLE_TIMEOUT_MS, MAX_BATCH_BYTES, MAX_BATCH_FILES, MAX_GET_MANY, MAX_STORE_MESSAGE_BYTES, SMALL_CHUNK_BYTES } from '../protocol/constants.ts'
 import { BoundedTasks } from '../util/bounded-tasks.ts'
 import { StoreRequest, StoreResponse } from '../protocol/store.ts'
 import { MAX_CHUNK_SIZE, type ChunkStore } from '../storage/chunk-store.ts'
@@ -189,7 +189,7 @@ export function storeHandler (init: StoreHandlerInit) {
     const answer = async (request: StoreRequest, response: Partial<StoreResponse>): Promise<void> => {
       await reply(stream, response)
       const status = response.status ?? StoreResponse.Status.OK
-      const op = request.type === StoreRequest.Type.PUT || request.type === StoreRequest.Type.PUT_MANY ? 'PUT' : request.type === StoreRequest.Type.GET ? 'GET' : 'HAS'
+      const op = request.type === StoreRequest.Type.PUT || request.type === StoreRequest.Type.PUT_MANY ? 'PUT' : request.type === StoreRequest.Type.GET || request.type === StoreRequest.Type.GET_MANY ? 'GET' : 'HAS'
       init.onServed?.(op, status, op === 'PUT' && status === StoreResponse.Status.OK ? request.size : 0)
     }
     const reader = new StreamReader(stream, undefined, init.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS)
@@ -223,6 +223,23 @@ export function storeHandler (init: StoreHandlerInit) {
               continue
             }
             await answer(request, many ? await receivePutMany(request, reader) : await receivePut(request, reader))
+          } else if (request.type === StoreRequest.Type.GET_MANY) {
+            const refused = init.readsOpen() ? undefined : refusal(request, GrantOp.GET, remotePeer)
+            if (refused != null) {
+              await answer(request, refused)
+              continue
+            }
+            if (request.chunks.length === 0 || request.chunks.length > MAX_GET_MANY) {
+              await answer(request, { status: StoreResponse.Status.INVALID, message: `a batch asks for 1 to ${MAX_GET_MANY} chunks, not ${request.chunks.length}` })
+              continue
+            }
+            const found = await Promise.all(request.chunks.map(async (chunk) => await store.getSmall(chunk.cid, SMALL_CHUNK_BYTES).catch(() => undefined)))
+            const bodies = found.filter((bytes) => bytes != null)
+            const size = bodies.reduce((sum, bytes) => sum + bytes.byteLength, 0)
+            const message = encodeResponse({ chunks: request.chunks.map((chunk, i) => ({ cid: chunk.cid, size: found[i]?.byteLength ?? 0, absent: found[i] == null })) })
+            // in one frame with the answer when small enough (see sendMessageAndBytes)
+            await sendMessageAndBytes(stream, message, size, bodies.length === 1 ? bodies : [Buffer.concat(bodies, size)])
+            init.onServed?.('GET', StoreResponse.Status.OK, size)
           } else if (request.type === StoreRequest.Type.GET) {
             const refused = init.readsOpen() ? undefined : refusal(request, GrantOp.GET, remotePeer)
             if (refused != null) {

@@ -41,6 +41,12 @@ export const PLACE_BATCH_CHUNKS = 256
  */
 export const MAX_BATCH_FILES = 128
 export const MAX_BATCH_BYTES = 1024 * 1024
+/** Files per ResolveMany, and chunks listed for each (the rest by Resolve). */
+export const MAX_RESOLVE_MANY = 128
+export const RESOLVE_MANY_CHUNKS = 16
+/** Chunks per GET_MANY; each at most SMALL_CHUNK_BYTES (bigger ones are answered absent). */
+export const MAX_GET_MANY = 64
+export const SMALL_CHUNK_BYTES = 64 * 1024
 
 /** Files per `ls` page. */
 export const LIST_PAGE_FILES = 1000

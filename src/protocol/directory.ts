@@ -1478,6 +1478,7 @@ export interface DirectoryRequest {
   reportCorrupt?: ReportCorrupt
   placeFiles?: PlaceFiles
   addFiles?: AddFiles
+  resolveMany?: ResolveMany
 }
 
 export namespace DirectoryRequest {
@@ -1548,6 +1549,11 @@ export namespace DirectoryRequest {
         if (obj.addFiles != null) {
           w.uint32(98)
           AddFiles.codec().encode(obj.addFiles, w)
+        }
+
+        if (obj.resolveMany != null) {
+          w.uint32(106)
+          ResolveMany.codec().encode(obj.resolveMany, w)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -1631,6 +1637,12 @@ export namespace DirectoryRequest {
             case 12: {
               obj.addFiles = AddFiles.codec().decode(reader, reader.uint32(), {
                 limits: opts.limits?.addFiles
+              })
+              break
+            }
+            case 13: {
+              obj.resolveMany = ResolveMany.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.resolveMany
               })
               break
             }
@@ -1729,6 +1741,13 @@ export namespace DirectoryRequest {
             case 12: {
               yield * AddFiles.codec().stream(reader, reader.uint32(), `${prefix}.addFiles`, {
                 limits: opts.limits?.addFiles
+              })
+
+              break
+            }
+            case 13: {
+              yield * ResolveMany.codec().stream(reader, reader.uint32(), `${prefix}.resolveMany`, {
+                limits: opts.limits?.resolveMany
               })
 
               break
@@ -1954,6 +1973,17 @@ export namespace DirectoryRequest {
     value: number
   }
 
+  export interface DirectoryRequestResolveManyRefsFieldEvent {
+    field: '$.resolveMany.refs[]'
+    index: number
+    value: string
+  }
+
+  export interface DirectoryRequestResolveManyChunkLimitFieldEvent {
+    field: '$.resolveMany.chunkLimit'
+    value: number
+  }
+
   export function encode (obj: Partial<DirectoryRequest>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, DirectoryRequest.codec())
   }
@@ -1962,8 +1992,371 @@ export namespace DirectoryRequest {
     return decodeMessage(buf, DirectoryRequest.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DirectoryRequest>): Generator<DirectoryRequestBeginNameFieldEvent | DirectoryRequestBeginSizeFieldEvent | DirectoryRequestBeginChunkSizeFieldEvent | DirectoryRequestBeginReplicasFieldEvent | DirectoryRequestPlaceUploadIdFieldEvent | DirectoryRequestPlaceFirstFieldEvent | DirectoryRequestPlaceCountFieldEvent | DirectoryRequestPlaceExcludeFieldEvent | DirectoryRequestPlaceNeedFieldEvent | DirectoryRequestCompleteUploadIdFieldEvent | DirectoryRequestCompleteFileIdFieldEvent | DirectoryRequestCompleteSizeFieldEvent | DirectoryRequestCompleteChunksIndexFieldEvent | DirectoryRequestCompleteChunksIdFieldEvent | DirectoryRequestCompleteChunksOffsetFieldEvent | DirectoryRequestCompleteChunksSizeFieldEvent | DirectoryRequestCompleteChunksPeersFieldEvent | DirectoryRequestCompleteFinalFieldEvent | DirectoryRequestAbortUploadIdFieldEvent | DirectoryRequestResolveRefFieldEvent | DirectoryRequestResolveChunkStartFieldEvent | DirectoryRequestResolveChunkLimitFieldEvent | DirectoryRequestListAfterFieldEvent | DirectoryRequestListLimitFieldEvent | DirectoryRequestRemoveRefFieldEvent | DirectoryRequestReportCorruptChunkIdFieldEvent | DirectoryRequestReportCorruptPeerIdFieldEvent | DirectoryRequestPlaceFilesCountFieldEvent | DirectoryRequestPlaceFilesBytesFieldEvent | DirectoryRequestPlaceFilesReplicasFieldEvent | DirectoryRequestAddFilesFilesNameFieldEvent | DirectoryRequestAddFilesFilesIdFieldEvent | DirectoryRequestAddFilesFilesSizeFieldEvent | DirectoryRequestAddFilesFilesChunksIndexFieldEvent | DirectoryRequestAddFilesFilesChunksIdFieldEvent | DirectoryRequestAddFilesFilesChunksOffsetFieldEvent | DirectoryRequestAddFilesFilesChunksSizeFieldEvent | DirectoryRequestAddFilesFilesChunksPeersFieldEvent | DirectoryRequestAddFilesReplicasFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DirectoryRequest>): Generator<DirectoryRequestBeginNameFieldEvent | DirectoryRequestBeginSizeFieldEvent | DirectoryRequestBeginChunkSizeFieldEvent | DirectoryRequestBeginReplicasFieldEvent | DirectoryRequestPlaceUploadIdFieldEvent | DirectoryRequestPlaceFirstFieldEvent | DirectoryRequestPlaceCountFieldEvent | DirectoryRequestPlaceExcludeFieldEvent | DirectoryRequestPlaceNeedFieldEvent | DirectoryRequestCompleteUploadIdFieldEvent | DirectoryRequestCompleteFileIdFieldEvent | DirectoryRequestCompleteSizeFieldEvent | DirectoryRequestCompleteChunksIndexFieldEvent | DirectoryRequestCompleteChunksIdFieldEvent | DirectoryRequestCompleteChunksOffsetFieldEvent | DirectoryRequestCompleteChunksSizeFieldEvent | DirectoryRequestCompleteChunksPeersFieldEvent | DirectoryRequestCompleteFinalFieldEvent | DirectoryRequestAbortUploadIdFieldEvent | DirectoryRequestResolveRefFieldEvent | DirectoryRequestResolveChunkStartFieldEvent | DirectoryRequestResolveChunkLimitFieldEvent | DirectoryRequestListAfterFieldEvent | DirectoryRequestListLimitFieldEvent | DirectoryRequestRemoveRefFieldEvent | DirectoryRequestReportCorruptChunkIdFieldEvent | DirectoryRequestReportCorruptPeerIdFieldEvent | DirectoryRequestPlaceFilesCountFieldEvent | DirectoryRequestPlaceFilesBytesFieldEvent | DirectoryRequestPlaceFilesReplicasFieldEvent | DirectoryRequestAddFilesFilesNameFieldEvent | DirectoryRequestAddFilesFilesIdFieldEvent | DirectoryRequestAddFilesFilesSizeFieldEvent | DirectoryRequestAddFilesFilesChunksIndexFieldEvent | DirectoryRequestAddFilesFilesChunksIdFieldEvent | DirectoryRequestAddFilesFilesChunksOffsetFieldEvent | DirectoryRequestAddFilesFilesChunksSizeFieldEvent | DirectoryRequestAddFilesFilesChunksPeersFieldEvent | DirectoryRequestAddFilesReplicasFieldEvent | DirectoryRequestResolveManyRefsFieldEvent | DirectoryRequestResolveManyChunkLimitFieldEvent> {
     return streamMessage(buf, DirectoryRequest.codec(), opts)
+  }
+}
+
+export interface ResolveMany {
+  refs: string[]
+  chunkLimit: number
+}
+
+export namespace ResolveMany {
+  let _codec: Codec<ResolveMany>
+
+  export const codec = (): Codec<ResolveMany> => {
+    if (_codec == null) {
+      _codec = message<ResolveMany>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (obj.refs != null && obj.refs.length > 0) {
+          for (const value of obj.refs) {
+            w.uint32(10)
+            w.string(value)
+          }
+        }
+
+        if ((obj.chunkLimit != null && obj.chunkLimit !== 0)) {
+          w.uint32(16)
+          w.uint32(obj.chunkLimit)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          refs: [],
+          chunkLimit: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              if (opts.limits?.refs != null && obj.refs.length === opts.limits.refs) {
+                throw new MaxLengthError('Decode error - repeated field "refs" had too many elements')
+              }
+
+              obj.refs.push(reader.string())
+              break
+            }
+            case 2: {
+              obj.chunkLimit = reader.uint32()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          refs: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              if (opts.limits?.refs != null && obj.refs === opts.limits.refs) {
+                throw new MaxLengthError('Streaming decode error - repeated field "refs" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.refs[]`,
+                index: obj.refs,
+                value: reader.string()
+              }
+
+              obj.refs++
+
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.chunkLimit`,
+                value: reader.uint32()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface ResolveManyRefsFieldEvent {
+    field: '$.refs[]'
+    index: number
+    value: string
+  }
+
+  export interface ResolveManyChunkLimitFieldEvent {
+    field: '$.chunkLimit'
+    value: number
+  }
+
+  export function encode (obj: Partial<ResolveMany>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, ResolveMany.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ResolveMany>): ResolveMany {
+    return decodeMessage(buf, ResolveMany.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ResolveMany>): Generator<ResolveManyRefsFieldEvent | ResolveManyChunkLimitFieldEvent> {
+    return streamMessage(buf, ResolveMany.codec(), opts)
+  }
+}
+
+export interface Resolved {
+  status: Status
+  message: string
+  file?: FileInfo
+  chunks: ChunkInfo[]
+}
+
+export namespace Resolved {
+  let _codec: Codec<Resolved>
+
+  export const codec = (): Codec<Resolved> => {
+    if (_codec == null) {
+      _codec = message<Resolved>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (obj.status != null && __StatusValues[obj.status] !== 0) {
+          w.uint32(8)
+          Status.codec().encode(obj.status, w)
+        }
+
+        if ((obj.message != null && obj.message !== '')) {
+          w.uint32(18)
+          w.string(obj.message)
+        }
+
+        if (obj.file != null) {
+          w.uint32(26)
+          FileInfo.codec().encode(obj.file, w)
+        }
+
+        if (obj.chunks != null && obj.chunks.length > 0) {
+          for (const value of obj.chunks) {
+            w.uint32(34)
+            ChunkInfo.codec().encode(value, w)
+          }
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          status: Status.OK,
+          message: '',
+          chunks: []
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.status = Status.codec().decode(reader)
+              break
+            }
+            case 2: {
+              obj.message = reader.string()
+              break
+            }
+            case 3: {
+              obj.file = FileInfo.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.file
+              })
+              break
+            }
+            case 4: {
+              if (opts.limits?.chunks != null && obj.chunks.length === opts.limits.chunks) {
+                throw new MaxLengthError('Decode error - repeated field "chunks" had too many elements')
+              }
+
+              obj.chunks.push(ChunkInfo.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.chunks$
+              }))
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          chunks: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.status`,
+                value: Status.codec().decode(reader)
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.message`,
+                value: reader.string()
+              }
+              break
+            }
+            case 3: {
+              yield * FileInfo.codec().stream(reader, reader.uint32(), `${prefix}.file`, {
+                limits: opts.limits?.file
+              })
+
+              break
+            }
+            case 4: {
+              if (opts.limits?.chunks != null && obj.chunks === opts.limits.chunks) {
+                throw new MaxLengthError('Streaming decode error - repeated field "chunks" had too many elements')
+              }
+
+              for (const evt of ChunkInfo.codec().stream(reader, reader.uint32(), `${prefix}.chunks[]`, {
+                limits: opts.limits?.chunks$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.chunks
+                }
+              }
+
+              obj.chunks++
+
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface ResolvedStatusFieldEvent {
+    field: '$.status'
+    value: Status
+  }
+
+  export interface ResolvedMessageFieldEvent {
+    field: '$.message'
+    value: string
+  }
+
+  export interface ResolvedFileNameFieldEvent {
+    field: '$.file.name'
+    value: string
+  }
+
+  export interface ResolvedFileIdFieldEvent {
+    field: '$.file.id'
+    value: string
+  }
+
+  export interface ResolvedFileSizeFieldEvent {
+    field: '$.file.size'
+    value: number
+  }
+
+  export interface ResolvedFileUploadedAtFieldEvent {
+    field: '$.file.uploadedAt'
+    value: number
+  }
+
+  export interface ResolvedFileChunkCountFieldEvent {
+    field: '$.file.chunkCount'
+    value: number
+  }
+
+  export interface ResolvedFileReplicasFieldEvent {
+    field: '$.file.replicas'
+    value: number
+  }
+
+  export interface ResolvedChunksIndexFieldEvent {
+    field: '$.chunks[].index'
+    value: number
+    index: number
+  }
+
+  export interface ResolvedChunksIdFieldEvent {
+    field: '$.chunks[].id'
+    value: string
+    index: number
+  }
+
+  export interface ResolvedChunksOffsetFieldEvent {
+    field: '$.chunks[].offset'
+    value: number
+    index: number
+  }
+
+  export interface ResolvedChunksSizeFieldEvent {
+    field: '$.chunks[].size'
+    value: number
+    index: number
+  }
+
+  export interface ResolvedChunksPeersFieldEvent {
+    field: '$.chunks[].peers[]'
+    index: number
+    value: string
+  }
+
+  export function encode (obj: Partial<Resolved>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, Resolved.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Resolved>): Resolved {
+    return decodeMessage(buf, Resolved.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Resolved>): Generator<ResolvedStatusFieldEvent | ResolvedMessageFieldEvent | ResolvedFileNameFieldEvent | ResolvedFileIdFieldEvent | ResolvedFileSizeFieldEvent | ResolvedFileUploadedAtFieldEvent | ResolvedFileChunkCountFieldEvent | ResolvedFileReplicasFieldEvent | ResolvedChunksIndexFieldEvent | ResolvedChunksIdFieldEvent | ResolvedChunksOffsetFieldEvent | ResolvedChunksSizeFieldEvent | ResolvedChunksPeersFieldEvent> {
+    return streamMessage(buf, Resolved.codec(), opts)
   }
 }
 
@@ -2698,6 +3091,7 @@ export interface DirectoryResponse {
   files: FileInfo[]
   health?: HealthSummary
   grants: Uint8Array<ArrayBuffer>[]
+  resolved: Resolved[]
 }
 
 export namespace DirectoryResponse {
@@ -2770,6 +3164,13 @@ export namespace DirectoryResponse {
           }
         }
 
+        if (obj.resolved != null && obj.resolved.length > 0) {
+          for (const value of obj.resolved) {
+            w.uint32(90)
+            Resolved.codec().encode(value, w)
+          }
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -2782,7 +3183,8 @@ export namespace DirectoryResponse {
           nodes: [],
           chunks: [],
           files: [],
-          grants: []
+          grants: [],
+          resolved: []
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -2863,6 +3265,16 @@ export namespace DirectoryResponse {
               obj.grants.push(reader.bytes())
               break
             }
+            case 11: {
+              if (opts.limits?.resolved != null && obj.resolved.length === opts.limits.resolved) {
+                throw new MaxLengthError('Decode error - repeated field "resolved" had too many elements')
+              }
+
+              obj.resolved.push(Resolved.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.resolved$
+              }))
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -2877,7 +3289,8 @@ export namespace DirectoryResponse {
           nodes: 0,
           chunks: 0,
           files: 0,
-          grants: 0
+          grants: 0,
+          resolved: 0
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -3005,6 +3418,24 @@ export namespace DirectoryResponse {
               }
 
               obj.grants++
+
+              break
+            }
+            case 11: {
+              if (opts.limits?.resolved != null && obj.resolved === opts.limits.resolved) {
+                throw new MaxLengthError('Streaming decode error - repeated field "resolved" had too many elements')
+              }
+
+              for (const evt of Resolved.codec().stream(reader, reader.uint32(), `${prefix}.resolved[]`, {
+                limits: opts.limits?.resolved$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.resolved
+                }
+              }
+
+              obj.resolved++
 
               break
             }
@@ -3221,6 +3652,84 @@ export namespace DirectoryResponse {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface DirectoryResponseResolvedStatusFieldEvent {
+    field: '$.resolved[].status'
+    value: Status
+    index: number
+  }
+
+  export interface DirectoryResponseResolvedMessageFieldEvent {
+    field: '$.resolved[].message'
+    value: string
+    index: number
+  }
+
+  export interface DirectoryResponseResolvedFileNameFieldEvent {
+    field: '$.resolved[].file.name'
+    value: string
+    index: number
+  }
+
+  export interface DirectoryResponseResolvedFileIdFieldEvent {
+    field: '$.resolved[].file.id'
+    value: string
+    index: number
+  }
+
+  export interface DirectoryResponseResolvedFileSizeFieldEvent {
+    field: '$.resolved[].file.size'
+    value: number
+    index: number
+  }
+
+  export interface DirectoryResponseResolvedFileUploadedAtFieldEvent {
+    field: '$.resolved[].file.uploadedAt'
+    value: number
+    index: number
+  }
+
+  export interface DirectoryResponseResolvedFileChunkCountFieldEvent {
+    field: '$.resolved[].file.chunkCount'
+    value: number
+    index: number
+  }
+
+  export interface DirectoryResponseResolvedFileReplicasFieldEvent {
+    field: '$.resolved[].file.replicas'
+    value: number
+    index: number
+  }
+
+  export interface DirectoryResponseResolvedChunksIndexFieldEvent {
+    field: '$.resolved[].chunks[].index'
+    value: number
+    index: number
+  }
+
+  export interface DirectoryResponseResolvedChunksIdFieldEvent {
+    field: '$.resolved[].chunks[].id'
+    value: string
+    index: number
+  }
+
+  export interface DirectoryResponseResolvedChunksOffsetFieldEvent {
+    field: '$.resolved[].chunks[].offset'
+    value: number
+    index: number
+  }
+
+  export interface DirectoryResponseResolvedChunksSizeFieldEvent {
+    field: '$.resolved[].chunks[].size'
+    value: number
+    index: number
+  }
+
+  export interface DirectoryResponseResolvedChunksPeersFieldEvent {
+    field: '$.resolved[].chunks[].peers[]'
+    index: number
+    value: string
+  }
+
   export function encode (obj: Partial<DirectoryResponse>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, DirectoryResponse.codec())
   }
@@ -3229,7 +3738,7 @@ export namespace DirectoryResponse {
     return decodeMessage(buf, DirectoryResponse.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DirectoryResponse>): Generator<DirectoryResponseStatusFieldEvent | DirectoryResponseMessageFieldEvent | DirectoryResponseUploadIdFieldEvent | DirectoryResponsePlacementsIndexFieldEvent | DirectoryResponsePlacementsPeersFieldEvent | DirectoryResponseNodesPeerIdFieldEvent | DirectoryResponseNodesAddrsFieldEvent | DirectoryResponseNodesAliveFieldEvent | DirectoryResponseNodesUsedFieldEvent | DirectoryResponseNodesCapacityFieldEvent | DirectoryResponseNodesChunksFieldEvent | DirectoryResponseNodesLastSeenFieldEvent | DirectoryResponseFileNameFieldEvent | DirectoryResponseFileIdFieldEvent | DirectoryResponseFileSizeFieldEvent | DirectoryResponseFileUploadedAtFieldEvent | DirectoryResponseFileChunkCountFieldEvent | DirectoryResponseFileReplicasFieldEvent | DirectoryResponseChunksIndexFieldEvent | DirectoryResponseChunksIdFieldEvent | DirectoryResponseChunksOffsetFieldEvent | DirectoryResponseChunksSizeFieldEvent | DirectoryResponseChunksPeersFieldEvent | DirectoryResponseFilesNameFieldEvent | DirectoryResponseFilesIdFieldEvent | DirectoryResponseFilesSizeFieldEvent | DirectoryResponseFilesUploadedAtFieldEvent | DirectoryResponseFilesChunkCountFieldEvent | DirectoryResponseFilesReplicasFieldEvent | DirectoryResponseHealthChunksFieldEvent | DirectoryResponseHealthHealthyFieldEvent | DirectoryResponseHealthUnderReplicatedFieldEvent | DirectoryResponseHealthLostFieldEvent | DirectoryResponseHealthNodesAliveFieldEvent | DirectoryResponseHealthNodesDeadFieldEvent | DirectoryResponseGrantsFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DirectoryResponse>): Generator<DirectoryResponseStatusFieldEvent | DirectoryResponseMessageFieldEvent | DirectoryResponseUploadIdFieldEvent | DirectoryResponsePlacementsIndexFieldEvent | DirectoryResponsePlacementsPeersFieldEvent | DirectoryResponseNodesPeerIdFieldEvent | DirectoryResponseNodesAddrsFieldEvent | DirectoryResponseNodesAliveFieldEvent | DirectoryResponseNodesUsedFieldEvent | DirectoryResponseNodesCapacityFieldEvent | DirectoryResponseNodesChunksFieldEvent | DirectoryResponseNodesLastSeenFieldEvent | DirectoryResponseFileNameFieldEvent | DirectoryResponseFileIdFieldEvent | DirectoryResponseFileSizeFieldEvent | DirectoryResponseFileUploadedAtFieldEvent | DirectoryResponseFileChunkCountFieldEvent | DirectoryResponseFileReplicasFieldEvent | DirectoryResponseChunksIndexFieldEvent | DirectoryResponseChunksIdFieldEvent | DirectoryResponseChunksOffsetFieldEvent | DirectoryResponseChunksSizeFieldEvent | DirectoryResponseChunksPeersFieldEvent | DirectoryResponseFilesNameFieldEvent | DirectoryResponseFilesIdFieldEvent | DirectoryResponseFilesSizeFieldEvent | DirectoryResponseFilesUploadedAtFieldEvent | DirectoryResponseFilesChunkCountFieldEvent | DirectoryResponseFilesReplicasFieldEvent | DirectoryResponseHealthChunksFieldEvent | DirectoryResponseHealthHealthyFieldEvent | DirectoryResponseHealthUnderReplicatedFieldEvent | DirectoryResponseHealthLostFieldEvent | DirectoryResponseHealthNodesAliveFieldEvent | DirectoryResponseHealthNodesDeadFieldEvent | DirectoryResponseGrantsFieldEvent | DirectoryResponseResolvedStatusFieldEvent | DirectoryResponseResolvedMessageFieldEvent | DirectoryResponseResolvedFileNameFieldEvent | DirectoryResponseResolvedFileIdFieldEvent | DirectoryResponseResolvedFileSizeFieldEvent | DirectoryResponseResolvedFileUploadedAtFieldEvent | DirectoryResponseResolvedFileChunkCountFieldEvent | DirectoryResponseResolvedFileReplicasFieldEvent | DirectoryResponseResolvedChunksIndexFieldEvent | DirectoryResponseResolvedChunksIdFieldEvent | DirectoryResponseResolvedChunksOffsetFieldEvent | DirectoryResponseResolvedChunksSizeFieldEvent | DirectoryResponseResolvedChunksPeersFieldEvent> {
     return streamMessage(buf, DirectoryResponse.codec(), opts)
   }
 }

@@ -3,7 +3,7 @@ import type { AbortOptions } from '@libp2p/interface'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import { sendMessage, sendMessageAndBytes } from '../net/stream-io.ts'
 import { RequestStreamPool, type RequestStream } from '../net/request-stream.ts'
-import { MAX_INBOUND_STREAMS, MAX_STORE_MESSAGE_BYTES, STORE_PROTOCOL } from './constants.ts'
+import { MAX_GET_MANY, MAX_INBOUND_STREAMS, MAX_STORE_MESSAGE_BYTES, SMALL_CHUNK_BYTES, STORE_PROTOCOL } from './constants.ts'
 import { StoreRequest, StoreResponse, type Target } from './store.ts'
 import { ChunkTransferError, ForbiddenError, IntegrityError, NoCapacityError, NotFoundError, ProtocolError } from '../errors.ts'
 
@@ -128,7 +128,7 @@ export class StoreClient {
    */
   async putMany (chunks: Array<{ cid: string, size: number }>, pieces: Iterable<Uint8Array> | AsyncIterable<Uint8Array>, options: Omit<PutOptions, 'forward'> = {}): Promise<PutOutcome> {
     const size = chunks.reduce((total, chunk) => total + chunk.size, 0)
-    const request = StoreRequest.encode({ type: StoreRequest.Type.PUT_MANY, cid: '', size, chunks, forward: [], grant: options.grant })
+    const request = StoreRequest.encode({ type: StoreRequest.Type.PUT_MANY, cid: '', size, chunks: chunks.map((chunk) => ({ ...chunk, absent: false })), forward: [], grant: options.grant })
     return await this.send(request, size, pieces, options)
   }
 
@@ -150,6 +150,37 @@ export class StoreClient {
       if (err.name === 'NotFoundError' || err.name === 'IntegrityError' || err.name === 'ForbiddenError') throw err
       throw new ChunkTransferError(`cannot fetch chunk ${id} from node ${this.peerId}: ${err.message}`)
     })
+  }
+
+  /**
+   * Fetch several small chunks in one request (GET_MANY). Resolves with the
+   * bytes of each, in order, or undefined for one the node did not send. The
+   * caller verifies them.
+   */
+  async getMany (ids: string[], options?: ReadOptions): Promise<Array<Uint8Array | undefined>> {
+    return await this.requests().run(async (stream, reader) => {
+      await sendMessage(stream, StoreRequest.encode({ type: StoreRequest.Type.GET_MANY, cid: '', size: 0, forward: [], grant: options?.grant, chunks: ids.map((cid) => ({ cid, size: 0, absent: false })) }), options)
+      const response = await this.readResponse(reader, options)
+      if (response.status !== StoreResponse.Status.OK) throw failure(this.peerId, response)
+      if (response.chunks.length !== ids.length) throw new ProtocolError(`node ${this.peerId} answered for ${response.chunks.length} of ${ids.length} chunks`)
+      const total = response.chunks.reduce((sum, chunk) => sum + (chunk.absent ? 0 : chunk.size), 0)
+      if (total > MAX_GET_MANY * SMALL_CHUNK_BYTES) throw new ProtocolError(`node ${this.peerId} announced ${total} bytes for a batch of small chunks`)
+      const bodies = response.chunks.map((chunk) => chunk.absent ? undefined : new Uint8Array(chunk.size))
+      let index = 0
+      let filled = 0
+      for await (const piece of reader.readBytes(total, options)) {
+        // a piece may hold the end of one chunk and the start of the next
+        for (let at = 0; at < piece.byteLength;) {
+          while (bodies[index] == null || filled === bodies[index]!.byteLength) { index++; filled = 0 }
+          const body = bodies[index]!
+          const take = Math.min(body.byteLength - filled, piece.byteLength - at)
+          body.set(piece.subarray(at, at + take), filled)
+          filled += take
+          at += take
+        }
+      }
+      return bodies
+    }, options)
   }
 
   async has (id: string, options?: ReadOptions): Promise<number | undefined> {

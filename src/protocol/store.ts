@@ -16,14 +16,16 @@ export namespace StoreRequest {
     PUT = 'PUT',
     GET = 'GET',
     HAS = 'HAS',
-    PUT_MANY = 'PUT_MANY'
+    PUT_MANY = 'PUT_MANY',
+    GET_MANY = 'GET_MANY'
   }
 
   enum __TypeValues {
     PUT = 0,
     GET = 1,
     HAS = 2,
-    PUT_MANY = 3
+    PUT_MANY = 3,
+    GET_MANY = 4
   }
 
   export namespace Type {
@@ -275,6 +277,12 @@ export namespace StoreRequest {
     index: number
   }
 
+  export interface StoreRequestChunksAbsentFieldEvent {
+    field: '$.chunks[].absent'
+    value: boolean
+    index: number
+  }
+
   export function encode (obj: Partial<StoreRequest>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, StoreRequest.codec())
   }
@@ -283,7 +291,7 @@ export namespace StoreRequest {
     return decodeMessage(buf, StoreRequest.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<StoreRequest>): Generator<StoreRequestTypeFieldEvent | StoreRequestCidFieldEvent | StoreRequestSizeFieldEvent | StoreRequestForwardPeerIdFieldEvent | StoreRequestForwardAddrsFieldEvent | StoreRequestForwardGrantFieldEvent | StoreRequestGrantFieldEvent | StoreRequestChunksCidFieldEvent | StoreRequestChunksSizeFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<StoreRequest>): Generator<StoreRequestTypeFieldEvent | StoreRequestCidFieldEvent | StoreRequestSizeFieldEvent | StoreRequestForwardPeerIdFieldEvent | StoreRequestForwardAddrsFieldEvent | StoreRequestForwardGrantFieldEvent | StoreRequestGrantFieldEvent | StoreRequestChunksCidFieldEvent | StoreRequestChunksSizeFieldEvent | StoreRequestChunksAbsentFieldEvent> {
     return streamMessage(buf, StoreRequest.codec(), opts)
   }
 }
@@ -291,6 +299,7 @@ export namespace StoreRequest {
 export interface ChunkRef {
   cid: string
   size: number
+  absent: boolean
 }
 
 export namespace ChunkRef {
@@ -313,13 +322,19 @@ export namespace ChunkRef {
           w.uint64Number(obj.size)
         }
 
+        if ((obj.absent != null && obj.absent !== false)) {
+          w.uint32(24)
+          w.bool(obj.absent)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
       }, (reader, length, opts = {}) => {
         const obj: any = {
           cid: '',
-          size: 0
+          size: 0,
+          absent: false
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -334,6 +349,10 @@ export namespace ChunkRef {
             }
             case 2: {
               obj.size = reader.uint64Number()
+              break
+            }
+            case 3: {
+              obj.absent = reader.bool()
               break
             }
             default: {
@@ -365,6 +384,13 @@ export namespace ChunkRef {
               }
               break
             }
+            case 3: {
+              yield {
+                field: `${prefix}.absent`,
+                value: reader.bool()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -387,6 +413,11 @@ export namespace ChunkRef {
     value: number
   }
 
+  export interface ChunkRefAbsentFieldEvent {
+    field: '$.absent'
+    value: boolean
+  }
+
   export function encode (obj: Partial<ChunkRef>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, ChunkRef.codec())
   }
@@ -395,7 +426,7 @@ export namespace ChunkRef {
     return decodeMessage(buf, ChunkRef.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChunkRef>): Generator<ChunkRefCidFieldEvent | ChunkRefSizeFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChunkRef>): Generator<ChunkRefCidFieldEvent | ChunkRefSizeFieldEvent | ChunkRefAbsentFieldEvent> {
     return streamMessage(buf, ChunkRef.codec(), opts)
   }
 }
@@ -558,6 +589,7 @@ export interface StoreResponse {
   size: number
   message: string
   stored: string[]
+  chunks: ChunkRef[]
 }
 
 export namespace StoreResponse {
@@ -618,6 +650,13 @@ export namespace StoreResponse {
           }
         }
 
+        if (obj.chunks != null && obj.chunks.length > 0) {
+          for (const value of obj.chunks) {
+            w.uint32(42)
+            ChunkRef.codec().encode(value, w)
+          }
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -626,7 +665,8 @@ export namespace StoreResponse {
           status: Status.OK,
           size: 0,
           message: '',
-          stored: []
+          stored: [],
+          chunks: []
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -655,6 +695,16 @@ export namespace StoreResponse {
               obj.stored.push(reader.string())
               break
             }
+            case 5: {
+              if (opts.limits?.chunks != null && obj.chunks.length === opts.limits.chunks) {
+                throw new MaxLengthError('Decode error - repeated field "chunks" had too many elements')
+              }
+
+              obj.chunks.push(ChunkRef.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.chunks$
+              }))
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -665,7 +715,8 @@ export namespace StoreResponse {
         return obj
       }, function * (reader, length, prefix, opts = {}) {
         const obj = {
-          stored: 0
+          stored: 0,
+          chunks: 0
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -710,6 +761,24 @@ export namespace StoreResponse {
 
               break
             }
+            case 5: {
+              if (opts.limits?.chunks != null && obj.chunks === opts.limits.chunks) {
+                throw new MaxLengthError('Streaming decode error - repeated field "chunks" had too many elements')
+              }
+
+              for (const evt of ChunkRef.codec().stream(reader, reader.uint32(), `${prefix}.chunks[]`, {
+                limits: opts.limits?.chunks$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.chunks
+                }
+              }
+
+              obj.chunks++
+
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -743,6 +812,24 @@ export namespace StoreResponse {
     value: string
   }
 
+  export interface StoreResponseChunksCidFieldEvent {
+    field: '$.chunks[].cid'
+    value: string
+    index: number
+  }
+
+  export interface StoreResponseChunksSizeFieldEvent {
+    field: '$.chunks[].size'
+    value: number
+    index: number
+  }
+
+  export interface StoreResponseChunksAbsentFieldEvent {
+    field: '$.chunks[].absent'
+    value: boolean
+    index: number
+  }
+
   export function encode (obj: Partial<StoreResponse>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, StoreResponse.codec())
   }
@@ -751,7 +838,7 @@ export namespace StoreResponse {
     return decodeMessage(buf, StoreResponse.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<StoreResponse>): Generator<StoreResponseStatusFieldEvent | StoreResponseSizeFieldEvent | StoreResponseMessageFieldEvent | StoreResponseStoredFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<StoreResponse>): Generator<StoreResponseStatusFieldEvent | StoreResponseSizeFieldEvent | StoreResponseMessageFieldEvent | StoreResponseStoredFieldEvent | StoreResponseChunksCidFieldEvent | StoreResponseChunksSizeFieldEvent | StoreResponseChunksAbsentFieldEvent> {
     return streamMessage(buf, StoreResponse.codec(), opts)
   }
 }

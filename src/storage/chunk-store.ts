@@ -1,4 +1,4 @@
-import { close as closeFd, createReadStream, createWriteStream, fdatasync, fsync, open as openFd, readFile as readFileCallback, write as writeFd } from 'node:fs'
+import { close as closeFd, fstat as fstatFd, createReadStream, createWriteStream, fdatasync, fsync, open as openFd, read as readFd, readFile as readFileCallback, write as writeFd } from 'node:fs'
 import { promisify } from 'node:util'
 import { mkdir, readdir, rename, rm, stat, statfs } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -44,6 +44,8 @@ export interface ChunkStore {
   /** The same for a chunk already in memory (a batch of small ones). */
   putBytes (id: string, bytes: Uint8Array): Promise<void>
   get (id: string, options?: AbortOptions): Promise<StoredChunk | undefined>
+  /** A chunk of at most `maxBytes`, read whole; undefined when not held or bigger. */
+  getSmall (id: string, maxBytes: number): Promise<Uint8Array | undefined>
   /** size of the chunk, or undefined when not held */
   has (id: string): Promise<number | undefined>
   delete (id: string): Promise<boolean>
@@ -58,7 +60,13 @@ export interface ChunkStore {
 
 const openFile = promisify(openFd)
 const closeFile = promisify(closeFd)
+const fstatFile = promisify(fstatFd)
 const fdatasyncFile = promisify(fdatasync)
+async function readFile (fd: number, buffer: Uint8Array, offset: number, length: number): Promise<number> {
+  return await new Promise((resolve, reject) => {
+    readFd(fd, buffer, offset, length, null, (err, read) => { if (err != null) reject(err); else resolve(read) })
+  })
+}
 async function writeFile (fd: number, bytes: Uint8Array, offset: number, length: number): Promise<number> {
   return await new Promise((resolve, reject) => {
     writeFd(fd, bytes, offset, length, null, (err, written) => { if (err != null) reject(err); else resolve(written) })
@@ -373,6 +381,29 @@ export class FsChunkStore implements ChunkStore {
     }).catch((err) => { if (err.code === 'ENOENT') return undefined; throw err })
     if (bytes == null) return undefined
     return { size: bytes.byteLength, bytes: [bytes] }
+  }
+
+  async getSmall (id: string, maxBytes: number): Promise<Uint8Array | undefined> {
+    const { id: canonical } = parseContentId(id)
+    // a bigger chunk is not for a batch: its size is asked before anything is read
+    let fd: number | undefined
+    try {
+      fd = await openFile(this.chunkPath(canonical), 'r')
+      const { size } = await fstatFile(fd)
+      if (size > maxBytes) return undefined
+      const buffer = Buffer.allocUnsafe(size)
+      for (let filled = 0; filled < size;) {
+        const n = await readFile(fd, buffer, filled, size - filled)
+        if (n === 0) throw new Error(`chunk ${canonical} shrank while being read`)
+        filled += n
+      }
+      return buffer
+    } catch (err: any) {
+      if (err.code === 'ENOENT') return undefined
+      throw err
+    } finally {
+      if (fd != null) await closeFile(fd).catch(() => {})
+    }
   }
 
   async * list (): AsyncGenerator<string> {

@@ -125,17 +125,36 @@ describe('end to end: replication and losing a node', function () {
       assert.ok(client.directory.requestsSent < contents.length, `${client.directory.requestsSent} directory requests for ${contents.length} files`)
       const listed = await client.list()
       assert.equal(listed.filter((f) => f.name.startsWith('batched-')).length, contents.length)
-      for (const [i, content] of contents.entries()) {
+      for (const [i] of contents.entries()) {
         const info = await client.stat(`batched-${i}`)
         assert.equal(info.id, ids[i])
         assert.equal(info.health, 'healthy')
         assert.equal(new Set(info.chunks[0].peers).size, 3)
-        const parts: Uint8Array[] = []
-        for await (const piece of client.download(ids[i])) parts.push(piece)
-        assert.ok(Buffer.concat(parts).equals(content), `file ${i} byte for byte`)
       }
-      const nodes = await client.nodes()
-      assert.ok(nodes.every((node) => node.chunks >= contents.length), 'every node holds every chunk')
+
+      // downloads at once share resolves (ResolveMany) and reads (GET_MANY); a name that is not there fails alone
+      const before = client.directory.requestsSent
+      const refs = [...ids.map((id, i) => i % 2 === 0 ? id : `batched-${i}`), 'batched-none']
+      const results: Array<Buffer | Error> = []
+      next = 0
+      await Promise.all(Array.from({ length: 32 }, async () => {
+        while (next < refs.length) {
+          const i = next++
+          try {
+            const parts: Uint8Array[] = []
+            for await (const piece of client.download(refs[i])) parts.push(piece)
+            results[i] = Buffer.concat(parts)
+          } catch (err) {
+            results[i] = err as Error
+          }
+        }
+      }))
+      for (const [i, content] of contents.entries()) assert.ok(Buffer.isBuffer(results[i]) && results[i].equals(content), `file ${i} byte for byte`)
+      const missing = results[contents.length]
+      assert.ok(missing instanceof Error && missing.name === 'NotFoundError', String(missing))
+      assert.match(missing.message, /no file has the name or ID "batched-none"/)
+      // one at a time, each download costs a resolve: 201 requests
+      assert.ok(client.directory.requestsSent - before < refs.length / 2, `${client.directory.requestsSent - before} directory requests for ${refs.length} downloads`)
     } finally {
       await client.close()
     }

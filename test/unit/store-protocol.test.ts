@@ -95,7 +95,7 @@ describe('/dfs/store/1.0.0 handler over an in-process stream pair', () => {
   describe('PUT_MANY (a batch of small chunks)', () => {
     const batchOf = (contents: Buffer[]): Partial<StoreRequest> => ({
       type: StoreRequest.Type.PUT_MANY,
-      chunks: contents.map((c) => ({ cid: idOf(c), size: c.byteLength })),
+      chunks: contents.map((c) => ({ cid: idOf(c), size: c.byteLength, absent: false })),
       size: contents.reduce((n, c) => n + c.byteLength, 0)
     })
 
@@ -141,7 +141,7 @@ describe('/dfs/store/1.0.0 handler over an in-process stream pair', () => {
     })
 
     it('refuses an oversized batch without reading it', async () => {
-      const over = await request({ type: StoreRequest.Type.PUT_MANY, chunks: [{ cid: idOf(Buffer.from('x')), size: 2 ** 30 }], size: 2 ** 30 })
+      const over = await request({ type: StoreRequest.Type.PUT_MANY, chunks: [{ cid: idOf(Buffer.from('x')), size: 2 ** 30, absent: false }], size: 2 ** 30 })
       assert.equal(over.status, StoreResponse.Status.INVALID)
       assert.match(over.message, /batch of .* is over the .* limit/)
     })
@@ -153,6 +153,44 @@ describe('/dfs/store/1.0.0 handler over an in-process stream pair', () => {
       assert.equal(refused.status, StoreResponse.Status.FORBIDDEN)
       assert.match(refused.message, /used up/)
       assert.equal((await store.usage()).chunks, 0)
+    })
+  })
+
+  describe('GET_MANY (small chunks in one answer)', () => {
+    const getMany = (ids: string[], grant?: Uint8Array<ArrayBuffer>): Partial<StoreRequest> =>
+      ({ type: StoreRequest.Type.GET_MANY, chunks: ids.map((cid) => ({ cid, size: 0, absent: false })), ...(grant != null ? { grant } : {}) })
+
+    it('answers each chunk in order, absent for one not held and for one too big for a batch, then the bytes of the rest', async () => {
+      const held = [randomBytes(10), randomBytes(64 * 1024), randomBytes(3000)]
+      const big = randomBytes(64 * 1024 + 1)
+      for (const content of [...held, big]) {
+        assert.equal((await request({ type: StoreRequest.Type.PUT, cid: idOf(content), size: content.byteLength }, content)).status, StoreResponse.Status.OK)
+      }
+      const missing = idOf(Buffer.from('not stored'))
+      const ids = [idOf(held[0]), missing, idOf(held[1]), idOf(big), idOf(held[2])]
+      const response = await request({ ...getMany(ids), grant: grantFor({ type: StoreRequest.Type.GET }) })
+      assert.equal(response.status, StoreResponse.Status.OK, response.message)
+      assert.deepEqual(response.chunks.map((c) => [c.cid, c.absent, c.size]),
+        [[ids[0], false, 10], [missing, true, 0], [ids[2], false, 64 * 1024], [ids[3], true, 0], [ids[4], false, 3000]])
+      const parts: Uint8Array[] = []
+      for await (const piece of reader.readBytes(10 + 64 * 1024 + 3000)) parts.push(piece)
+      assert.deepEqual(Buffer.concat(parts), Buffer.concat(held))
+      // in step for the next request
+      assert.equal((await request({ type: StoreRequest.Type.HAS, cid: idOf(big) })).size, big.byteLength)
+    })
+
+    it('needs a read grant made out to the reader, and 1 to 64 chunks', async () => {
+      const content = randomBytes(100)
+      await request({ type: StoreRequest.Type.PUT, cid: idOf(content), size: 100 }, content)
+      const refused = await request(getMany([idOf(content)], new Uint8Array(0)))
+      assert.equal(refused.status, StoreResponse.Status.FORBIDDEN)
+      const someoneElses = await request(getMany([idOf(content)], directory.issue({ op: GrantOp.GET, node: nodeId, holder: otherNodeId, ttlMs: 60_000 })))
+      assert.equal(someoneElses.status, StoreResponse.Status.FORBIDDEN)
+      const grant = grantFor({ type: StoreRequest.Type.GET })
+      assert.equal((await request(getMany([], grant))).status, StoreResponse.Status.INVALID)
+      assert.equal((await request(getMany(Array.from({ length: 65 }, () => idOf(content)), grant))).status, StoreResponse.Status.INVALID)
+      const ok = await request(getMany([idOf(content)], grant))
+      assert.deepEqual(ok.chunks.map((c) => c.size), [100])
     })
   })
 

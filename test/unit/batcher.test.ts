@@ -1,0 +1,54 @@
+import assert from 'node:assert/strict'
+import { Batcher } from '../../src/util/batcher.ts'
+
+describe('Batcher (requests made at once, sent together)', () => {
+  it('sends what is added in one turn together, and what comes while a batch is out in the next', async () => {
+    const sent: number[][] = []
+    let release!: () => void
+    const gate = new Promise<void>((resolve) => { release = resolve })
+    const batcher = new Batcher<number, number>(async (items) => {
+      sent.push(items)
+      if (sent.length === 1) await gate
+      return items.map((n) => n * 10)
+    }, 100)
+    const first = [1, 2, 3].map(async (n) => await batcher.add(n))
+    await new Promise((resolve) => setImmediate(resolve))
+    const second = [4, 5].map(async (n) => await batcher.add(n))
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    assert.deepEqual(sent, [[1, 2, 3]], 'the second batch waits for the first')
+    release()
+    assert.deepEqual(await Promise.all([...first, ...second]), [10, 20, 30, 40, 50])
+    assert.deepEqual(sent, [[1, 2, 3], [4, 5]])
+  })
+
+  it('caps a batch at maxItems', async () => {
+    const sizes: number[] = []
+    const batcher = new Batcher<number, number>(async (items) => { sizes.push(items.length); return items }, 4)
+    await Promise.all(Array.from({ length: 10 }, async (_, i) => await batcher.add(i)))
+    assert.deepEqual(sizes, [4, 4, 2])
+  })
+
+  it('an Error answers its item alone; a failed send fails its whole batch; a wrong count fails it too', async () => {
+    const odd = new Batcher<number, number>(async (items) => items.map((n) => n % 2 === 1 ? new Error(`odd ${n}`) : n), 10)
+    const results = await Promise.allSettled([1, 2, 3].map(async (n) => await odd.add(n)))
+    assert.deepEqual(results.map((r) => r.status), ['rejected', 'fulfilled', 'rejected'])
+    assert.match((results[0] as PromiseRejectedResult).reason.message, /odd 1/)
+    const broken = new Batcher<number, number>(async () => { throw new Error('node gone') }, 10)
+    await assert.rejects(Promise.all([broken.add(1), broken.add(2)]), /node gone/)
+    const short = new Batcher<number, number>(async () => [1], 10)
+    await assert.rejects(Promise.all([short.add(1), short.add(2)]), /a batch of 2 got 1 answers/)
+  })
+
+  it('a caller that gives up is answered at once; the others are not disturbed', async () => {
+    let release!: () => void
+    const gate = new Promise<void>((resolve) => { release = resolve })
+    const batcher = new Batcher<number, number>(async (items) => { await gate; return items }, 10)
+    const controller = new AbortController()
+    const abandoned = batcher.add(1, controller.signal)
+    const kept = batcher.add(2)
+    controller.abort(new Error('gave up'))
+    await assert.rejects(abandoned, /gave up/)
+    release()
+    assert.equal(await kept, 2)
+  })
+})
