@@ -6,14 +6,14 @@ import { grantNode } from '../security/grants.ts'
 import { cidFromDigest, newHasher } from '../storage/content-id.ts'
 import { fileIdOf } from '../storage/manifest.ts'
 import { ChunkTransferError } from '../errors.ts'
+import { Batcher } from '../util/batcher.ts'
 import type { DirectoryClient } from './directory-client.ts'
 
 /** A batch travels as one frame with its request up to this size (see sendMessageAndBytes). */
 const CONCAT_BYTES = 64 * 1024
 /**
- * Batches on their way at once. While they are, new small files queue up and
- * go together in the next one: the more files are uploaded at once, the
- * bigger the batches.
+ * Batches on their way at once (see Batcher): two, so one can be at the
+ * directory while the other is at the nodes.
  */
 const BATCHES_IN_FLIGHT = 2
 
@@ -24,11 +24,9 @@ export interface SmallFile {
   replicas: number
 }
 
-interface Queued extends SmallFile {
+interface Hashed extends SmallFile {
   chunkId: string
   fileId: string
-  resolve: (file: FileInfo) => void
-  reject: (err: unknown) => void
 }
 
 export interface SmallFileBatchesInit {
@@ -52,74 +50,31 @@ export interface SmallFileBatchesInit {
  * retries on other nodes and reports that file's own error.
  */
 export class SmallFileBatches {
-  private queue: Queued[] = []
-  private inFlight = 0
-  private scheduled = false
+  private readonly batches: Batcher<Hashed, FileInfo>
 
-  constructor (private readonly init: SmallFileBatchesInit) {}
+  constructor (private readonly init: SmallFileBatchesInit) {
+    // files that want the same number of copies, within the batch limits
+    const fits = (batch: Hashed[], file: Hashed): boolean => file.replicas === batch[0].replicas &&
+      batch.reduce((bytes, other) => bytes + other.bytes.byteLength, file.bytes.byteLength) <= MAX_BATCH_BYTES
+    this.batches = new Batcher(async (files) => await this.send(files), MAX_BATCH_FILES, BATCHES_IN_FLIGHT, fits)
+  }
 
   /** Resolves once the file is recorded (in a batch, or alone). */
   async add (file: SmallFile, options: AbortOptions = {}): Promise<FileInfo> {
-    options.signal?.throwIfAborted()
     const chunkId = cidFromDigest(newHasher().update(file.bytes).digest())
-    const fileId = fileIdOf([chunkId], file.bytes.byteLength)
-    return await new Promise<FileInfo>((resolve, reject) => {
-      this.queue.push({ ...file, chunkId, fileId, resolve, reject })
-      this.schedule()
-    })
+    return await this.batches.add({ ...file, chunkId, fileId: fileIdOf([chunkId], file.bytes.byteLength) }, options.signal)
   }
 
-  /** Send what is queued after this turn of the event loop, so files added together go together. */
-  private schedule (): void {
-    if (this.scheduled || this.inFlight >= BATCHES_IN_FLIGHT || this.queue.length === 0) return
-    this.scheduled = true
-    setImmediate(() => {
-      this.scheduled = false
-      const batch = this.take()
-      this.inFlight++
-      void this.send(batch).finally(() => {
-        this.inFlight--
-        this.schedule()
-      })
-      this.schedule()
-    })
-  }
-
-  /** The next batch: queued files that want the same number of copies, up to the limits. */
-  private take (): Queued[] {
-    const replicas = this.queue[0].replicas
-    // shared with the batches that could go with this one, so that they overlap (one at the directory, one at the nodes)
-    const most = Math.min(MAX_BATCH_FILES, Math.ceil(this.queue.length / (BATCHES_IN_FLIGHT - this.inFlight)))
-    const batch: Queued[] = []
-    const rest: Queued[] = []
-    let bytes = 0
-    for (const file of this.queue) {
-      if (file.replicas === replicas && batch.length < most && bytes + file.bytes.byteLength <= MAX_BATCH_BYTES) {
-        batch.push(file)
-        bytes += file.bytes.byteLength
-      } else {
-        rest.push(file)
-      }
-    }
-    this.queue = rest
-    return batch
-  }
-
-  private async send (batch: Queued[]): Promise<void> {
-    let recorded: FileInfo[]
+  private async send (batch: Hashed[]): Promise<Array<FileInfo | Error>> {
     try {
-      recorded = await this.store(batch)
+      return await this.store(batch)
     } catch {
       // each file alone: other nodes are tried, and each gets its own error
-      await Promise.all(batch.map(async (file) => {
-        await this.init.uploadAlone(file).then(file.resolve, file.reject)
-      }))
-      return
+      return await Promise.all(batch.map(async (file) => await this.init.uploadAlone(file).catch((err: Error) => err)))
     }
-    for (const [i, file] of batch.entries()) file.resolve(recorded[i])
   }
 
-  private async store (batch: Queued[]): Promise<FileInfo[]> {
+  private async store (batch: Hashed[]): Promise<FileInfo[]> {
     const { directory, stores } = this.init
     const bytes = batch.reduce((total, file) => total + file.bytes.byteLength, 0)
     const placed = await directory.request({ placeFiles: { count: batch.length, bytes, replicas: batch[0].replicas } })

@@ -15,7 +15,11 @@ export class Batcher<Item, Result> {
   private inFlight = 0
   private scheduled = false
 
-  constructor (private readonly send: (items: Item[]) => Promise<Array<Result | Error>>, private readonly maxItems: number, private readonly maxInFlight = 1) {}
+  /**
+   * `fits`, if given, says whether an item may join a batch (e.g. within a
+   * byte limit); an item that may not waits, in order, for a later batch.
+   */
+  constructor (private readonly send: (items: Item[]) => Promise<Array<Result | Error>>, private readonly maxItems: number, private readonly maxInFlight = 1, private readonly fits?: (batch: Item[], item: Item) => boolean) {}
 
   async add (item: Item, signal?: AbortSignal): Promise<Result> {
     signal?.throwIfAborted()
@@ -39,7 +43,7 @@ export class Batcher<Item, Result> {
       this.scheduled = false
       // shared with the batches that could go beside this one, so that they overlap
       const size = Math.min(this.maxItems, Math.ceil(this.queue.length / (this.maxInFlight - this.inFlight)))
-      const batch = this.queue.splice(0, size)
+      const batch = this.take(size)
       this.inFlight++
       void this.run(batch).finally(() => {
         this.inFlight--
@@ -47,6 +51,24 @@ export class Batcher<Item, Result> {
       })
       this.schedule()
     })
+  }
+
+  private take (size: number): typeof this.queue {
+    if (this.fits == null) return this.queue.splice(0, size)
+    const batch: typeof this.queue = []
+    const items: Item[] = []
+    const rest: typeof this.queue = []
+    for (const entry of this.queue) {
+      // the first item always goes, or one that fits no batch would wait forever
+      if (batch.length < size && (batch.length === 0 || this.fits(items, entry.item))) {
+        batch.push(entry)
+        items.push(entry.item)
+      } else {
+        rest.push(entry)
+      }
+    }
+    this.queue = rest
+    return batch
   }
 
   private async run (batch: typeof this.queue): Promise<void> {

@@ -28,6 +28,15 @@ describe('Batcher (requests made at once, sent together)', () => {
     assert.deepEqual(sizes, [4, 4, 2])
   })
 
+  it('with `fits`, an item that may not join waits for a later batch, in order', async () => {
+    const sent: string[][] = []
+    // at most 5 letters a batch, and only words of one length together
+    const fits = (batch: string[], word: string): boolean => word.length === batch[0].length && batch.join('').length + word.length <= 5
+    const batcher = new Batcher<string, string>(async (items) => { sent.push(items); return items }, 10, 1, fits)
+    await Promise.all(['ab', 'cd', 'xyz', 'ef', 'toolong'].map(async (w) => await batcher.add(w)))
+    assert.deepEqual(sent, [['ab', 'cd'], ['xyz'], ['ef'], ['toolong']])
+  })
+
   it('an Error answers its item alone; a failed send fails its whole batch; a wrong count fails it too', async () => {
     const odd = new Batcher<number, number>(async (items) => items.map((n) => n % 2 === 1 ? new Error(`odd ${n}`) : n), 10)
     const results = await Promise.allSettled([1, 2, 3].map(async (n) => await odd.add(n)))
