@@ -15,7 +15,7 @@ import { isContentId } from '../storage/content-id.ts'
 import type { AccessPolicy, Role } from '../security/access.ts'
 import { GrantOp, type GrantBytes, type GrantSigner } from '../security/grants.ts'
 import { ForbiddenError } from '../errors.ts'
-import { GET_GRANT_TTL_MS, MAX_BATCH_BYTES, MAX_BATCH_FILES, MAX_RESOLVE_MANY, PUT_GRANT_TTL_MS, RESOLVE_MANY_CHUNKS } from '../protocol/constants.ts'
+import { GET_GRANT_TTL_MS, MAX_PLACE_FILES_BYTES, MAX_BATCH_FILES, MAX_RESOLVE_MANY, PUT_GRANT_TTL_MS, RESOLVE_MANY_CHUNKS } from '../protocol/constants.ts'
 import { Drain } from '../util/drain.ts'
 
 const trace = logger('dfs:directory')
@@ -301,7 +301,8 @@ export class DirectoryService {
     if (request.placeFiles != null) {
       const { count, bytes } = request.placeFiles
       if (count <= 0 || count > MAX_BATCH_FILES) throw new InvalidInputError(`a batch holds 1 to ${MAX_BATCH_FILES} files`)
-      if (bytes > MAX_BATCH_BYTES) throw new InvalidInputError(`a batch holds at most ${MAX_BATCH_BYTES} bytes`)
+      // a client may use one placement for several batches in a row
+      if (bytes > MAX_PLACE_FILES_BYTES) throw new InvalidInputError(`small files are placed at most ${MAX_PLACE_FILES_BYTES} bytes at a time`)
       return this.placeFiles(this.replicasFor(request.placeFiles.replicas, Math.max(1, bytes)), bytes)
     }
     if (request.addFiles != null) {

@@ -41,6 +41,8 @@ export const PLACE_BATCH_CHUNKS = 256
  */
 export const MAX_BATCH_FILES = 128
 export const MAX_BATCH_BYTES = 1024 * 1024
+/** Bytes one PlaceFiles may ask for: a client uses one placement for several batches. */
+export const MAX_PLACE_FILES_BYTES = 16 * 1024 * 1024
 /** Files per ResolveMany, and chunks listed for each (the rest by Resolve). */
 export const MAX_RESOLVE_MANY = 128
 export const RESOLVE_MANY_CHUNKS = 16

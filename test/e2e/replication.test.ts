@@ -164,10 +164,11 @@ describe('end to end: replication and losing a node', function () {
     cluster = await Cluster.start({ nodes: 3 })
     const victim = cluster.nodes[0]
     await victim.kill9()
-    // still alive to the directory (dead after 3 s): one placement in three pairs it with another node
+    // still alive to the directory (dead after 3 s): two placements in three pair it with another node
     const client = await DfsClient.connect({ directory: cluster.directoryAddr, replicas: 2 })
     try {
-      const contents = Array.from({ length: 6 }, () => randomBytes(5000))
+      // each big enough to use up a placement alone (see LEASE_BYTES), so each gets a placement of its own
+      const contents = Array.from({ length: 6 }, () => randomBytes(200 * 1024))
       for (const [i, content] of contents.entries()) {
         const file = await client.upload([content], { name: `after-death-${i}`, size: content.byteLength })
         const info = await client.stat(file.id)
