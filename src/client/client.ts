@@ -5,7 +5,7 @@ import type { Libp2p } from 'libp2p'
 import type { AbortOptions, PrivateKey } from '@libp2p/interface'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import { createPeer } from '../net/libp2p.ts'
-import { MAX_GET_MANY, MAX_RESOLVE_MANY, PLACE_BATCH_CHUNKS, SMALL_CHUNK_BYTES } from '../protocol/constants.ts'
+import { MAX_BATCH_BYTES, MAX_GET_MANY, MAX_RESOLVE_MANY, PLACE_BATCH_CHUNKS, SMALL_CHUNK_BYTES } from '../protocol/constants.ts'
 import { Batcher } from '../util/batcher.ts'
 import type { ChunkInfo, FileInfo, HealthSummary, NodeInfo } from '../protocol/directory.ts'
 import { validateName } from '../protocol/names.ts'
@@ -134,16 +134,16 @@ export class DfsClient {
   }, MAX_RESOLVE_MANY)
 
   /** Small chunks fetched at the same time from one node go in one GET_MANY. */
-  private readonly smallGets = new Map<string, Batcher<string, Uint8Array>>()
+  private readonly smallGets = new Map<string, Batcher<ChunkInfo, Uint8Array>>()
 
-  private smallGetsFrom (peer: string): Batcher<string, Uint8Array> {
+  private smallGetsFrom (peer: string): Batcher<ChunkInfo, Uint8Array> {
     let batcher = this.smallGets.get(peer)
     if (batcher == null) {
-      batcher = new Batcher(async (ids) => {
-        const signal = AbortSignal.timeout(Math.ceil(CHUNK_READ_BASE_MS + ids.length * SMALL_CHUNK_BYTES / CHUNK_READ_MIN_BYTES_PER_MS))
-        const bodies = await this.store(peer).getMany(ids, { grant: this.readGrants.get(peer), signal })
-        return bodies.map((body, i) => body ?? new NotFoundError(`node ${peer} does not hold chunk ${ids[i]}`))
-      }, MAX_GET_MANY)
+      batcher = new Batcher(async (chunks) => {
+        const signal = AbortSignal.timeout(Math.ceil(CHUNK_READ_BASE_MS + chunks.length * SMALL_CHUNK_BYTES / CHUNK_READ_MIN_BYTES_PER_MS))
+        const bodies = await this.store(peer).getMany(chunks.map((chunk) => chunk.id), { grant: this.readGrants.get(peer), signal })
+        return bodies.map((body, i) => body ?? new NotFoundError(`node ${peer} does not hold chunk ${chunks[i].id}`))
+      }, MAX_GET_MANY, 1, (batch, chunk) => batch.reduce((bytes, other) => bytes + other.size, chunk.size) <= MAX_BATCH_BYTES)
       this.smallGets.set(peer, batcher)
     }
     return batcher
@@ -426,7 +426,7 @@ export class DfsClient {
       try {
         if (chunk.size <= SMALL_CHUNK_BYTES) {
           // with other small reads from that node, in one request
-          const bytes = await this.smallGetsFrom(peer).add(chunk.id, signal)
+          const bytes = await this.smallGetsFrom(peer).add(chunk, signal)
           if (bytes.byteLength !== chunk.size || !digestEquals(newHasher().update(bytes).digest(), digest)) {
             this.directory.request({ reportCorrupt: { chunkId: chunk.id, peerId: peer } }).catch(() => {})
             throw new IntegrityError(`node ${peer} returned corrupt bytes for chunk ${chunk.index} (${chunk.id})`)

@@ -234,6 +234,13 @@ export function storeHandler (init: StoreHandlerInit) {
               continue
             }
             const found = await Promise.all(request.chunks.map(async (chunk) => await store.getSmall(chunk.cid, SMALL_CHUNK_BYTES).catch(() => undefined)))
+            // an answer holds at most MAX_BATCH_BYTES, like a PUT_MANY: the rest are absent (asked for alone)
+            let budget = MAX_BATCH_BYTES
+            for (const [i, bytes] of found.entries()) {
+              if (bytes == null) continue
+              if (bytes.byteLength > budget) found[i] = undefined
+              else budget -= bytes.byteLength
+            }
             const bodies = found.filter((bytes) => bytes != null)
             const size = bodies.reduce((sum, bytes) => sum + bytes.byteLength, 0)
             const message = encodeResponse({ chunks: request.chunks.map((chunk, i) => ({ cid: chunk.cid, size: found[i]?.byteLength ?? 0, absent: found[i] == null })) })

@@ -179,6 +179,16 @@ describe('/dfs/store/1.0.0 handler over an in-process stream pair', () => {
       assert.equal((await request({ type: StoreRequest.Type.HAS, cid: idOf(big) })).size, big.byteLength)
     })
 
+    it('sends at most 1 MiB in one answer: chunks past that are absent, to be asked for alone', async () => {
+      const contents = Array.from({ length: 17 }, () => randomBytes(64 * 1024))
+      for (const content of contents) await request({ type: StoreRequest.Type.PUT, cid: idOf(content), size: content.byteLength }, content)
+      const response = await request({ ...getMany(contents.map(idOf)), grant: grantFor({ type: StoreRequest.Type.GET }) })
+      assert.deepEqual(response.chunks.map((c) => c.absent), [...Array(16).fill(false), true])
+      const parts: Uint8Array[] = []
+      for await (const piece of reader.readBytes(16 * 64 * 1024)) parts.push(piece)
+      assert.deepEqual(Buffer.concat(parts), Buffer.concat(contents.slice(0, 16)))
+    })
+
     it('needs a read grant made out to the reader, and 1 to 64 chunks', async () => {
       const content = randomBytes(100)
       await request({ type: StoreRequest.Type.PUT, cid: idOf(content), size: 100 }, content)
