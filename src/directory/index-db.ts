@@ -92,6 +92,8 @@ const UPSERT_LOCATION = 'INSERT INTO chunk_locations (chunk_id, peer_id, added_a
 
 /** Resolves kept between changes to the index (see resolveWithChunks). */
 const RESOLVE_CACHE_ENTRIES = 10_000
+/** Longer than any name (MAX_NAME_BYTES of UTF-8) or file ID. */
+const MAX_REF_CHARS = 512
 
 /** Longer than any inventory takes to list and send (nodes give up after 2 minutes). */
 const RECENT_REMOVALS_KEPT_MS = 10 * 60_000
@@ -423,6 +425,8 @@ export class DirectoryIndex {
 
   /** A file by name or ID with a page of its chunks (each with every holder), or undefined. */
   resolveWithChunks (ref: string, start: number, limit: number): { file: FileRecord, chunks: ChunkRecord[] } | undefined {
+    // no name or ID is this long: a reader sending such refs must not fill the cache with them
+    if (ref.length > MAX_REF_CHARS) return undefined
     const key = `${start} ${limit} ${ref}`
     let entry = this.resolved.get(key)
     if (entry === undefined) {

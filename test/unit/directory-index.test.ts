@@ -75,6 +75,18 @@ describe('directory index (node:sqlite)', () => {
     index.close()
   })
 
+  it('keeps refs no file can have out of the resolve cache, so readers cannot grow the directory\'s memory with them', () => {
+    const index = new DirectoryIndex(join(dir.path, 'index.sqlite'))
+    const id = record(index, 'real.txt', ['abc'])
+    assert.equal(index.resolveWithChunks('x'.repeat(100_000), 0, 10), undefined)
+    assert.equal(index.resolveWithChunks(`${'y'.repeat(600)}`, 0, 10), undefined)
+    assert.equal((index as any).resolved.size, 0)
+    assert.equal(index.resolveWithChunks('real.txt', 0, 10)?.file.id, id)
+    assert.equal(index.resolveWithChunks('no-such-name', 0, 10), undefined)
+    assert.equal((index as any).resolved.size, 2, 'a real name and a plausible miss are cached')
+    index.close()
+  })
+
   it('points a name at its newest content and lists names in order', () => {
     const index = new DirectoryIndex(join(dir.path, 'index.sqlite'))
     const first = record(index, 'notes', ['v1'])
