@@ -47,6 +47,12 @@ export class ProtocolError extends DfsError {
   override name = 'ProtocolError'
 }
 
+/** The peer reset a new stream before any request on it: over its stream limit for now. Safe to retry. */
+export class StreamRefusedError extends ProtocolError {
+  static override name = 'StreamRefusedError'
+  override name = 'StreamRefusedError'
+}
+
 export class RemoteError extends DfsError {
   static override name = 'RemoteError'
   override name = 'RemoteError'

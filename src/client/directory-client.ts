@@ -34,7 +34,7 @@ export class DirectoryClient {
       const bytes = await reader.readMessage(MAX_DIRECTORY_MESSAGE_BYTES, { signal })
       if (bytes == null) throw new ProtocolError('the directory closed the stream without answering')
       return DirectoryResponse.decode(bytes)
-    }, { signal })
+    }, { signal, rerunnable: true })
     switch (response.status) {
       case Status.OK: return response
       case Status.NOT_FOUND: throw new NotFoundError(response.message)

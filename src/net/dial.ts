@@ -1,7 +1,7 @@
 import type { Libp2p } from 'libp2p'
 import type { AbortOptions, Stream } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
-import { ForbiddenError, ProtocolError } from '../errors.ts'
+import { ForbiddenError, StreamRefusedError } from '../errors.ts'
 
 /** Errors (or, from libp2p 3.3, a bare close event) seen when the remote drops the connection during negotiation. */
 const CLOSED_EARLY = new Set(['UnexpectedEOFError', 'StreamResetError', 'StreamClosedError', 'ConnectionClosedError', 'MuxerClosedError'])
@@ -26,7 +26,7 @@ export async function openStream (libp2p: Libp2p, target: Multiaddr | Multiaddr[
       // a stream reset on a connection that stays open is the remote's stream limit, not its gate
       const peer = (Array.isArray(target) ? target[0] : target)?.getComponents().find((c) => c.name === 'p2p')?.value
       if (peer != null && libp2p.getConnections().some((c) => c.remotePeer.toString() === peer && c.status === 'open')) {
-        throw new ProtocolError(`${remoteName} refused a new ${protocol} stream (too many at once?): ${err instanceof Error ? err.message : 'closed'}`)
+        throw new StreamRefusedError(`${remoteName} refused a new ${protocol} stream (too many at once?): ${err instanceof Error ? err.message : 'closed'}`)
       }
       throw new ForbiddenError(`${remoteName} closed the connection right after the handshake, as it does to peers that are not members of the cluster: this peer is ${libp2p.peerId.toString()}; ask the cluster's operator to allow it`)
     }

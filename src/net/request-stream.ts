@@ -3,6 +3,22 @@ import type { AbortOptions, Stream } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import { StreamReader } from './stream-io.ts'
 import { openStream } from './dial.ts'
+import { StreamRefusedError } from '../errors.ts'
+
+/** Tries again after a refused stream (see RequestStream.open): after 25, 50, 100, 200 and 400 ms. */
+const OPEN_RETRIES = 5
+const OPEN_RETRY_MS = 25
+/** How a stream the peer reset looks to the side that opened it, on write and on read. */
+const RESET_ERRORS = new Set(['StreamResetError', 'StreamStateError', 'StreamAbortedError'])
+
+async function sleep (ms: number, signal?: AbortSignal): Promise<void> {
+  signal?.throwIfAborted()
+  await new Promise<void>((resolve, reject) => {
+    const onAbort = (): void => { clearTimeout(timer); reject(signal?.reason) }
+    const timer = setTimeout(() => { signal?.removeEventListener('abort', onAbort); resolve() }, ms)
+    signal?.addEventListener('abort', onAbort, { once: true })
+  })
+}
 
 /**
  * One long-lived stream to a peer for a request/response protocol, used by one
@@ -11,7 +27,8 @@ import { openStream } from './dial.ts'
  * the next one opens a fresh one.
  */
 export class RequestStream {
-  private current?: { stream: Stream, reader: StreamReader }
+  /** `fresh`: opened for the request about to run, nothing sent on it yet */
+  private current?: { stream: Stream, reader: StreamReader, fresh: boolean }
   private queue: Promise<unknown> = Promise.resolve()
   /** requests queued or running: lets a pool pick the least busy stream */
   pending = 0
@@ -19,24 +36,38 @@ export class RequestStream {
   /** `remoteName` is how errors name the peer, e.g. "the directory" or "node 12D3…". */
   constructor (private readonly libp2p: Libp2p, private readonly target: () => Multiaddr[], private readonly protocol: string, private readonly remoteName: string) {}
 
-  async run<T> (fn: (stream: Stream, reader: StreamReader) => Promise<T>, options?: AbortOptions): Promise<T> {
+  /**
+   * Run one request on the stream. With `rerunnable` (fn can run again from
+   * the start: its request is rebuilt, its bytes come from arrays, not from
+   * a source it would have drained), a request on a stream opened for it that
+   * is reset before a byte comes back runs again on a new stream: the peer
+   * refused that stream (its per-connection limit, see open), so it did
+   * nothing with the request.
+   */
+  async run<T> (fn: (stream: Stream, reader: StreamReader) => Promise<T>, options?: AbortOptions & { rerunnable?: boolean }): Promise<T> {
     this.pending++
     const result = this.queue.then(async () => {
-      const usable = this.current != null && this.current.stream.status === 'open' && this.current.stream.writeStatus === 'writable' &&
-        // a server that closed its side (idle timeout) will not answer again
-        this.current.stream.remoteWriteStatus === 'writable'
-      if (!usable) {
-        this.drop()
-        const stream = await openStream(this.libp2p, this.target(), this.protocol, this.remoteName, { signal: options?.signal })
-        this.current = { stream, reader: new StreamReader(stream) }
-      }
-      const { stream, reader } = this.current!
-      try {
-        return await fn(stream, reader)
-      } catch (err) {
-        // the stream may be mid-message: never reuse it
-        if (this.current?.stream === stream) this.drop(err as Error)
-        throw err
+      for (let attempt = 0; ; attempt++) {
+        const usable = this.current != null && this.current.stream.status === 'open' && this.current.stream.writeStatus === 'writable' &&
+          // a server that closed its side (idle timeout) will not answer again
+          this.current.stream.remoteWriteStatus === 'writable'
+        if (!usable) {
+          this.drop()
+          const stream = await this.open(options)
+          this.current = { stream, reader: new StreamReader(stream), fresh: true }
+        }
+        const current = this.current!
+        const fresh = current.fresh
+        current.fresh = false
+        try {
+          return await fn(current.stream, current.reader)
+        } catch (err) {
+          // the stream may be mid-message: never reuse it
+          if (this.current === current) this.drop(err as Error)
+          const refused = fresh && current.reader.received === 0 && RESET_ERRORS.has((err as Error)?.name)
+          if (options?.rerunnable !== true || !refused || attempt >= OPEN_RETRIES) throw err
+          await sleep(OPEN_RETRY_MS * 2 ** attempt, options?.signal)
+        }
       }
     })
     this.queue = result.catch(() => {})
@@ -44,6 +75,23 @@ export class RequestStream {
       return await result
     } finally {
       this.pending--
+    }
+  }
+
+  /**
+   * Open the stream, trying again a few times if the peer refuses it for now:
+   * streams being closed still count against its per-connection limit for a
+   * moment, so a burst of requests can meet a refusal that is gone a few
+   * milliseconds later. Nothing has been sent on a refused stream.
+   */
+  private async open (options?: AbortOptions): Promise<Stream> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await openStream(this.libp2p, this.target(), this.protocol, this.remoteName, { signal: options?.signal })
+      } catch (err) {
+        if (!(err instanceof StreamRefusedError) || attempt >= OPEN_RETRIES) throw err
+        await sleep(OPEN_RETRY_MS * 2 ** attempt, options?.signal)
+      }
     }
   }
 

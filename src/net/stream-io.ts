@@ -31,8 +31,12 @@ export class StreamReader {
     if (stream.readableEnded) this.ended = true
   }
 
+  /** bytes that have arrived on the stream so far */
+  received = 0
+
   private readonly onMessage = (evt: { data: Uint8Array | Iterable<Uint8Array> }): void => {
     const data = evt.data
+    const before = this.buffered
     if (data instanceof Uint8Array) {
       this.pieces.push(data)
       this.buffered += data.byteLength
@@ -42,6 +46,7 @@ export class StreamReader {
         this.buffered += piece.byteLength
       }
     }
+    this.received += this.buffered - before
     if (this.buffered > this.highWaterMark && !this.paused) {
       this.paused = true
       try { this.stream.pause() } catch {}

@@ -108,7 +108,7 @@ export class StoreClient {
       response = await (extra ?? pooled).run(async (stream, reader) => {
         await sendMessageAndBytes(stream, request, size, pieces, options)
         return await this.readResponse(reader, options)
-      }, options)
+      }, { ...options, rerunnable: Array.isArray(pieces) })
     } finally {
       if (extra != null) {
         void extra.close().catch(() => {}).finally(() => { this.extras-- })
@@ -146,7 +146,7 @@ export class StoreClient {
       }
       for await (const piece of reader.readBytes(response.size, options)) await onPiece(piece)
       return response.size
-    }, options).catch((err) => {
+    }, { ...options, rerunnable: true }).catch((err) => {
       if (err.name === 'NotFoundError' || err.name === 'IntegrityError' || err.name === 'ForbiddenError') throw err
       throw new ChunkTransferError(`cannot fetch chunk ${id} from node ${this.peerId}: ${err.message}`)
     })
@@ -180,14 +180,14 @@ export class StoreClient {
         }
       }
       return bodies
-    }, options)
+    }, { ...options, rerunnable: true })
   }
 
   async has (id: string, options?: ReadOptions): Promise<number | undefined> {
     const response = await this.requests().run(async (stream, reader) => {
       await sendMessage(stream, StoreRequest.encode({ type: StoreRequest.Type.HAS, cid: id, size: 0, forward: [], grant: options?.grant, chunks: [] }), options)
       return await this.readResponse(reader, options)
-    }, options)
+    }, { ...options, rerunnable: true })
     if (response.status === StoreResponse.Status.NOT_FOUND) return undefined
     if (response.status !== StoreResponse.Status.OK) throw failure(this.peerId, response)
     return response.size
