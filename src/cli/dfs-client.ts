@@ -3,7 +3,8 @@ import { basename, join } from 'node:path'
 import { pipeline } from 'node:stream/promises'
 import { Readable } from 'node:stream'
 import { Command, InvalidArgumentError } from 'commander'
-import { DfsClient } from '../client/client.ts'
+import { DfsClient, SMALL_FILE_BYTES } from '../client/client.ts'
+import { BoundedTasks } from '../util/bounded-tasks.ts'
 import { clientHome, loadClientConfig } from '../config/config.ts'
 import { CLIENT_KEY_FILE, loadOrCreatePeerKey, peerIdOfDir } from '../net/peer-key.ts'
 import { parseBytes } from '../util/units.ts'
@@ -60,6 +61,9 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 function printJson (value: unknown): void {
   process.stdout.write(JSON.stringify(value, null, 2) + '\n')
 }
+
+/** Small files uploaded at once by `upload` with several files: enough for the client's batches to fill. */
+const SMALL_UPLOADS_AT_ONCE = 16
 
 /** The files behind the paths given: folders walked with --recursive, refused without. */
 async function filesToUpload (paths: string[], recursive: boolean): Promise<Array<{ path: string, name: string, size: number }>> {
@@ -130,18 +134,38 @@ program.command('upload')
     const total = files.reduce((sum, file) => sum + file.size, 0)
     await withClient(command, async (client) => {
       const progress = new TransferProgress({ quiet: flags.quiet })
-      const uploaded: Array<{ name: string, id: string, size: number }> = []
+      const uploaded: Array<{ name: string, id: string, size: number }> = new Array(files.length)
+      // bytes of the files done, and of each one on its way
       let before = 0
-      progress.start(total, files.length === 1 ? files[0].name : `1/${files.length}`)
+      let finished = 0
+      const onTheirWay = new Map<number, number>()
+      const report = (label?: string): void => { progress.update(before + [...onTheirWay.values()].reduce((a, b) => a + b, 0), label) }
+      progress.start(total, files.length === 1 ? files[0].name : `0/${files.length}`)
+      // small files several at a time, so the client batches them; a big one alone (its chunks go in parallel)
+      const uploads = new BoundedTasks(SMALL_UPLOADS_AT_ONCE)
       try {
         for (const [i, file] of files.entries()) {
-          const label = files.length === 1 ? file.name : `${i + 1}/${files.length} ${file.name}`
-          progress.update(before, label)
-          const info = await client.uploadFile(file.path, { name: file.name, replicas: flags.replicas, signal: interrupt.signal, onProgress: (done) => { progress.update(before + done) } })
-          before += file.size
-          progress.update(before)
-          uploaded.push({ name: info.name, id: info.id, size: info.size })
+          const upload = async (): Promise<void> => {
+            onTheirWay.set(i, 0)
+            const info = await client.uploadFile(file.path, { name: file.name, replicas: flags.replicas, signal: interrupt.signal, onProgress: (done) => { onTheirWay.set(i, done); report() } })
+            onTheirWay.delete(i)
+            before += file.size
+            finished++
+            report(files.length === 1 ? file.name : `${finished}/${files.length} ${file.name}`)
+            uploaded[i] = { name: info.name, id: info.id, size: info.size }
+          }
+          if (file.size <= SMALL_FILE_BYTES) {
+            await uploads.add(upload)
+          } else {
+            await uploads.done()
+            await upload()
+          }
         }
+        await uploads.done()
+      } catch (err) {
+        // the first failure ends the command once the others on their way have ended
+        await uploads.done().catch(() => {})
+        throw err
       } finally {
         progress.stop()
       }

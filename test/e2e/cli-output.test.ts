@@ -78,6 +78,22 @@ describe('dfs-client output: progress bars, several files, --json shapes', funct
     assert.match(twoNames.stderr, /--name names one file/)
   })
 
+  it('uploads a folder of many small files several at a time, and lists them in the order given', async () => {
+    const folder = join(cluster.root, 'many')
+    await mkdir(folder)
+    const names = Array.from({ length: 40 }, (_, i) => `m${String(i).padStart(2, '0')}.txt`)
+    const contents = names.map(() => randomBytes(2000))
+    for (const [i, name] of names.entries()) await writeFile(join(folder, name), contents[i])
+    const up = await cluster.json(['upload', '--recursive', folder])
+    assert.deepEqual(up.map((file: any) => file.name), names)
+    for (const i of [0, 17, 39]) {
+      const back = await cluster.client(['download', up[i].id, '-'])
+      assert.ok(back.stdoutBytes.equals(contents[i]), `${names[i]} byte for byte`)
+    }
+    const text = await cluster.client(['upload', '--recursive', folder])
+    assert.deepEqual(text.stdout.trim().split('\n').map((line) => line.split('  ')[1]), names)
+  })
+
   it('prints one documented JSON shape per command', async () => {
     const path = join(cluster.root, 'shape.txt')
     await writeFile(path, 'hello shapes\n')
