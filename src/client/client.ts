@@ -7,7 +7,8 @@ import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import { createPeer } from '../net/libp2p.ts'
 import { MAX_BATCH_BYTES, MAX_GET_MANY, MAX_RESOLVE_MANY, PLACE_BATCH_CHUNKS, SMALL_CHUNK_BYTES } from '../protocol/constants.ts'
 import { Batcher } from '../util/batcher.ts'
-import type { ChunkInfo, FileInfo, HealthSummary, NodeInfo } from '../protocol/directory.ts'
+import { sleep } from '../util/sleep.ts'
+import type { ChunkInfo, DirectoryResponse, FileInfo, HealthSummary, NodeInfo } from '../protocol/directory.ts'
 import { validateName } from '../protocol/names.ts'
 import { chunkStream, type Chunk } from '../storage/chunker.ts'
 import { fileChunks } from '../storage/file-chunks.ts'
@@ -35,6 +36,9 @@ const CHUNK_READ_MIN_BYTES_PER_MS = 1_000
  * running at once share placements, PUTs and commits.
  */
 export const SMALL_FILE_BYTES = 256 * 1024
+/** Before a chunk is tried again on nodes that failed it (no others being left): this, then twice this. */
+const RETRY_SAME_NODES_MS = 200
+
 /** Tries to get every copy of a chunk stored, each on nodes not tried before. */
 const PUT_ATTEMPTS = 3
 
@@ -326,9 +330,16 @@ export class DfsClient {
     let grants = placed.grants
     for (let attempt = 0; attempt < PUT_ATTEMPTS; attempt++) {
       if (attempt > 0) {
-        const replacement = await this.directory.request({
-          place: { uploadId, first: chunk.index, count: 1, exclude: [...stored, ...failed], need: target - stored.size }
-        }, options).catch((err) => { problems.push(errorMessage(err)) })
+        const place = async (exclude: string[]): Promise<DirectoryResponse | undefined> => await this.directory.request({
+          place: { uploadId, first: chunk.index, count: 1, exclude, need: target - stored.size }
+        }, options).catch((err) => { problems.push(errorMessage(err)); return undefined })
+        // other nodes first; with none left (as many nodes as copies), the same ones again a moment
+        // later: a node that failed may have been refusing streams for an instant, not be gone
+        let replacement = await place([...stored, ...failed])
+        if (replacement == null && failed.size > 0) {
+          await sleep(RETRY_SAME_NODES_MS * attempt, options?.signal)
+          replacement = await place([...stored])
+        }
         if (replacement == null || replacement.placements.length === 0) break
         this.learn(replacement.nodes)
         targets = replacement.placements[0].peers

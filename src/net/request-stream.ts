@@ -4,21 +4,13 @@ import type { Multiaddr } from '@multiformats/multiaddr'
 import { StreamReader } from './stream-io.ts'
 import { openStream } from './dial.ts'
 import { StreamRefusedError } from '../errors.ts'
+import { sleep } from '../util/sleep.ts'
 
 /** Tries again after a refused stream (see RequestStream.open): after 25, 50, 100, 200 and 400 ms. */
 const OPEN_RETRIES = 5
 const OPEN_RETRY_MS = 25
 /** How a stream the peer reset looks to the side that opened it, on write and on read. */
 const RESET_ERRORS = new Set(['StreamResetError', 'StreamStateError', 'StreamAbortedError'])
-
-async function sleep (ms: number, signal?: AbortSignal): Promise<void> {
-  signal?.throwIfAborted()
-  await new Promise<void>((resolve, reject) => {
-    const onAbort = (): void => { clearTimeout(timer); reject(signal?.reason) }
-    const timer = setTimeout(() => { signal?.removeEventListener('abort', onAbort); resolve() }, ms)
-    signal?.addEventListener('abort', onAbort, { once: true })
-  })
-}
 
 /**
  * One long-lived stream to a peer for a request/response protocol, used by one

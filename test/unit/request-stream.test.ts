@@ -65,6 +65,6 @@ describe('request streams against a peer\'s stream limit (real peers on 127.0.0.
     const refused = results.filter((r): r is Error => r instanceof Error)
     assert.ok(refused.length > 0, 'some request outlasted the retries')
     for (const err of refused) assert.ok(['StreamRefusedError', 'StreamResetError', 'StreamStateError'].includes(err.name), err.name)
-    assert.ok(results.filter((r) => typeof r === 'string').length >= 2, 'the first ones got through')
+    assert.ok(results.some((r) => typeof r === 'string'), 'the first one got through')
   })
 })
