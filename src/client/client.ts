@@ -434,27 +434,25 @@ export class DfsClient {
       // a node that stalls is given up on, and the next copy tried
       const deadline = AbortSignal.timeout(Math.ceil(CHUNK_READ_BASE_MS + chunk.size / CHUNK_READ_MIN_BYTES_PER_MS))
       const signal = options?.signal != null ? AbortSignal.any([options.signal, deadline]) : deadline
+      const onPiece = (piece: Uint8Array): void => {
+        hasher.update(piece)
+        if (into == null) {
+          pieces.push(piece)
+        } else if (filled + piece.byteLength <= into.byteLength) {
+          into.set(piece, filled)
+        }
+        filled += piece.byteLength
+      }
       try {
+        let size: number
         if (chunk.size <= SMALL_CHUNK_BYTES) {
           // with other small reads from that node, in one request
           const bytes = await this.smallGetsFrom(peer).add(chunk, signal)
-          if (bytes.byteLength !== chunk.size || !digestEquals(newHasher().update(bytes).digest(), digest)) {
-            this.directory.request({ reportCorrupt: { chunkId: chunk.id, peerId: peer } }).catch(() => {})
-            throw new IntegrityError(`node ${peer} returned corrupt bytes for chunk ${chunk.index} (${chunk.id})`)
-          }
-          if (into == null) return [bytes]
-          into.set(bytes)
-          return [into.subarray(0, bytes.byteLength)]
+          onPiece(bytes)
+          size = bytes.byteLength
+        } else {
+          size = await this.store(peer).get(chunk.id, onPiece, { signal, grant: this.readGrants.get(peer), size: chunk.size })
         }
-        const size = await this.store(peer).get(chunk.id, (piece) => {
-          hasher.update(piece)
-          if (into == null) {
-            pieces.push(piece)
-          } else if (filled + piece.byteLength <= into.byteLength) {
-            into.set(piece, filled)
-          }
-          filled += piece.byteLength
-        }, { signal, grant: this.readGrants.get(peer), size: chunk.size })
         if (size !== chunk.size || filled !== chunk.size || !digestEquals(hasher.digest(), digest)) {
           // let the directory have that node check its copy, and repair it if it is bad
           this.directory.request({ reportCorrupt: { chunkId: chunk.id, peerId: peer } }).catch(() => {})

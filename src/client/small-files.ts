@@ -9,8 +9,6 @@ import { ChunkTransferError } from '../errors.ts'
 import { Batcher } from '../util/batcher.ts'
 import type { DirectoryClient } from './directory-client.ts'
 
-/** A batch travels as one frame with its request up to this size (see sendMessageAndBytes). */
-const CONCAT_BYTES = 64 * 1024
 /**
  * Batches on their way at once (see Batcher): two, so one can be at the
  * directory while the other is at the nodes.
@@ -99,7 +97,7 @@ export class SmallFileBatches {
       return lease
     }
     const leased = Math.max(bytes, LEASE_BYTES)
-    const placed = await this.init.directory.request({ placeFiles: { count: 1, bytes: leased, replicas } })
+    const placed = await this.init.directory.request({ placeFiles: { bytes: leased, replicas } })
     this.init.learn(placed.nodes)
     const peers = placed.placements[0]?.peers ?? []
     if (peers.length === 0) throw new ChunkTransferError('the directory placed the batch on no node')
@@ -118,9 +116,8 @@ export class SmallFileBatches {
     const { peers, grants } = await this.placement(batch[0].replicas, bytes)
     // to every node at once rather than down a chain: a batch is small, and
     // each hop down a chain would add its latency to every file in it
-    const pieces = bytes <= CONCAT_BYTES ? [Buffer.concat(batch.map((file) => file.bytes))] : batch.map((file) => file.bytes)
     const chunks = batch.map((file) => ({ cid: file.chunkId, size: file.bytes.byteLength }))
-    const outcomes = await Promise.all(peers.map(async (peer) => await stores.get(peer).putMany(chunks, pieces, { grant: grants.get(peer) })
+    const outcomes = await Promise.all(peers.map(async (peer) => await stores.get(peer).putMany(chunks, batch.map((file) => file.bytes), { grant: grants.get(peer) })
       .catch((err): PutOutcome => ({ stored: [], problem: `node ${peer}: ${(err as Error).message}` }))))
     const stored = peers.filter((peer, i) => outcomes[i].stored.includes(peer))
     if (stored.length < peers.length) {

@@ -299,8 +299,7 @@ export class DirectoryService {
       return { file }
     }
     if (request.placeFiles != null) {
-      const { count, bytes } = request.placeFiles
-      if (count <= 0 || count > MAX_BATCH_FILES) throw new InvalidInputError(`a batch holds 1 to ${MAX_BATCH_FILES} files`)
+      const { bytes } = request.placeFiles
       // a client may use one placement for several batches in a row
       if (bytes > MAX_PLACE_FILES_BYTES) throw new InvalidInputError(`small files are placed at most ${MAX_PLACE_FILES_BYTES} bytes at a time`)
       return this.placeFiles(this.replicasFor(request.placeFiles.replicas, Math.max(1, bytes)), bytes)
@@ -385,36 +384,32 @@ export class DirectoryService {
     const { replicas } = this.init.index.requireUpload(uploadId)
     const upload = this.uploads.get(uploadId) ?? { rotation: 0, chunkSize: 0, startedAt: 0 }
     if (count === 0) return {}
+    return this.placeOnLive({ first, count, replicas, chunkSize: upload.chunkSize, rotation: upload.rotation })
+  }
+
+  /** Placements on live nodes with room, with those nodes' addresses and a PUT grant for each. */
+  private placeOnLive (options: Parameters<typeof placeChunks>[1]): Partial<DirectoryResponse> {
     const now = Date.now()
     const alive = this.init.index.listNodes().filter((node) => this.isAlive(node, now))
-    const placements = placeChunks(alive, { first, count, replicas, chunkSize: upload.chunkSize, rotation: upload.rotation })
+    const placements = placeChunks(alive, options)
     if (placements.length === 0) {
       throw new NoCapacityError(alive.length === 0
         ? 'no storage node is alive; start one with `dfs-peer --role node --directory <address>`'
         : 'every live storage node is full; add capacity or start another node')
     }
     const used = new Set(placements.flatMap((p) => p.peers))
-    return { placements, nodes: alive.filter((node) => used.has(node.peerId)).map((node) => this.nodeInfo(node, now)), grants: this.putGrants(placements, upload.chunkSize) }
+    return { placements, nodes: alive.filter((node) => used.has(node.peerId)).map((node) => this.nodeInfo(node, now)), grants: this.putGrants(placements, options.chunkSize) }
   }
 
   /**
-   * Nodes for a batch of small files, all sent together down one chain: one
-   * placement, and PUT grants for the batch's bytes. Nothing is recorded
-   * until AddFiles; chunks of a batch that never gets there are garbage
-   * the nodes' inventories reveal.
+   * Nodes for batches of small files, each batch sent to all of them side by
+   * side: one placement, and PUT grants for `bytes` in all (replicasFor has
+   * checked that enough live nodes have room). Nothing is recorded until
+   * AddFiles; chunks of a batch that never gets there are garbage the nodes'
+   * inventories reveal.
    */
   private placeFiles (replicas: number, bytes: number): Partial<DirectoryResponse> {
-    const now = Date.now()
-    const alive = this.init.index.listNodes().filter((node) => this.isAlive(node, now))
-    const placements = placeChunks(alive, { first: 0, count: 1, replicas, chunkSize: Math.max(1, bytes), rotation: this.batchRotation++ })
-    if (placements.length === 0 || placements[0].peers.length < replicas) {
-      throw new NoCapacityError(alive.length === 0
-        ? 'no storage node is alive; start one with `dfs-peer --role node --directory <address>`'
-        : `fewer than ${replicas} live storage nodes have room for ${bytes} bytes; add capacity or start another node`)
-    }
-    const used = new Set(placements[0].peers)
-    const grants = placements[0].peers.map((node) => this.init.grants.issue({ op: GrantOp.PUT, node, maxBytes: Math.max(1, bytes), ttlMs: PUT_GRANT_TTL_MS }))
-    return { placements, nodes: alive.filter((node) => used.has(node.peerId)).map((node) => this.nodeInfo(node, now)), grants }
+    return this.placeOnLive({ first: 0, count: 1, replicas, chunkSize: Math.max(1, bytes), rotation: this.batchRotation++ })
   }
 
   /** Spreads batches of small files over the nodes (with fewer copies than nodes). */

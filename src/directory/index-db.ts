@@ -4,7 +4,7 @@ import { GroupSync } from '../util/group-sync.ts'
 import { randomUUID } from 'node:crypto'
 import { InvalidInputError, NotFoundError } from '../errors.ts'
 import { isContentId } from '../storage/content-id.ts'
-import { fileIdOf } from '../storage/manifest.ts'
+import { ManifestHasher } from '../storage/manifest.ts'
 
 /**
  * The directory's index in SQLite (node:sqlite). Schema version 1, described
@@ -335,8 +335,10 @@ export class DirectoryIndex {
   completeUpload (uploadId: string, fileId: string, size: number, now: number): FileRecord {
     return this.transaction(() => {
       const { name, replicas } = this.requireUpload(uploadId)
-      const rows = this.sql('SELECT idx, chunk_id, offset, size, peers FROM upload_chunks WHERE upload_id = ? ORDER BY idx').all(uploadId) as any[]
-      const chunks = rows.map((row): ChunkRecord => ({ index: row.idx, id: row.chunk_id, offset: row.offset, size: row.size, peers: JSON.parse(row.peers) }))
+      const rows = this.sql('SELECT idx, chunk_id, offset, size, peers FROM upload_chunks WHERE upload_id = ? ORDER BY idx').iterate(uploadId) as Iterable<any>
+      const chunks = (function * (): Generator<ChunkRecord> {
+        for (const row of rows) yield { index: row.idx, id: row.chunk_id, offset: row.offset, size: row.size, peers: JSON.parse(row.peers) }
+      })()
       const file = this.recordFile(name, fileId, size, replicas, chunks, now)
       this.sql('DELETE FROM uploads WHERE id = ?').run(uploadId)
       return file
@@ -358,31 +360,37 @@ export class DirectoryIndex {
   }
 
   /**
-   * A file, its chunks and their locations, and its name. The chunks must be
-   * in order and add up to `size`, and `fileId` must be their manifest's
-   * CID: a client cannot file bytes under another file's ID.
+   * A file, its chunks and their locations, and its name, in one pass over
+   * the chunks (an upload's are read from the table as they go, not held).
+   * They must be in order and add up to `size`, and `fileId` must be their
+   * manifest's CID: a client cannot file bytes under another file's ID.
+   * Throws on the first problem; the caller's transaction undoes the rest.
    */
-  private recordFile (name: string, fileId: string, size: number, replicas: number, chunks: ChunkRecord[], now: number): FileRecord {
+  private recordFile (name: string, fileId: string, size: number, replicas: number, chunks: Iterable<ChunkRecord>, now: number): FileRecord {
     if (!isContentId(fileId, 'file')) throw new InvalidInputError('the file ID is not a valid content ID')
-    let expectedOffset = 0
-    for (const [i, chunk] of chunks.entries()) {
-      if (chunk.index !== i || chunk.offset !== expectedOffset) throw new InvalidInputError(`upload is missing chunk ${i} (at offset ${expectedOffset})`)
-      expectedOffset += chunk.size
-    }
-    if (expectedOffset !== size) throw new InvalidInputError(`the recorded chunks hold ${expectedOffset} bytes, but the file has ${size}`)
-    if (fileIdOf(chunks.map((chunk) => chunk.id), size) !== fileId) throw new InvalidInputError(`file ID ${fileId} does not match its chunks`)
     this.sql('DELETE FROM file_chunks WHERE file_id = ?').run(fileId)
-    this.sql(`INSERT INTO files (id, size, chunk_count, created_at, replicas) VALUES (?, ?, ?, ?, ?)
-      ON CONFLICT (id) DO UPDATE SET size = excluded.size, chunk_count = excluded.chunk_count, replicas = excluded.replicas`).run(fileId, size, chunks.length, now, replicas)
+    // the row first (its chunks refer to it); the count once they are in
+    this.sql(`INSERT INTO files (id, size, chunk_count, created_at, replicas) VALUES (?, ?, 0, ?, ?)
+      ON CONFLICT (id) DO UPDATE SET size = excluded.size, replicas = excluded.replicas`).run(fileId, size, now, replicas)
     const insertChunk = this.sql('INSERT INTO file_chunks (file_id, idx, chunk_id, offset, size) VALUES (?, ?, ?, ?, ?)')
     const insertLocation = this.sql(UPSERT_LOCATION)
+    const manifest = new ManifestHasher()
+    let count = 0
+    let offset = 0
     for (const chunk of chunks) {
+      if (chunk.index !== count || chunk.offset !== offset) throw new InvalidInputError(`upload is missing chunk ${count} (at offset ${offset})`)
+      manifest.addChunk(chunk.id)
       insertChunk.run(fileId, chunk.index, chunk.id, chunk.offset, chunk.size)
       for (const peer of chunk.peers) insertLocation.run(chunk.id, peer, now)
+      count++
+      offset += chunk.size
     }
+    if (offset !== size) throw new InvalidInputError(`the recorded chunks hold ${offset} bytes, but the file has ${size}`)
+    if (manifest.finish(size) !== fileId) throw new InvalidInputError(`file ID ${fileId} does not match its chunks`)
+    this.sql('UPDATE files SET chunk_count = ? WHERE id = ?').run(count, fileId)
     this.sql(`INSERT INTO names (name, file_id, uploaded_at) VALUES (?, ?, ?)
       ON CONFLICT (name) DO UPDATE SET file_id = excluded.file_id, uploaded_at = excluded.uploaded_at`).run(name, fileId, now)
-    return { name, id: fileId, size, uploadedAt: now, chunkCount: chunks.length, replicas }
+    return { name, id: fileId, size, uploadedAt: now, chunkCount: count, replicas }
   }
 
   abortUpload (uploadId: string): void {

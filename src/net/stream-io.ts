@@ -207,12 +207,16 @@ export async function sendBytes (stream: Stream, bytes: Uint8Array, options?: Ab
  * follow the message) when given: a small chunk then costs one muxer frame,
  * one Noise frame and one socket write instead of two of each.
  */
-export async function sendMessage (stream: Stream, message: Uint8Array, options?: AbortOptions, payload?: Uint8Array): Promise<void> {
+export async function sendMessage (stream: Stream, message: Uint8Array, options?: AbortOptions, payload: Uint8Array[] = []): Promise<void> {
   const prefix = encodingLength(message.byteLength)
-  const framed = new Uint8Array(prefix + message.byteLength + (payload?.byteLength ?? 0))
+  const framed = new Uint8Array(prefix + message.byteLength + payload.reduce((sum, piece) => sum + piece.byteLength, 0))
   encodeVarint(message.byteLength, framed)
   framed.set(message, prefix)
-  if (payload != null) framed.set(payload, prefix + message.byteLength)
+  let at = prefix + message.byteLength
+  for (const piece of payload) {
+    framed.set(piece, at)
+    at += piece.byteLength
+  }
   await sendBytes(stream, framed, options)
 }
 
@@ -221,15 +225,20 @@ export const INLINE_PAYLOAD_BYTES = 64 * 1024
 
 /**
  * Send a message followed by `size` raw bytes from `pieces`: in one frame
- * when they are small and arrive as one piece, streamed otherwise.
+ * when they are small and arrive as one piece (or are an array: a batch of
+ * small chunks), streamed otherwise.
  */
 export async function sendMessageAndBytes (stream: Stream, message: Uint8Array, size: number, pieces: Iterable<Uint8Array> | AsyncIterable<Uint8Array>, options?: AbortOptions): Promise<number> {
+  if (Array.isArray(pieces) && size <= INLINE_PAYLOAD_BYTES && pieces.reduce((sum: number, piece: Uint8Array) => sum + piece.byteLength, 0) === size) {
+    await sendMessage(stream, message, options, pieces)
+    return size
+  }
   const iterator = Symbol.asyncIterator in pieces ? pieces[Symbol.asyncIterator]() : pieces[Symbol.iterator]()
   let sent = 0
   try {
     let next = await iterator.next()
     if (!next.done && next.value.byteLength === size && size <= INLINE_PAYLOAD_BYTES) {
-      await sendMessage(stream, message, options, next.value)
+      await sendMessage(stream, message, options, [next.value])
       sent += size
       next = await iterator.next()
     } else {

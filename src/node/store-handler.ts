@@ -150,12 +150,10 @@ export function storeHandler (init: StoreHandlerInit) {
       await skipPut(request, reader)
       return { status: StoreResponse.Status.INVALID, size: request.size, message: problem }
     }
-    const batch = new Uint8Array(request.size)
-    let received = 0
-    for await (const piece of reader.readBytes(request.size)) {
-      batch.set(piece, received)
-      received += piece.byteLength
-    }
+    const pieces: Uint8Array[] = []
+    for await (const piece of reader.readBytes(request.size)) pieces.push(piece)
+    // a small batch comes in one piece (one frame with its request): no copy then
+    const batch = pieces.length === 1 ? pieces[0] : Buffer.concat(pieces, request.size)
     try {
       const writes = new BoundedTasks(BATCH_WRITES_AT_ONCE)
       let offset = 0
@@ -245,7 +243,7 @@ export function storeHandler (init: StoreHandlerInit) {
             const size = bodies.reduce((sum, bytes) => sum + bytes.byteLength, 0)
             const message = encodeResponse({ chunks: request.chunks.map((chunk, i) => ({ cid: chunk.cid, size: found[i]?.byteLength ?? 0, absent: found[i] == null })) })
             // in one frame with the answer when small enough (see sendMessageAndBytes)
-            await sendMessageAndBytes(stream, message, size, bodies.length === 1 ? bodies : [Buffer.concat(bodies, size)])
+            await sendMessageAndBytes(stream, message, size, bodies)
             init.onServed?.('GET', StoreResponse.Status.OK, size)
           } else if (request.type === StoreRequest.Type.GET) {
             const refused = init.readsOpen() ? undefined : refusal(request, GrantOp.GET, remotePeer)

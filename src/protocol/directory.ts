@@ -1905,11 +1905,6 @@ export namespace DirectoryRequest {
     value: string
   }
 
-  export interface DirectoryRequestPlaceFilesCountFieldEvent {
-    field: '$.placeFiles.count'
-    value: number
-  }
-
   export interface DirectoryRequestPlaceFilesBytesFieldEvent {
     field: '$.placeFiles.bytes'
     value: number
@@ -1992,7 +1987,7 @@ export namespace DirectoryRequest {
     return decodeMessage(buf, DirectoryRequest.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DirectoryRequest>): Generator<DirectoryRequestBeginNameFieldEvent | DirectoryRequestBeginSizeFieldEvent | DirectoryRequestBeginChunkSizeFieldEvent | DirectoryRequestBeginReplicasFieldEvent | DirectoryRequestPlaceUploadIdFieldEvent | DirectoryRequestPlaceFirstFieldEvent | DirectoryRequestPlaceCountFieldEvent | DirectoryRequestPlaceExcludeFieldEvent | DirectoryRequestPlaceNeedFieldEvent | DirectoryRequestCompleteUploadIdFieldEvent | DirectoryRequestCompleteFileIdFieldEvent | DirectoryRequestCompleteSizeFieldEvent | DirectoryRequestCompleteChunksIndexFieldEvent | DirectoryRequestCompleteChunksIdFieldEvent | DirectoryRequestCompleteChunksOffsetFieldEvent | DirectoryRequestCompleteChunksSizeFieldEvent | DirectoryRequestCompleteChunksPeersFieldEvent | DirectoryRequestCompleteFinalFieldEvent | DirectoryRequestAbortUploadIdFieldEvent | DirectoryRequestResolveRefFieldEvent | DirectoryRequestResolveChunkStartFieldEvent | DirectoryRequestResolveChunkLimitFieldEvent | DirectoryRequestListAfterFieldEvent | DirectoryRequestListLimitFieldEvent | DirectoryRequestRemoveRefFieldEvent | DirectoryRequestReportCorruptChunkIdFieldEvent | DirectoryRequestReportCorruptPeerIdFieldEvent | DirectoryRequestPlaceFilesCountFieldEvent | DirectoryRequestPlaceFilesBytesFieldEvent | DirectoryRequestPlaceFilesReplicasFieldEvent | DirectoryRequestAddFilesFilesNameFieldEvent | DirectoryRequestAddFilesFilesIdFieldEvent | DirectoryRequestAddFilesFilesSizeFieldEvent | DirectoryRequestAddFilesFilesChunksIndexFieldEvent | DirectoryRequestAddFilesFilesChunksIdFieldEvent | DirectoryRequestAddFilesFilesChunksOffsetFieldEvent | DirectoryRequestAddFilesFilesChunksSizeFieldEvent | DirectoryRequestAddFilesFilesChunksPeersFieldEvent | DirectoryRequestAddFilesReplicasFieldEvent | DirectoryRequestResolveManyRefsFieldEvent | DirectoryRequestResolveManyChunkLimitFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DirectoryRequest>): Generator<DirectoryRequestBeginNameFieldEvent | DirectoryRequestBeginSizeFieldEvent | DirectoryRequestBeginChunkSizeFieldEvent | DirectoryRequestBeginReplicasFieldEvent | DirectoryRequestPlaceUploadIdFieldEvent | DirectoryRequestPlaceFirstFieldEvent | DirectoryRequestPlaceCountFieldEvent | DirectoryRequestPlaceExcludeFieldEvent | DirectoryRequestPlaceNeedFieldEvent | DirectoryRequestCompleteUploadIdFieldEvent | DirectoryRequestCompleteFileIdFieldEvent | DirectoryRequestCompleteSizeFieldEvent | DirectoryRequestCompleteChunksIndexFieldEvent | DirectoryRequestCompleteChunksIdFieldEvent | DirectoryRequestCompleteChunksOffsetFieldEvent | DirectoryRequestCompleteChunksSizeFieldEvent | DirectoryRequestCompleteChunksPeersFieldEvent | DirectoryRequestCompleteFinalFieldEvent | DirectoryRequestAbortUploadIdFieldEvent | DirectoryRequestResolveRefFieldEvent | DirectoryRequestResolveChunkStartFieldEvent | DirectoryRequestResolveChunkLimitFieldEvent | DirectoryRequestListAfterFieldEvent | DirectoryRequestListLimitFieldEvent | DirectoryRequestRemoveRefFieldEvent | DirectoryRequestReportCorruptChunkIdFieldEvent | DirectoryRequestReportCorruptPeerIdFieldEvent | DirectoryRequestPlaceFilesBytesFieldEvent | DirectoryRequestPlaceFilesReplicasFieldEvent | DirectoryRequestAddFilesFilesNameFieldEvent | DirectoryRequestAddFilesFilesIdFieldEvent | DirectoryRequestAddFilesFilesSizeFieldEvent | DirectoryRequestAddFilesFilesChunksIndexFieldEvent | DirectoryRequestAddFilesFilesChunksIdFieldEvent | DirectoryRequestAddFilesFilesChunksOffsetFieldEvent | DirectoryRequestAddFilesFilesChunksSizeFieldEvent | DirectoryRequestAddFilesFilesChunksPeersFieldEvent | DirectoryRequestAddFilesReplicasFieldEvent | DirectoryRequestResolveManyRefsFieldEvent | DirectoryRequestResolveManyChunkLimitFieldEvent> {
     return streamMessage(buf, DirectoryRequest.codec(), opts)
   }
 }
@@ -2361,7 +2356,6 @@ export namespace Resolved {
 }
 
 export interface PlaceFiles {
-  count: number
   bytes: number
   replicas: number
 }
@@ -2374,11 +2368,6 @@ export namespace PlaceFiles {
       _codec = message<PlaceFiles>((obj, w, opts = {}) => {
         if (opts.lengthDelimited !== false) {
           w.fork()
-        }
-
-        if ((obj.count != null && obj.count !== 0)) {
-          w.uint32(8)
-          w.uint32(obj.count)
         }
 
         if ((obj.bytes != null && obj.bytes !== 0)) {
@@ -2396,7 +2385,6 @@ export namespace PlaceFiles {
         }
       }, (reader, length, opts = {}) => {
         const obj: any = {
-          count: 0,
           bytes: 0,
           replicas: 0
         }
@@ -2407,10 +2395,6 @@ export namespace PlaceFiles {
           const tag = reader.uint32()
 
           switch (tag >>> 3) {
-            case 1: {
-              obj.count = reader.uint32()
-              break
-            }
             case 2: {
               obj.bytes = reader.uint64Number()
               break
@@ -2434,13 +2418,6 @@ export namespace PlaceFiles {
           const tag = reader.uint32()
 
           switch (tag >>> 3) {
-            case 1: {
-              yield {
-                field: `${prefix}.count`,
-                value: reader.uint32()
-              }
-              break
-            }
             case 2: {
               yield {
                 field: `${prefix}.bytes`,
@@ -2467,11 +2444,6 @@ export namespace PlaceFiles {
     return _codec
   }
 
-  export interface PlaceFilesCountFieldEvent {
-    field: '$.count'
-    value: number
-  }
-
   export interface PlaceFilesBytesFieldEvent {
     field: '$.bytes'
     value: number
@@ -2490,7 +2462,7 @@ export namespace PlaceFiles {
     return decodeMessage(buf, PlaceFiles.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<PlaceFiles>): Generator<PlaceFilesCountFieldEvent | PlaceFilesBytesFieldEvent | PlaceFilesReplicasFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<PlaceFiles>): Generator<PlaceFilesBytesFieldEvent | PlaceFilesReplicasFieldEvent> {
     return streamMessage(buf, PlaceFiles.codec(), opts)
   }
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { streamPair } from '@libp2p/utils'
-import { StreamReader, sendBytes, sendMessage } from '../../src/net/stream-io.ts'
+import { StreamReader, sendBytes, sendMessage, sendMessageAndBytes } from '../../src/net/stream-io.ts'
 import { DirectoryRequest, DirectoryResponse, Status } from '../../src/protocol/directory.ts'
 
 describe('framing and codecs', () => {
@@ -37,6 +37,29 @@ describe('framing and codecs', () => {
     assert.equal((await reader.readMessage(100))!.byteLength, 0)
     assert.equal(Buffer.from((await reader.readMessage(100))!).toString(), 'last')
     assert.equal(await reader.readMessage(100), undefined, 'clean end between messages')
+  })
+
+  it('sends a message and a small batch of pieces in one write, and bigger or streamed bytes after it', async () => {
+    const [a, b] = await streamPair()
+    const writes: number[] = []
+    const send = a.send.bind(a)
+    a.send = (data) => { writes.push(data.byteLength); return send(data) }
+    const small = [randomBytes(1000), randomBytes(20), randomBytes(3000)]
+    assert.equal(await sendMessageAndBytes(a, Buffer.from('batch'), 4020, small), 4020)
+    assert.deepEqual(writes, [1 + 5 + 4020], 'message and pieces in one frame')
+    const big = [randomBytes(40_000), randomBytes(40_000)]
+    writes.length = 0
+    assert.equal(await sendMessageAndBytes(a, Buffer.from('big'), 80_000, big), 80_000)
+    assert.deepEqual(writes, [4, 40_000, 40_000], 'over the inline size: the message, then each piece')
+    const reader = new StreamReader(b)
+    assert.equal(Buffer.from((await reader.readMessage(100))!).toString(), 'batch')
+    const parts: Uint8Array[] = []
+    for await (const piece of reader.readBytes(4020)) parts.push(piece)
+    assert.deepEqual(Buffer.concat(parts), Buffer.concat(small))
+    assert.equal(Buffer.from((await reader.readMessage(100))!).toString(), 'big')
+    parts.length = 0
+    for await (const piece of reader.readBytes(80_000)) parts.push(piece)
+    assert.deepEqual(Buffer.concat(parts), Buffer.concat(big))
   })
 
   it('refuses a message over the limit and a stream that ends mid-message', async () => {
