@@ -50,7 +50,16 @@ const ROOT = resolve(SCRIPT_DIR, '..', '..')
 const PEER_BIN = join(ROOT, 'bin', 'dfs-peer.js')
 const CLIENT_BIN = join(ROOT, 'bin', 'dfs-client.js')
 const RAW_PEER = join(SCRIPT_DIR, 'bench-raw-peer.js')
-const NODE_FLAGS = binArgv(PEER_BIN).slice(1, -1)
+/** the V8 flags each bin's shebang sets (peers and the client differ: see bin/) */
+const PEER_NODE_FLAGS = binArgv(PEER_BIN).slice(1, -1)
+const CLIENT_NODE_FLAGS = binArgv(CLIENT_BIN).slice(1, -1)
+/**
+ * The baseline runs with the flags that suit it best, measured: a young
+ * generation of 1 MiB (as fast as Node's default), without dfs-peer's
+ * --heap-growing-percent, which made one raw stream slower (1 GiB:
+ * 3.4-4.0 s without, 4.0-5.3 s with 30 or 100) while it sped dfs's peers up.
+ */
+const BASELINE_NODE_FLAGS = ['--max-semi-space-size=1']
 
 const DEFAULT_SIZE = '256MiB'
 const DEFAULT_RUNS = 3
@@ -107,9 +116,9 @@ class Proc {
   firstStdoutAt?: number
   readonly closed: Promise<{ code: number | null, signal: NodeJS.Signals | null }>
 
-  constructor (readonly name: string, args: string[]) {
-    // every process, the baseline's too, runs with the V8 flags our bins' shebang sets
-    this.child = spawn(process.execPath, [...NODE_FLAGS, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
+  constructor (readonly name: string, args: string[], nodeFlags = args[0] === PEER_BIN ? PEER_NODE_FLAGS : CLIENT_NODE_FLAGS) {
+    // dfs's processes run with the V8 flags their bin's shebang sets
+    this.child = spawn(process.execPath, [...nodeFlags, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
     live.add(this)
     this.child.stdout!.setEncoding('utf8').on('data', (text: string) => {
       this.firstStdoutAt ??= performance.now()
@@ -178,9 +187,9 @@ interface CommandResult {
 }
 
 /** Run a short-lived command to completion: wall time from spawn to exit, and its peak RSS. */
-async function runCommand (name: string, args: string[]): Promise<CommandResult> {
+async function runCommand (name: string, args: string[], nodeFlags?: string[]): Promise<CommandResult> {
   const start = performance.now()
-  const proc = new Proc(name, args)
+  const proc = new Proc(name, args, nodeFlags)
   const timeout = setTimeout(() => { proc.child.kill('SIGKILL') }, COMMAND_TIMEOUT_MS)
   const { code, signal } = await proc.closed
   clearTimeout(timeout)
@@ -335,11 +344,11 @@ async function cleanup (): Promise<void> {
 }
 
 async function baseline (size: number, runs: number): Promise<Scenario> {
-  const receiver = new Proc('raw receiver', [RAW_PEER, 'receive'])
+  const receiver = new Proc('raw receiver', [RAW_PEER, 'receive'], BASELINE_NODE_FLAGS)
   const addr = await receiver.waitForLine(/^listening on (\S+)/)
   const results: CommandResult[] = []
   for (let run = 1; run <= runs; run++) {
-    const sender = await runCommand('raw sender', [RAW_PEER, 'send', addr, String(size)])
+    const sender = await runCommand('raw sender', [RAW_PEER, 'send', addr, String(size)], BASELINE_NODE_FLAGS)
     // the sender times itself from its first byte to the receiver's ack, leaving out process start and dial
     const { ms } = JSON.parse(sender.stdout) as { ms: number }
     results.push({ ...sender, ms })
@@ -658,6 +667,8 @@ async function main (): Promise<void> {
       warmUpBytes: WARM_UP_BYTES,
       nodeScrubRate: 0,
       rawWriteBytes: 256 * 1024,
+      nodeFlags: { peer: PEER_NODE_FLAGS, client: CLIENT_NODE_FLAGS },
+      baselineNodeFlags: BASELINE_NODE_FLAGS,
       rssPollMs: RSS_POLL_MS
     },
     machine: {
