@@ -36,8 +36,9 @@ export const RESOLVE_PAGE_CHUNKS = 1024
 /** Placements handed out per request; a client asks again for more. */
 export const PLACE_BATCH_CHUNKS = 256
 /**
- * Small files travel in batches (one placement, one PUT_MANY down the chain,
- * one commit): at most this many files, and bytes in all, per batch.
+ * Small files travel in batches (one placement, one PUT_MANY to each of its
+ * nodes, one commit): at most this many files, and bytes in all, per batch;
+ * a GET_MANY's answer holds at most MAX_BATCH_BYTES too.
  */
 export const MAX_BATCH_FILES = 128
 export const MAX_BATCH_BYTES = 1024 * 1024

@@ -3,7 +3,7 @@ import type { AbortOptions } from '@libp2p/interface'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import { sendMessage, sendMessageAndBytes } from '../net/stream-io.ts'
 import { RequestStreamPool, type RequestStream } from '../net/request-stream.ts'
-import { MAX_GET_MANY, MAX_INBOUND_STREAMS, MAX_STORE_MESSAGE_BYTES, SMALL_CHUNK_BYTES, STORE_PROTOCOL } from './constants.ts'
+import { MAX_BATCH_BYTES, MAX_INBOUND_STREAMS, MAX_STORE_MESSAGE_BYTES, STORE_PROTOCOL } from './constants.ts'
 import { StoreRequest, StoreResponse, type Target } from './store.ts'
 import { ChunkTransferError, ForbiddenError, IntegrityError, NoCapacityError, NotFoundError, ProtocolError } from '../errors.ts'
 
@@ -164,7 +164,8 @@ export class StoreClient {
       if (response.status !== StoreResponse.Status.OK) throw failure(this.peerId, response)
       if (response.chunks.length !== ids.length) throw new ProtocolError(`node ${this.peerId} answered for ${response.chunks.length} of ${ids.length} chunks`)
       const total = response.chunks.reduce((sum, chunk) => sum + (chunk.absent ? 0 : chunk.size), 0)
-      if (total > MAX_GET_MANY * SMALL_CHUNK_BYTES) throw new ProtocolError(`node ${this.peerId} announced ${total} bytes for a batch of small chunks`)
+      // a node answers at most MAX_BATCH_BYTES: more would be buffered here for nothing
+      if (total > MAX_BATCH_BYTES) throw new ProtocolError(`node ${this.peerId} announced ${total} bytes for a batch of small chunks`)
       const bodies = response.chunks.map((chunk) => chunk.absent ? undefined : new Uint8Array(chunk.size))
       let index = 0
       let filled = 0
