@@ -494,30 +494,27 @@ export class DfsClient {
   /**
    * A file's chunks in order, each verified against its ID, several fetched
    * at once; the chunk list is checked against the file ID at the end (throws
-   * IntegrityError instead of finishing if it does not match). With a pool,
-   * each chunk arrives in a pooled buffer that the consumer releases once it
-   * has written it.
+   * IntegrityError instead of finishing if it does not match).
    */
-  private async * fetchInOrder (file: FileInfo, firstPage: ChunkInfo[], options: AbortOptions, pool?: SlabPool): AsyncGenerator<{ pieces: Uint8Array[], size: number, release: () => void }> {
+  private async * fetchInOrder (file: FileInfo, firstPage: ChunkInfo[], options: AbortOptions): AsyncGenerator<{ pieces: Uint8Array[], size: number }> {
     parseContentId(file.id, 'file')
     const manifest = new ManifestHasher()
-    const ahead: Array<{ fetching: Promise<Uint8Array[]>, size: number, release: () => void }> = []
+    const ahead: Array<{ fetching: Promise<Uint8Array[]>, size: number }> = []
     let done = 0
     for await (const chunk of this.allChunks(file, firstPage, options)) {
       manifest.addChunk(chunk.id)
-      const slab = pool != null && chunk.size <= pool.slabSize ? await pool.acquire() : undefined
-      const fetching = this.fetchChunk(chunk, options, slab)
+      const fetching = this.fetchChunk(chunk, options)
       fetching.catch(() => {}) // handled when its turn comes
-      ahead.push({ fetching, size: chunk.size, release: () => { if (slab != null) pool?.release(slab) } })
+      ahead.push({ fetching, size: chunk.size })
       if (ahead.length >= this.parallelChunks) {
         const head = ahead.shift()!
-        yield { pieces: await head.fetching, size: head.size, release: head.release }
+        yield { pieces: await head.fetching, size: head.size }
         done += head.size
       }
     }
     while (ahead.length > 0) {
       const head = ahead.shift()!
-      yield { pieces: await head.fetching, size: head.size, release: head.release }
+      yield { pieces: await head.fetching, size: head.size }
       done += head.size
     }
     if (done !== file.size || manifest.finish(file.size) !== file.id) {
@@ -536,23 +533,53 @@ export class DfsClient {
     // the name comes from the directory: check it again before using it as a path
     const target = into != null ? join(into, validateName(file.name !== '' ? file.name : file.id)) : dest
     const tmp = join(dirname(target), `.${basename(target)}.${randomBytes(6).toString('hex')}.dfs-part`)
-    // chunks in flight plus the one being written, each in a reused buffer (see SlabPool)
-    const pool = new SlabPool(Math.max(1, ...chunks.map((chunk) => chunk.size)), this.parallelChunks + 1)
     const out = await open(tmp, 'wx')
+    // each chunk is written at its offset as soon as it is verified, in whatever order chunks
+    // arrive: a slow node or a write holds up only its own chunk, not those behind it
+    const pool = new SlabPool(Math.max(1, ...chunks.map((chunk) => chunk.size)), this.parallelChunks + 1)
+    const tasks = new BoundedTasks(this.parallelChunks + 1)
+    // on a failure, chunks still in flight are given up at once
+    const giveUp = new AbortController()
+    const fetchOptions = { signal: options.signal != null ? AbortSignal.any([options.signal, giveUp.signal]) : giveUp.signal }
     try {
+      parseContentId(file.id, 'file')
+      const manifest = new ManifestHasher()
+      let listed = 0
       let done = 0
       options.onProgress?.(0, file.size)
-      for await (const fetched of this.fetchInOrder(file, chunks, options, pool)) {
-        for (const piece of fetched.pieces) {
-          for (let written = 0; written < piece.byteLength;) written += (await out.write(piece, written)).bytesWritten
-        }
-        fetched.release()
-        done += fetched.size
-        options.onProgress?.(done, file.size)
+      for await (const chunk of this.allChunks(file, chunks, options)) {
+        // offsets come from the directory: they must tile the file, as the verified sizes do
+        if (chunk.offset !== listed) throw new IntegrityError(`the directory placed chunk ${chunk.index} of ${file.id} at byte ${chunk.offset}, not ${listed}`)
+        manifest.addChunk(chunk.id)
+        listed += chunk.size
+        await tasks.add(async () => {
+          const slab = chunk.size <= pool.slabSize ? await pool.acquire() : undefined
+          try {
+            let position = chunk.offset
+            for (const piece of await this.fetchChunk(chunk, fetchOptions, slab)) {
+              for (let written = 0; written < piece.byteLength;) {
+                const { bytesWritten } = await out.write(piece, written, piece.byteLength - written, position)
+                written += bytesWritten
+                position += bytesWritten
+              }
+            }
+          } finally {
+            if (slab != null) pool.release(slab)
+          }
+          done += chunk.size
+          options.onProgress?.(done, file.size)
+        })
+      }
+      await tasks.done()
+      if (listed !== file.size || manifest.finish(file.size) !== file.id) {
+        throw new IntegrityError(`the chunks the directory listed do not make up file ${file.id}`)
       }
       await out.close()
       await rename(tmp, target)
     } catch (err) {
+      // chunks still in flight stop before their file goes
+      giveUp.abort()
+      await tasks.done().catch(() => {})
       await out.close().catch(() => {})
       await rm(tmp, { force: true })
       throw err

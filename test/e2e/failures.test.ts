@@ -53,7 +53,8 @@ describe('end to end: crashes, restarts and corruption', function () {
     await cluster.nodes[0].kill9()
     const gone = await cluster.client(['download', id, join(cluster.root, 'gone.bin')])
     assert.equal(gone.code, 1, 'with the only node down the download fails')
-    assert.match(gone.stderr, /^error: cannot get chunk 0/)
+    // chunks are fetched several at once: whichever failed first is named
+    assert.match(gone.stderr, /^error: cannot get chunk [0-2] \(/)
     await assert.rejects(readFile(join(cluster.root, 'gone.bin')), { code: 'ENOENT' })
 
     await cluster.startNode(0)
