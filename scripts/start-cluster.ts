@@ -12,7 +12,8 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { join, resolve, dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { clientHome, updateClientConfig } from '../src/config/config.ts'
+import { updateClientConfig } from '../src/config/config.ts'
+import { clientHome } from '../src/config/client-home.ts'
 import { binArgv } from '../src/util/node-command.ts'
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..')

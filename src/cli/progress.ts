@@ -1,4 +1,5 @@
-import { SingleBar } from 'cli-progress'
+import { createRequire } from 'node:module'
+import type { SingleBar } from 'cli-progress'
 import { humanBytes } from './format.ts'
 
 /**
@@ -14,6 +15,8 @@ export class TransferProgress {
   constructor (options: { quiet?: boolean, stream?: NodeJS.WriteStream } = {}) {
     const stream = options.stream ?? process.stderr
     if (options.quiet === true || stream.isTTY !== true) return
+    // loaded only for a terminal: scripts and pipes are spared its ~5 MiB
+    const { SingleBar } = createRequire(import.meta.url)('cli-progress') as typeof import('cli-progress')
     this.bar = new SingleBar({
       stream,
       format: '{label} [{bar}] {percentage}% | {done} of {size} | {speed} | ETA {eta_formatted}',

@@ -1,10 +1,10 @@
 import { readFile, mkdir, writeFile, rename } from 'node:fs/promises'
-import { homedir } from 'node:os'
 import { join, dirname } from 'node:path'
 import { z } from 'zod'
 import { multiaddr } from '@multiformats/multiaddr'
 import { ConfigError } from '../errors.ts'
 import { parseBytes, parseDuration } from '../util/units.ts'
+import { CLIENT_CONFIG_FILE } from './client-home.ts'
 
 /** Wrap a parser that throws into a zod schema that reports the parser's message. */
 function parsed<T> (parse: (value: any) => T, input: z.ZodType) {
@@ -109,24 +109,6 @@ export async function loadConfigFile<S extends z.ZodType> (schema: S, path: stri
     throw new ConfigError(`config file ${path} is not valid JSON: ${err.message}`)
   }
   return validateConfig(schema, value, `config file ${path}`)
-}
-
-/** The client's home folder: --home, else $DFS_HOME, else ~/.dfs. */
-export function clientHome (flag?: string): string {
-  return flag ?? process.env.DFS_HOME ?? join(homedir(), '.dfs')
-}
-
-export const CLIENT_CONFIG_FILE = 'config.json'
-
-/** The client's config in its home folder; empty when there is none yet. */
-export async function loadClientConfig (home: string): Promise<ClientConfig> {
-  const path = join(home, CLIENT_CONFIG_FILE)
-  try {
-    await readFile(path)
-  } catch (err: any) {
-    if (err.code === 'ENOENT') return {}
-  }
-  return await loadConfigFile(clientConfigSchema, path)
 }
 
 /** Set keys in the client's config (used by `npm start` to record the directory). */
