@@ -4,12 +4,16 @@
  * the same reader (StreamReader), with no chunking, hashing or disk. This is
  * the ceiling a dfs transfer over one stream could reach on this machine.
  *
- *   bench-raw-peer receive             prints `listening on <multiaddr>`, serves until SIGTERM/SIGINT
+ *   bench-raw-peer receive [DIR]       prints `listening on <multiaddr>`, serves until SIGTERM/SIGINT;
+ *                                      with DIR, writes what it receives to a new file there (deleted
+ *                                      after the ack): the ceiling for a download, which lands in a file
  *   bench-raw-peer send <addr> <bytes> sends <bytes>, prints one JSON line {"bytes", "ms"}
  *
  * Spawned by scripts/bench.ts; not meant to be run by hand (but it can be).
  */
 import { randomFillSync } from 'node:crypto'
+import { open, rm } from 'node:fs/promises'
+import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { multiaddr } from '@multiformats/multiaddr'
 import type { Stream } from '@libp2p/interface'
@@ -25,16 +29,60 @@ const MAX_CONTROL_MESSAGE = 64
 const encoder = new TextEncoder()
 const decoder = new TextDecoder()
 
-/** Read the byte count, swallow that many bytes, then ack so the sender can stop its clock. */
-async function serve (stream: Stream): Promise<void> {
+/** Writes to a file go out in slabs of this size, one written while the other fills (as dfs's client writes chunks). */
+const FILE_SLAB_BYTES = 4 * 1024 * 1024
+let files = 0
+
+/** Read `length` bytes into a new file in `dir`, closed (not synced, as a download's is) before resolving; returns its path. */
+async function receiveIntoFile (reader: StreamReader, length: number, dir: string): Promise<string> {
+  const path = join(dir, `raw-${process.pid}-${files++}.bin`)
+  const out = await open(path, 'wx')
+  try {
+    const slabs = [new Uint8Array(FILE_SLAB_BYTES), new Uint8Array(FILE_SLAB_BYTES)]
+    const writing: Array<Promise<unknown>> = [Promise.resolve(), Promise.resolve()]
+    let current = 0
+    let filled = 0
+    let position = 0
+    const flush = (): void => {
+      writing[current] = out.write(slabs[current], 0, filled, position)
+      position += filled
+      filled = 0
+      current = 1 - current
+    }
+    for await (const piece of reader.readBytes(length)) {
+      for (let at = 0; at < piece.byteLength;) {
+        if (filled === 0) await writing[current]
+        const take = Math.min(FILE_SLAB_BYTES - filled, piece.byteLength - at)
+        slabs[current].set(piece.subarray(at, at + take), filled)
+        filled += take
+        at += take
+        if (filled === FILE_SLAB_BYTES) flush()
+      }
+    }
+    if (filled > 0) flush()
+    await Promise.all(writing)
+  } finally {
+    await out.close()
+  }
+  return path
+}
+
+/** Read the byte count, swallow that many bytes (or write them to a file in `dir`), then ack so the sender can stop its clock. */
+async function serve (stream: Stream, dir?: string): Promise<void> {
   const reader = new StreamReader(stream)
+  let written: string | undefined
   try {
     const header = await reader.readMessage(MAX_CONTROL_MESSAGE)
     if (header == null) throw new Error('the sender closed before saying how many bytes follow')
     const length = Number(decoder.decode(header))
     if (!Number.isSafeInteger(length) || length < 0) throw new Error(`bad length header "${decoder.decode(header)}"`)
     let received = 0
-    for await (const piece of reader.readBytes(length)) received += piece.byteLength
+    if (dir != null) {
+      written = await receiveIntoFile(reader, length, dir)
+      received = length
+    } else {
+      for await (const piece of reader.readBytes(length)) received += piece.byteLength
+    }
     await sendMessage(stream, encoder.encode(String(received)))
     await stream.close()
   } catch (err) {
@@ -42,12 +90,13 @@ async function serve (stream: Stream): Promise<void> {
     stream.abort(err as Error)
   } finally {
     reader.release()
+    if (written != null) await rm(written, { force: true })
   }
 }
 
-async function receive (): Promise<void> {
+async function receive (dir?: string): Promise<void> {
   const peer = await createPeer({ listen: ['/ip4/127.0.0.1/tcp/0'] })
-  await peer.handle(PROTOCOL, serve)
+  await peer.handle(PROTOCOL, async (stream) => { await serve(stream, dir) })
   const stop = (): void => {
     Promise.resolve(peer.stop()).then(() => process.exit(0), () => process.exit(1))
   }
@@ -87,14 +136,14 @@ async function send (addr: string, length: number): Promise<void> {
 
 const [mode, ...args] = process.argv.slice(2)
 try {
-  if (mode === 'receive') {
-    await receive()
+  if (mode === 'receive' && args.length <= 1) {
+    await receive(args[0])
   } else if (mode === 'send' && args.length === 2 && Number.isSafeInteger(Number(args[1]))) {
     await send(args[0], Number(args[1]))
     // libp2p can leave timers behind; the result is already printed
     process.exit(0)
   } else {
-    process.stderr.write('usage: bench-raw-peer receive | bench-raw-peer send <multiaddr> <bytes>\n')
+    process.stderr.write('usage: bench-raw-peer receive [DIR] | bench-raw-peer send <multiaddr> <bytes>\n')
     process.exit(2)
   }
 } catch (err) {

@@ -3,6 +3,8 @@
  * to how fast one raw libp2p stream can move the same bytes on this machine.
  *
  *  1. baseline: one Noise + Yamux stream between two processes (scripts/bench-raw-peer.ts);
+ *     then the same with the receiver writing the bytes to a new file, a second ceiling
+ *     for transfers that end in a file (on this VM, writing a new file costs much CPU);
  *  2. a real local cluster, each peer its own `dfs-peer` process: a directory and 3 storage nodes;
  *     with the real `dfs-client` CLI, on fresh random files:
  *     - upload with --replicas 1 (the directory rotates the chunks over the nodes),
@@ -248,6 +250,8 @@ interface Scenario {
   /** throughput with the median start-up cost (`ls`) taken out of each run's time */
   mbPerSExcludingStartup?: Summary
   ratioToBaseline?: number
+  /** against the raw stream whose receiver writes a new file: where the machine's file writes are part of the ceiling */
+  ratioToBaselineIntoFile?: number
   peakRss: Record<string, number | undefined>
 }
 
@@ -343,8 +347,13 @@ async function cleanup (): Promise<void> {
   await cleaning
 }
 
-async function baseline (size: number, runs: number): Promise<Scenario> {
-  const receiver = new Proc('raw receiver', [RAW_PEER, 'receive'], BASELINE_NODE_FLAGS)
+/**
+ * One raw stream, `runs` times. With `intoDir`, the receiver writes the bytes
+ * to a new file there (closed before its ack, deleted after): what a download
+ * could reach on this machine, where writing a new file costs CPU of its own.
+ */
+async function baseline (size: number, runs: number, intoDir?: string): Promise<Scenario> {
+  const receiver = new Proc('raw receiver', [RAW_PEER, 'receive', ...(intoDir != null ? [intoDir] : [])], BASELINE_NODE_FLAGS)
   const addr = await receiver.waitForLine(/^listening on (\S+)/)
   const results: CommandResult[] = []
   for (let run = 1; run <= runs; run++) {
@@ -352,12 +361,14 @@ async function baseline (size: number, runs: number): Promise<Scenario> {
     // the sender times itself from its first byte to the receiver's ack, leaving out process start and dial
     const { ms } = JSON.parse(sender.stdout) as { ms: number }
     results.push({ ...sender, ms })
-    console.log(`  baseline run ${run}/${runs}: ${(size / MB / (ms / 1000)).toFixed(0)} MB/s`)
+    console.log(`  ${intoDir != null ? 'into a file' : 'baseline'} run ${run}/${runs}: ${(size / MB / (ms / 1000)).toFixed(0)} MB/s`)
   }
   receiver.sample()
   await receiver.stop()
-  return scenario('baseline', 'raw libp2p stream (baseline)', 'sender process, first byte to receiver ack; excludes process start and dial',
-    results, size, { sender: maxOf(results.map((r) => r.peakRss)), receiver: receiver.peakRss })
+  const peakRss = { sender: maxOf(results.map((r) => r.peakRss)), receiver: receiver.peakRss }
+  return intoDir != null
+    ? scenario('baselineIntoFile', 'raw libp2p stream into a new file', 'sender process, first byte to receiver ack (after closing the file); excludes process start and dial', results, size, peakRss)
+    : scenario('baseline', 'raw libp2p stream (baseline)', 'sender process, first byte to receiver ack; excludes process start and dial', results, size, peakRss)
 }
 
 interface PeerRss { directory?: number, nodes: Array<number | undefined> }
@@ -503,6 +514,8 @@ async function main (): Promise<void> {
 
   console.log('baseline: one raw libp2p stream between two processes')
   const raw = await baseline(size, runs)
+  console.log('the same, the receiver writing the bytes to a new file')
+  const rawIntoFile = await baseline(size, runs, workDir)
 
   // Each run starts both clusters afresh and deletes them after, so chunks never
   // pile up on disk: the 3-node cluster for both uploads and the spread download,
@@ -587,11 +600,12 @@ async function main (): Promise<void> {
   const upSingle = cli('upload-single-node', 'upload --replicas 1, 1 node', uploadSingle)
   const downSingle = cli('download-single-node', 'download, chunks on 1 node', downloadSingle)
   const scenarios = [
-    raw, up1, up3, downSpread, upSingle, downSingle,
+    raw, rawIntoFile, up1, up3, downSpread, upSingle, downSingle,
     scenario('startup', 'dfs-client ls (start-up cost)', cliTiming, lsRuns, undefined, { client: maxOf(lsRuns.map((r) => r.peakRss)) })
   ]
   for (const s of scenarios) {
     if (s.mbPerS != null) s.ratioToBaseline = s.mbPerS.median / raw.mbPerS!.median
+    if (s.mbPerS != null && s !== raw) s.ratioToBaselineIntoFile = s.mbPerS.median / rawIntoFile.mbPerS!.median
   }
   const targets = {
     /** pipelined replication: three copies should cost well under three times one */
@@ -602,12 +616,13 @@ async function main (): Promise<void> {
 
   console.log(`\n${formatBytes(size)}, ${runs} run(s); MB = 1e6 bytes; RSS = peak resident set (VmHWM), MiB`)
   printTable([
-    ['scenario', 'seconds (median)', 'MB/s median (min–max)', 'x baseline', 'MB/s excl. start-up', 'peak RSS'],
+    ['scenario', 'seconds (median)', 'MB/s median (min–max)', 'x baseline', 'x into file', 'MB/s excl. start-up', 'peak RSS'],
     ...scenarios.map((s) => [
       s.name,
       s.seconds.median.toFixed(2),
       rateText(s.mbPerS),
       s.ratioToBaseline != null ? s.ratioToBaseline.toFixed(2) : '–',
+      s.ratioToBaselineIntoFile != null ? s.ratioToBaselineIntoFile.toFixed(2) : '–',
       rateText(s.mbPerSExcludingStartup),
       Object.entries(s.peakRss).map(([who, bytes]) => `${who} ${mib(bytes)}`).join(', ')
     ])
