@@ -212,8 +212,14 @@ export class StoreClients {
 
   constructor (private readonly libp2p: Libp2p) {}
 
+  /** the addresses last learned for each peer, as given: most answers repeat them, and parsing is not free */
+  private readonly given = new Map<string, string[]>()
+
   /** Remember where a peer listens; unparseable addresses are skipped. */
   learn (peerId: string, addrs: string[]): void {
+    const known = this.given.get(peerId)
+    if (known != null && known.length === addrs.length && known.every((addr, i) => addr === addrs[i])) return
+    this.given.set(peerId, addrs)
     const parsed: Multiaddr[] = []
     for (const addr of addrs) {
       try { parsed.push(multiaddr(addr)) } catch { /* use the others */ }
