@@ -5,6 +5,7 @@ import { yamux } from '@chainsafe/libp2p-yamux'
 import type { PeerId, PrivateKey } from '@libp2p/interface'
 import type { Registry } from 'prom-client'
 import { noiseCrypto } from './noise-crypto.ts'
+import { coalescingWrites } from './coalesce-writes.ts'
 import { MAX_CONNECTIONS_PER_PEER } from '../protocol/constants.ts'
 
 export interface PeerInit {
@@ -36,7 +37,7 @@ export async function createPeer (init: PeerInit): Promise<Libp2p> {
     privateKey: init.privateKey,
     addresses: { listen: init.listen ?? [] },
     transports: [tcp()],
-    connectionEncrypters: [noise({ crypto: noiseCrypto })],
+    connectionEncrypters: [coalescingWrites(noise({ crypto: noiseCrypto }))],
     streamMuxers: [yamux()],
     connectionGater: {
       // the first hook that knows who is calling (see LIBP2P-NOTES): members
