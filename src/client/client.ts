@@ -536,7 +536,7 @@ export class DfsClient {
     const out = await open(tmp, 'wx')
     // each chunk is written at its offset as soon as it is verified, in whatever order chunks
     // arrive: a slow node or a write holds up only its own chunk, not those behind it. Each chunk
-    // in flight costs ~12 MiB of peak RSS (its slab, and the stream's buffers awaiting collection):
+    // in flight costs ~12 MiB of peak RSS (its slab, and the buffers its stream goes through):
     // one more than parallelChunks was 10-20 % faster but took the client past 150 MB
     const pool = new SlabPool(Math.max(1, ...chunks.map((chunk) => chunk.size)), this.parallelChunks)
     const tasks = new BoundedTasks(this.parallelChunks)
