@@ -114,6 +114,11 @@ describe('end to end: repair, inventory and scrubbing', function () {
       bytes[7] ^= 0x80
       await writeFile(file, bytes)
     }
+    // to a file too: a chunk refetched from the other node lands in the same place, and only verified bytes do
+    const into = join(cluster.root, 'read-path.out')
+    const toFile = await cluster.client(['download', id, into])
+    assert.equal(toFile.code, 0, toFile.stderr)
+    assert.ok((await readFile(into)).equals(content), 'the downloaded file byte for byte')
     await downloadsIntact(cluster, new Map([[id, content]]))
     await cluster.waitFor('the node to quarantine what readers reported', async () => {
       const quarantined = await readdir(join(cluster!.nodeDataDir(0), 'store', 'quarantine')).catch(() => [])
