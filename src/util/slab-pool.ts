@@ -1,3 +1,5 @@
+import { alignedBuffers } from './direct-io.ts'
+
 /**
  * A few chunk-sized buffers, reused: reading a file into fresh buffers that
  * then live as long as their chunk is in flight made every one survive into
@@ -10,26 +12,35 @@ export class SlabPool {
   private made = 0
   private readonly waiting: Array<(slab: Uint8Array) => void> = []
 
-  constructor (readonly slabSize: number, private readonly count: number) {}
+  /** page-aligned buffers for direct I/O, made on first use: false when not asked for or not available */
+  private aligned: Uint8Array[] | false | undefined
+
+  /**
+   * With `direct`, slabs start on a page and have room to pad `slabSize` up to
+   * the direct I/O alignment (see direct-io.ts), when this platform allows.
+   */
+  constructor (readonly slabSize: number, private readonly count: number, options: { direct?: boolean } = {}) {
+    if (options.direct !== true) this.aligned = false
+  }
+
+  private make (): Uint8Array {
+    this.made++
+    if (this.aligned === undefined) this.aligned = alignedBuffers(this.slabSize, this.count) ?? false
+    return this.aligned === false ? Buffer.allocUnsafeSlow(this.slabSize) : this.aligned[this.made - 1]
+  }
 
   /** A buffer now, or undefined when all are in use (for callers with another way to go). */
   tryAcquire (): Uint8Array | undefined {
     const slab = this.free.pop()
     if (slab != null) return slab
-    if (this.made < this.count) {
-      this.made++
-      return Buffer.allocUnsafeSlow(this.slabSize)
-    }
+    if (this.made < this.count) return this.make()
     return undefined
   }
 
   async acquire (): Promise<Uint8Array> {
     const slab = this.free.pop()
     if (slab != null) return slab
-    if (this.made < this.count) {
-      this.made++
-      return Buffer.allocUnsafeSlow(this.slabSize)
-    }
+    if (this.made < this.count) return this.make()
     return await new Promise((resolve) => { this.waiting.push(resolve) })
   }
 
