@@ -33,7 +33,7 @@ async function connect (command: Command): Promise<DfsClient> {
   const chunkSize = flags.chunkSize != null ? parseBytes(flags.chunkSize) : config.chunkSize
   // the client's own key: a stable peer ID for the directory's allowlists
   const privateKey = await loadOrCreatePeerKey(home, CLIENT_KEY_FILE)
-  return await DfsClient.connect({ directory, chunkSize, replicas: config.replicas, privateKey })
+  return await DfsClient.connect({ directory, chunkSize, replicas: config.replicas, directIO: config.directIO, privateKey })
 }
 
 async function withClient (command: Command, fn: (client: DfsClient) => Promise<void>): Promise<void> {

@@ -120,6 +120,7 @@ async function runNode (flags: PeerFlags): Promise<void> {
     listen: config.listen ?? [DEFAULT_NODE_LISTEN],
     dataDir,
     capacity: config.capacity,
+    directIO: config.directIO,
     scrubBytesPerSecond: config.scrubRate,
     scrubIntervalMs: config.scrubInterval,
     idleTimeoutMs: config.idleTimeout,

@@ -63,6 +63,8 @@ export const nodeConfigSchema = z.strictObject({
   listen: z.array(multiaddrString).min(1).optional(),
   dataDir: z.string().min(1).optional(),
   capacity: bytes.optional(),
+  // false: chunks go through the page cache (default: direct I/O where the file system allows)
+  directIO: z.boolean().optional(),
   scrubRate: bytes.optional(),
   scrubInterval: duration.optional(),
   idleTimeout: duration.optional(),
@@ -77,7 +79,9 @@ export const clientConfigSchema = z.strictObject({
   $comment: comment,
   directory: peerMultiaddr.optional(),
   chunkSize: bytes.optional(),
-  replicas: z.number().int().min(1).max(16).optional()
+  replicas: z.number().int().min(1).max(16).optional(),
+  // false: downloads go through the page cache (default: direct I/O where the file system allows)
+  directIO: z.boolean().optional()
 })
 
 export type DirectoryConfig = z.output<typeof directoryConfigSchema>

@@ -28,6 +28,8 @@ export interface StorageNodeInit {
   dataDir: string
   /** bytes this node offers; default: used + free disk space */
   capacity?: number
+  /** write big chunks with direct I/O where the file system allows (default true) */
+  directIO?: boolean
   logger?: Logger
   /** first retry delay when the directory cannot be reached; doubles up to maxRetryMs */
   minRetryMs?: number
@@ -105,7 +107,7 @@ export class StorageNode {
       throw new RemoteError(`the directory address ${init.directory} has no /p2p/<peer id> part; use the full address the directory prints`)
     }
     const privateKey = await loadOrCreatePeerKey(init.dataDir)
-    const store = await FsChunkStore.open(join(init.dataDir, 'store'), { capacity: init.capacity })
+    const store = await FsChunkStore.open(join(init.dataDir, 'store'), { capacity: init.capacity, directIO: init.directIO })
     let node: StorageNode | undefined
     const logRefusal = refusalLogger(init.logger ?? silentLogger, 'it is not a member of the cluster (the directory\'s allowlists)')
     const registry = newRegistry('node')
