@@ -181,6 +181,16 @@ export class FsChunkStore implements ChunkStore {
    * file system allows, which on the VMs measured costs a tenth of the CPU of
    * going through the page cache (see direct-io.ts).
    */
+  /** whether big chunks go through direct I/O (false once the file system refused it) */
+  get usesDirectIO (): boolean {
+    return this.directIO
+  }
+
+  /** chunks being served with direct I/O now (each holds a read block) */
+  get directReadsInFlight (): number {
+    return this.readBlocks.inUse
+  }
+
   static async open (root: string, options: { capacity?: number, directIO?: boolean } = {}): Promise<FsChunkStore> {
     const store = new FsChunkStore(root, options.capacity, options.directIO)
     await rm(join(root, 'tmp'), { recursive: true, force: true })

@@ -29,6 +29,11 @@ export class SlabPool {
     return this.aligned === false ? Buffer.allocUnsafeSlow(this.slabSize) : this.aligned[this.made - 1]
   }
 
+  /** buffers handed out and not yet released */
+  get inUse (): number {
+    return this.made - this.free.length
+  }
+
   /** A buffer now, or undefined when all are in use (for callers with another way to go). */
   tryAcquire (): Uint8Array | undefined {
     const slab = this.free.pop()
