@@ -12,13 +12,15 @@
  * Spawned by scripts/bench.ts; not meant to be run by hand (but it can be).
  */
 import { randomFillSync } from 'node:crypto'
-import { open, rm } from 'node:fs/promises'
+import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { multiaddr } from '@multiformats/multiaddr'
 import type { Stream } from '@libp2p/interface'
 import { createPeer, dialableAddrs } from '../src/net/libp2p.ts'
 import { StreamReader, sendBytes, sendMessage } from '../src/net/stream-io.ts'
+import { DownloadFile } from '../src/client/download-file.ts'
+import { SlabPool } from '../src/util/slab-pool.ts'
 
 const PROTOCOL = '/dfs-bench/raw/1.0.0'
 /** The product's stream write size (FILE_READ_SIZE in the client); see LIBP2P-NOTES on why 256 KiB. */
@@ -33,18 +35,23 @@ const decoder = new TextDecoder()
 const FILE_SLAB_BYTES = 4 * 1024 * 1024
 let files = 0
 
-/** Read `length` bytes into a new file in `dir`, closed (not synced, as a download's is) before resolving; returns its path. */
+/**
+ * Read `length` bytes into a new file in `dir`, closed (not synced, as a download's is) before
+ * resolving; returns its path. Written the way a download writes its file (DownloadFile, from
+ * page-aligned slabs: direct I/O where the file system allows), so this stays the ceiling for one.
+ */
 async function receiveIntoFile (reader: StreamReader, length: number, dir: string): Promise<string> {
   const path = join(dir, `raw-${process.pid}-${files++}.bin`)
-  const out = await open(path, 'wx')
+  const out = await DownloadFile.create(path, length, true)
   try {
-    const slabs = [new Uint8Array(FILE_SLAB_BYTES), new Uint8Array(FILE_SLAB_BYTES)]
+    const pool = new SlabPool(FILE_SLAB_BYTES, 2, { direct: true })
+    const slabs = [pool.tryAcquire()!, pool.tryAcquire()!]
     const writing: Array<Promise<unknown>> = [Promise.resolve(), Promise.resolve()]
     let current = 0
     let filled = 0
     let position = 0
     const flush = (): void => {
-      writing[current] = out.write(slabs[current], 0, filled, position)
+      writing[current] = out.writeAt(slabs[current].subarray(0, filled), position)
       position += filled
       filled = 0
       current = 1 - current
@@ -61,8 +68,10 @@ async function receiveIntoFile (reader: StreamReader, length: number, dir: strin
     }
     if (filled > 0) flush()
     await Promise.all(writing)
-  } finally {
-    await out.close()
+    await out.finish()
+  } catch (err) {
+    await out.abandon()
+    throw err
   }
   return path
 }
