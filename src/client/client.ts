@@ -67,9 +67,10 @@ export interface ClientInit {
    */
   batchSmallFiles?: boolean
   /**
-   * Downloads write big chunks with direct I/O, past the page cache, where
-   * the file system allows (default true): on the VMs measured, the page
-   * cache cost more CPU than decrypting the bytes. See util/direct-io.ts.
+   * Uploads read files and downloads write them with direct I/O, past the
+   * page cache, where the file system allows (default true): on the VMs
+   * measured, the page cache cost more CPU than decrypting the bytes. See
+   * util/direct-io.ts.
    */
   directIO?: boolean
 }
@@ -237,7 +238,7 @@ export class DfsClient {
       return await this.uploadChunks(chunkStream([bytes], this.chunkSize), { ...options, name, size: bytes.byteLength })
     }
     // each chunk read whole into one of a few reused buffers (see SlabPool): chunks in flight, the next one, and one being read
-    const pool = new SlabPool(Math.max(1, Math.min(this.chunkSize, info.size)), this.parallelChunks + 2)
+    const pool = new SlabPool(Math.max(1, Math.min(this.chunkSize, info.size)), this.parallelChunks + 2, { direct: this.directIO })
     return await this.uploadChunks(fileChunks(path, this.chunkSize, pool), { ...options, name, size: info.size })
   }
 

@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { chunkStream } from '../../src/storage/chunker.ts'
 import { fileChunks } from '../../src/storage/file-chunks.ts'
 import { SlabPool } from '../../src/util/slab-pool.ts'
+import { directCapable } from '../../src/util/direct-io.ts'
 import { fromBuffers, tempDir } from '../helpers/tmp.ts'
 
 describe('reading a file into pooled chunk buffers', () => {
@@ -12,24 +13,32 @@ describe('reading a file into pooled chunk buffers', () => {
   before(async () => { dir = await tempDir() })
   after(async () => { await dir.cleanup() })
 
-  it('gives the same chunks as the stream chunker, for sizes around the chunk boundary', async () => {
+  for (const direct of [false, true]) {
+    it(`gives the same chunks as the stream chunker, for sizes around the chunk boundary${direct ? ', read with direct I/O' : ''}`, async () => {
+      await sameChunksAsTheChunker(direct)
+    })
+  }
+
+  async function sameChunksAsTheChunker (direct: boolean): Promise<void> {
     const chunkSize = 64 * 1024
-    for (const size of [0, 1, chunkSize - 1, chunkSize, chunkSize + 1, 3 * chunkSize, 3 * chunkSize + 777]) {
+    for (const size of [0, 1, 4095, 4096, 4097, chunkSize - 1, chunkSize, chunkSize + 1, 3 * chunkSize, 3 * chunkSize + 777]) {
       const bytes = randomBytes(size)
       const path = join(dir.path, `f${size}`)
       await writeFile(path, bytes)
       const expected = []
       for await (const chunk of chunkStream(fromBuffers(bytes), chunkSize)) expected.push({ index: chunk.index, offset: chunk.offset, size: chunk.size, id: chunk.id })
       const got = []
-      const pool = new SlabPool(Math.max(1, Math.min(chunkSize, size)), 2)
+      const pool = new SlabPool(Math.max(1, Math.min(chunkSize, size)), 2, { direct })
       for await (const chunk of fileChunks(path, chunkSize, pool)) {
+        // with direct I/O the chunks are read into page-aligned slabs (direct reads need them)
+        if (chunk.size > 0) assert.equal(directCapable(chunk.pieces[0], 4096), direct)
         got.push({ index: chunk.index, offset: chunk.offset, size: chunk.size, id: chunk.id })
         assert.deepEqual(Buffer.concat(chunk.pieces), bytes.subarray(chunk.offset, chunk.offset + chunk.size))
         chunk.release?.()
       }
       assert.deepEqual(got, expected, `a ${size}-byte file`)
     }
-  })
+  }
 
   it('reuses its buffers: a reader waits until a chunk is released', async () => {
     const path = join(dir.path, 'two-chunks')
