@@ -437,25 +437,28 @@ export class FsChunkStore implements ChunkStore {
     return { size: bytes.byteLength, bytes: [bytes] }
   }
 
-  /** A big chunk's bytes: with direct I/O when a block is free and the file system allows, else buffered. */
-  private readLarge (path: string): AsyncIterable<Uint8Array> {
+  /**
+   * A big chunk's bytes: with direct I/O when a block is free and the file
+   * system allows, else buffered. `borrowed`: pieces may be views that are
+   * valid only until the next one is asked for (for a consumer that only hashes).
+   */
+  private readLarge (path: string, options: AbortOptions & { borrowed?: boolean } = {}): AsyncIterable<Uint8Array> {
     const block = this.directIO ? this.readBlocks.tryAcquire() : undefined
-    if (block == null) return createReadStream(path, { highWaterMark: READ_PIECE_SIZE })
-    if (!directCapable(block, DIRECT_READ_BYTES)) {
-      this.readBlocks.release(block)
-      return createReadStream(path, { highWaterMark: READ_PIECE_SIZE })
-    }
-    return this.readDirect(path, block)
+    if (block != null && directCapable(block, DIRECT_READ_BYTES)) return this.readDirect(path, block, options)
+    if (block != null) this.readBlocks.release(block)
+    return createReadStream(path, { highWaterMark: READ_PIECE_SIZE, signal: options.signal })
   }
 
   /**
    * A chunk read past the page cache: chunks were written that way too, so
    * the cache would not have them, and filling it costs more CPU than the
    * copy out of `block` that this makes (see direct-io.ts). The next block is
-   * read while the consumer takes the pieces of this one. Nothing is opened
-   * until the first piece is asked for; `block` is released when done.
+   * read while the consumer takes the pieces of this one; `borrowed`, the
+   * block itself is handed out, and read again once the consumer is done
+   * with it. Nothing is opened until the first piece is asked for; `block`
+   * is released when done.
    */
-  private async * readDirect (path: string, block: Uint8Array): AsyncGenerator<Uint8Array> {
+  private async * readDirect (path: string, block: Uint8Array, options: AbortOptions & { borrowed?: boolean }): AsyncGenerator<Uint8Array> {
     let fd: number | undefined
     let reading: Promise<number> | undefined
     try {
@@ -473,19 +476,27 @@ export class FsChunkStore implements ChunkStore {
       }
       if (fd == null) {
         this.directIO = false
-        yield * createReadStream(path, { highWaterMark: READ_PIECE_SIZE })
+        yield * createReadStream(path, { highWaterMark: READ_PIECE_SIZE, signal: options.signal })
         return
       }
       while (true) {
         const read = await reading!
         if (read === 0) return
+        options.signal?.throwIfAborted()
+        position += read
+        if (options.borrowed === true) {
+          reading = undefined
+          yield block.subarray(0, read)
+          reading = read < DIRECT_READ_BYTES ? Promise.resolve(0) : readAt(fd, block, 0, DIRECT_READ_BYTES, position)
+          reading.catch(() => {}) // awaited on the next turn, or in finally
+          continue
+        }
         const pieces: Uint8Array[] = []
         for (let at = 0; at < read; at += READ_PIECE_SIZE) {
           const piece = Buffer.allocUnsafeSlow(Math.min(READ_PIECE_SIZE, read - at))
           piece.set(block.subarray(at, at + piece.byteLength))
           pieces.push(piece)
         }
-        position += read
         reading = read < DIRECT_READ_BYTES ? Promise.resolve(0) : readAt(fd, block, 0, DIRECT_READ_BYTES, position)
         reading.catch(() => {}) // awaited on the next turn, or in finally
         yield * pieces
@@ -532,7 +543,8 @@ export class FsChunkStore implements ChunkStore {
     const { id: canonical, digest } = parseContentId(id)
     const hasher = newHasher()
     try {
-      for await (const piece of createReadStream(this.chunkPath(canonical), { highWaterMark: READ_PIECE_SIZE, signal: options?.signal })) {
+      // past the page cache where possible: a scrub reads every chunk, and would otherwise fill the cache with them
+      for await (const piece of this.readLarge(this.chunkPath(canonical), { borrowed: true, signal: options?.signal })) {
         hasher.update(piece)
         await options?.onBytes?.(piece.byteLength)
       }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { createHash, randomBytes } from 'node:crypto'
 import { constants } from 'node:fs'
-import { readdir, readFile, rm, stat } from 'node:fs/promises'
+import { readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { alignedBuffers, alignUp, directCapable, openDirect, writeAllAt } from '../../src/util/direct-io.ts'
 import { SlabPool } from '../../src/util/slab-pool.ts'
@@ -123,6 +123,19 @@ describe('direct I/O', () => {
         assert.equal(await store.verify(id), true)
       }
       assert.deepEqual(await readdir(join(dir.path, 'tmp')), [], 'no temporary file is left')
+      // a scrub sees a flipped byte, in the first read block and in a later one
+      for (const at of [10, 2 * MiB + 3]) {
+        const data = chunks[2]
+        const path = store.chunkPath(idOf(data))
+        const copy = Buffer.from(data)
+        copy[at] ^= 1
+        await writeFile(path, copy)
+        assert.equal(await store.verify(idOf(data)), false, `a flipped byte at ${at}`)
+        await writeFile(path, data)
+        assert.equal(await store.verify(idOf(data)), true)
+      }
+      assert.equal(await store.verify(idOf(randomBytes(10))), undefined, 'a chunk not held')
+      assert.equal(store.directReadsInFlight, 0)
     })
   }
 
