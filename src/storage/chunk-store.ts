@@ -176,11 +176,6 @@ export class FsChunkStore implements ChunkStore {
     this.readBlocks = new SlabPool(DIRECT_READ_BYTES, DIRECT_READS, { direct: directIO })
   }
 
-  /**
-   * `directIO` (default true): big chunks are written with O_DIRECT where the
-   * file system allows, which on the VMs measured costs a tenth of the CPU of
-   * going through the page cache (see direct-io.ts).
-   */
   /** whether big chunks go through direct I/O (false once the file system refused it) */
   get usesDirectIO (): boolean {
     return this.directIO
@@ -191,6 +186,11 @@ export class FsChunkStore implements ChunkStore {
     return this.readBlocks.inUse
   }
 
+  /**
+   * `directIO` (default true): big chunks are written, served and scrubbed
+   * with O_DIRECT where the file system allows, which on the VMs measured
+   * costs a tenth of the CPU of going through the page cache (see direct-io.ts).
+   */
   static async open (root: string, options: { capacity?: number, directIO?: boolean } = {}): Promise<FsChunkStore> {
     const store = new FsChunkStore(root, options.capacity, options.directIO)
     await rm(join(root, 'tmp'), { recursive: true, force: true })
