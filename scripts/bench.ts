@@ -252,6 +252,8 @@ interface Scenario {
   ratioToBaseline?: number
   /** against the raw stream whose receiver writes a new file: where the machine's file writes are part of the ceiling */
   ratioToBaselineIntoFile?: number
+  /** each run's MB/s over the baseline's in the same run (the baseline is measured at the start of every run) */
+  ratioToBaselinePerRun?: Summary
   peakRss: Record<string, number | undefined>
 }
 
@@ -352,23 +354,46 @@ async function cleanup (): Promise<void> {
  * to a new file there (closed before its ack, deleted after): what a download
  * could reach on this machine, where writing a new file costs CPU of its own.
  */
-async function baseline (size: number, runs: number, intoDir?: string): Promise<Scenario> {
-  const receiver = new Proc('raw receiver', [RAW_PEER, 'receive', ...(intoDir != null ? [intoDir] : [])], BASELINE_NODE_FLAGS)
-  const addr = await receiver.waitForLine(/^listening on (\S+)/)
-  const results: CommandResult[] = []
-  for (let run = 1; run <= runs; run++) {
-    const sender = await runCommand('raw sender', [RAW_PEER, 'send', addr, String(size)], BASELINE_NODE_FLAGS)
+/**
+ * The raw-stream ceiling: one receiver for the whole benchmark, and one
+ * timed send per run, taken just before that run's clusters, so that the
+ * machine's drift over the benchmark hits the ceiling and dfs alike.
+ */
+class RawBaseline {
+  private readonly results: CommandResult[] = []
+
+  private constructor (private readonly receiver: Proc, private readonly addr: string, private readonly intoDir?: string) {}
+
+  /** With `intoDir`, the receiver writes what it gets to a new file there, as a download does. */
+  static async start (intoDir?: string): Promise<RawBaseline> {
+    const receiver = new Proc('raw receiver', [RAW_PEER, 'receive', ...(intoDir != null ? [intoDir] : [])], BASELINE_NODE_FLAGS)
+    return new RawBaseline(receiver, await receiver.waitForLine(/^listening on (\S+)/), intoDir)
+  }
+
+  /** One timed transfer of `size` bytes: its MB/s. */
+  async measure (size: number): Promise<number> {
+    const sender = await runCommand('raw sender', [RAW_PEER, 'send', this.addr, String(size)], BASELINE_NODE_FLAGS)
     // the sender times itself from its first byte to the receiver's ack, leaving out process start and dial
     const { ms } = JSON.parse(sender.stdout) as { ms: number }
-    results.push({ ...sender, ms })
-    console.log(`  ${intoDir != null ? 'into a file' : 'baseline'} run ${run}/${runs}: ${(size / MB / (ms / 1000)).toFixed(0)} MB/s`)
+    this.results.push({ ...sender, ms })
+    return size / MB / (ms / 1000)
   }
-  receiver.sample()
-  await receiver.stop()
-  const peakRss = { sender: maxOf(results.map((r) => r.peakRss)), receiver: receiver.peakRss }
-  return intoDir != null
-    ? scenario('baselineIntoFile', 'raw libp2p stream into a new file', 'sender process, first byte to receiver ack (after closing the file); excludes process start and dial', results, size, peakRss)
-    : scenario('baseline', 'raw libp2p stream (baseline)', 'sender process, first byte to receiver ack; excludes process start and dial', results, size, peakRss)
+
+  async finish (size: number): Promise<Scenario> {
+    this.receiver.sample()
+    await this.receiver.stop()
+    const peakRss = { sender: maxOf(this.results.map((r) => r.peakRss)), receiver: this.receiver.peakRss }
+    return this.intoDir != null
+      ? scenario('baselineIntoFile', 'raw libp2p stream into a new file', 'sender process, first byte to receiver ack (after closing the file); excludes process start and dial', this.results, size, peakRss)
+      : scenario('baseline', 'raw libp2p stream (baseline)', 'sender process, first byte to receiver ack; excludes process start and dial', this.results, size, peakRss)
+  }
+
+}
+
+/** Each run's MB/s over the baseline's in the same run: the spread of the ratio, free of the drift between runs. */
+function perRunRatios (s: Scenario, base: Scenario): Summary | undefined {
+  if (s.mbPerS == null || s.runs.length !== base.runs.length) return undefined
+  return summarize(s.runs.map((run, i) => run.mbPerS! / base.runs[i].mbPerS!))
 }
 
 interface PeerRss { directory?: number, nodes: Array<number | undefined> }
@@ -512,10 +537,9 @@ async function main (): Promise<void> {
     throw new Error(`${workDir} has ${formatBytes(disk.bavail * disk.bsize)} free; a run with --size ${formatBytes(size)} needs about ${formatBytes(diskNeeded)}`)
   }
 
-  console.log('baseline: one raw libp2p stream between two processes')
-  const raw = await baseline(size, runs)
-  console.log('the same, the receiver writing the bytes to a new file')
-  const rawIntoFile = await baseline(size, runs, workDir)
+  // the ceilings' receivers live for the whole benchmark; each run measures them first
+  const rawBaseline = await RawBaseline.start()
+  const rawIntoFileBaseline = await RawBaseline.start(workDir)
 
   // Each run starts both clusters afresh and deletes them after, so chunks never
   // pile up on disk: the 3-node cluster for both uploads and the spread download,
@@ -537,6 +561,9 @@ async function main (): Promise<void> {
   for (let run = 1; run <= runs; run++) {
     console.log(`run ${run}/${runs}`)
     const runDir = join(workDir, `run-${run}`)
+    const rawRate = await rawBaseline.measure(size)
+    const rawIntoFileRate = await rawIntoFileBaseline.measure(size)
+    console.log(`  raw libp2p stream (baseline) ${rawRate.toFixed(0)} MB/s; into a new file ${rawIntoFileRate.toFixed(0)} MB/s`)
 
     const spread = await Cluster.start('3-node cluster', join(runDir, 'cluster-3'), NODE_COUNT)
     directoryReadyMs.push(spread.readyMs.directory)
@@ -589,6 +616,8 @@ async function main (): Promise<void> {
     await rm(runDir, { recursive: true, force: true })
   }
   const startupMs = summarize(lsRuns.map((r) => r.ms)).median
+  const raw = await rawBaseline.finish(size)
+  const rawIntoFile = await rawIntoFileBaseline.finish(size)
   await cleanup()
 
   const cliTiming = 'wall time of the dfs-client process, spawn to exit (includes Node start, connecting to the directory)'
@@ -606,6 +635,7 @@ async function main (): Promise<void> {
   for (const s of scenarios) {
     if (s.mbPerS != null) s.ratioToBaseline = s.mbPerS.median / raw.mbPerS!.median
     if (s.mbPerS != null && s !== raw) s.ratioToBaselineIntoFile = s.mbPerS.median / rawIntoFile.mbPerS!.median
+    if (s !== raw) s.ratioToBaselinePerRun = perRunRatios(s, raw)
   }
   const targets = {
     /** pipelined replication: three copies should cost well under three times one */
@@ -616,12 +646,13 @@ async function main (): Promise<void> {
 
   console.log(`\n${formatBytes(size)}, ${runs} run(s); MB = 1e6 bytes; RSS = peak resident set (VmHWM), MiB`)
   printTable([
-    ['scenario', 'seconds (median)', 'MB/s median (min–max)', 'x baseline', 'x into file', 'MB/s excl. start-up', 'peak RSS'],
+    ['scenario', 'seconds (median)', 'MB/s median (min–max)', 'x baseline', 'x baseline per run', 'x into file', 'MB/s excl. start-up', 'peak RSS'],
     ...scenarios.map((s) => [
       s.name,
       s.seconds.median.toFixed(2),
       rateText(s.mbPerS),
       s.ratioToBaseline != null ? s.ratioToBaseline.toFixed(2) : '–',
+      s.ratioToBaselinePerRun != null ? `${s.ratioToBaselinePerRun.median.toFixed(2)} (${s.ratioToBaselinePerRun.min.toFixed(2)}–${s.ratioToBaselinePerRun.max.toFixed(2)})` : '–',
       s.ratioToBaselineIntoFile != null ? s.ratioToBaselineIntoFile.toFixed(2) : '–',
       rateText(s.mbPerSExcludingStartup),
       Object.entries(s.peakRss).map(([who, bytes]) => `${who} ${mib(bytes)}`).join(', ')
@@ -678,7 +709,7 @@ async function main (): Promise<void> {
       sizeBytes: size,
       runs,
       clusters: { spread: { nodes: NODE_COUNT }, singleNode: { nodes: 1 } },
-      order: 'per run: fresh 3-node cluster (warm-up, first byte, ls, upload --replicas 1, stat, download, upload --replicas 3, stat, small files up and down, resolves), stopped and deleted; then a fresh 1-node cluster (warm-up, upload --replicas 1, download), stopped and deleted',
+      order: 'per run: one raw stream (baseline), one raw stream into a new file (their receivers live for the whole benchmark), then a fresh 3-node cluster (warm-up, first byte, ls, upload --replicas 1, stat, download, upload --replicas 3, stat, small files up and down, resolves), stopped and deleted; then a fresh 1-node cluster (warm-up, upload --replicas 1, download), stopped and deleted',
       warmUpBytes: WARM_UP_BYTES,
       nodeScrubRate: 0,
       rawWriteBytes: 256 * 1024,
