@@ -118,6 +118,17 @@ export interface FileRecord {
   replicas: number
 }
 
+/** A chunk's target and its copies on recently seen nodes (see chunkCopiesPage). */
+export interface ChunkCopies {
+  chunkId: string
+  target: number
+  size: number
+  /** copies on nodes seen since presentSince: alive, or dead for less than repair-after */
+  present: number
+  /** copies on nodes seen since aliveSince */
+  alive: number
+}
+
 export interface HealthRecord {
   chunks: number
   healthy: number
@@ -599,36 +610,30 @@ export class DirectoryIndex {
   }
 
   /**
-   * Chunks with fewer than their target of copies on nodes seen since
-   * `presentSince` (nodes gone longer are not waited for), with every holder.
+   * The repair sweep's unit of work: the next `limit` chunks any file uses,
+   * in ID order after `after`, each with its target (the highest of the
+   * files that use it) and its copies on nodes seen since `presentSince` and
+   * since `aliveSince`. Index lookups only, so a page costs the same however
+   * big the index: a query over every chunk at once blocked the event loop
+   * for ~290 ms at 20,000 chunks, and 1.4 s at 100,000, on every scan.
    */
-  underReplicated (presentSince: number, limit: number): Array<{ chunkId: string, target: number, size: number, holders: Array<{ peerId: string, lastSeen: number }> }> {
-    const rows = this.sql(`WITH targets AS (
-        SELECT fc.chunk_id, MAX(f.replicas) AS target, MAX(fc.size) AS size FROM file_chunks fc JOIN files f ON f.id = fc.file_id GROUP BY fc.chunk_id
-      ), present AS (
-        SELECT cl.chunk_id, COUNT(*) AS n FROM chunk_locations cl JOIN nodes nd ON nd.peer_id = cl.peer_id WHERE nd.last_seen >= ? GROUP BY cl.chunk_id
+  chunkCopiesPage (after: string, limit: number, presentSince: number, aliveSince: number): ChunkCopies[] {
+    const rows = this.sql(`WITH page AS (
+        SELECT fc.chunk_id, MAX(f.replicas) AS target, MAX(fc.size) AS size
+        FROM file_chunks fc JOIN files f ON f.id = fc.file_id
+        WHERE fc.chunk_id > ? GROUP BY fc.chunk_id ORDER BY fc.chunk_id LIMIT ?
       )
-      SELECT t.chunk_id, t.target, t.size,
-        (SELECT json_group_array(json_array(nd.peer_id, nd.last_seen)) FROM chunk_locations cl JOIN nodes nd ON nd.peer_id = cl.peer_id WHERE cl.chunk_id = t.chunk_id) AS holders
-      FROM targets t LEFT JOIN present p ON p.chunk_id = t.chunk_id
-      WHERE COALESCE(p.n, 0) < t.target LIMIT ?`).all(presentSince, limit) as any[]
-    return rows.map((row) => ({
-      chunkId: row.chunk_id,
-      target: row.target,
-      size: row.size,
-      holders: (JSON.parse(row.holders) as Array<[string, number]>).map(([peerId, lastSeen]) => ({ peerId, lastSeen }))
-    }))
+      SELECT p.chunk_id, p.target, p.size, COALESCE(SUM(nd.last_seen >= ?), 0) AS present, COALESCE(SUM(nd.last_seen >= ?), 0) AS alive
+      FROM page p LEFT JOIN chunk_locations cl ON cl.chunk_id = p.chunk_id LEFT JOIN nodes nd ON nd.peer_id = cl.peer_id
+      GROUP BY p.chunk_id ORDER BY p.chunk_id`).all(after, limit, presentSince, aliveSince) as any[]
+    return rows.map((row) => ({ chunkId: row.chunk_id, target: row.target, size: row.size, present: row.present, alive: row.alive }))
   }
 
-  /** Chunks with more live copies (nodes seen since `aliveSince`) than their target. */
-  overReplicated (aliveSince: number, limit: number): Array<{ chunkId: string, target: number, holders: string[] }> {
-    const rows = this.sql(`WITH targets AS (
-        SELECT fc.chunk_id, MAX(f.replicas) AS target FROM file_chunks fc JOIN files f ON f.id = fc.file_id GROUP BY fc.chunk_id
-      )
-      SELECT t.chunk_id, t.target, json_group_array(cl.peer_id) AS holders
-      FROM targets t JOIN chunk_locations cl ON cl.chunk_id = t.chunk_id JOIN nodes nd ON nd.peer_id = cl.peer_id
-      WHERE nd.last_seen >= ? GROUP BY t.chunk_id HAVING COUNT(*) > t.target LIMIT ?`).all(aliveSince, limit) as any[]
-    return rows.map((row) => ({ chunkId: row.chunk_id, target: row.target, holders: JSON.parse(row.holders) }))
+  /** The known nodes the index places a chunk on, with when each was last seen. */
+  chunkHolders (chunkId: string): Array<{ peerId: string, lastSeen: number }> {
+    const rows = this.sql(`SELECT nd.peer_id, nd.last_seen FROM chunk_locations cl JOIN nodes nd ON nd.peer_id = cl.peer_id
+      WHERE cl.chunk_id = ? ORDER BY nd.peer_id`).all(chunkId) as any[]
+    return rows.map((row) => ({ peerId: row.peer_id, lastSeen: row.last_seen }))
   }
 
   /** Chunks the index places on each peer. */

@@ -1,6 +1,6 @@
 import { TaskType, type NodeInfo, type Task, type TaskResult } from '../protocol/directory.ts'
 import type { Logger } from '../util/log.ts'
-import type { DirectoryIndex, NodeRecord } from './index-db.ts'
+import type { ChunkCopies, DirectoryIndex, NodeRecord } from './index-db.ts'
 
 export interface RepairInit {
   index: DirectoryIndex
@@ -17,8 +17,19 @@ export interface RepairInit {
   taskTimeoutMs?: number
 }
 
-/** Chunks looked at per scan, so one scan stays short however big the index. */
+/** Garbage chunks looked at per scan. */
 const SCAN_LIMIT = 512
+/**
+ * The sweep over the chunks: pages of this many (~3 ms each here), as many
+ * as fit in SWEEP_BUDGET_MS per scan (at least one), then on from there at
+ * the next scan. A scan stays short however big the index; a big index takes
+ * more scans to sweep, which is still far faster than repairs run (a few
+ * tasks per node per heartbeat).
+ */
+const SWEEP_PAGE = 256
+const SWEEP_BUDGET_MS = 4
+/** Tasks queued or running at most, from the sweep: the queues stay bounded, and the sweep waits. */
+const MAX_PENDING = 4096
 
 /**
  * Keeps every chunk at its target number of copies. Each scan finds chunks
@@ -47,6 +58,11 @@ export class Repairer {
     this.taskTimeoutMs = init.taskTimeoutMs ?? 60_000
   }
 
+  /** the last chunk ID the sweep looked at ('' : start over) */
+  private sweepCursor = ''
+  /** full passes the sweep has made over the index */
+  sweeps = 0
+
   /** Repairs queued or running. */
   get pending (): number {
     return this.busy.size
@@ -67,18 +83,20 @@ export class Repairer {
     // room promised to copies queued in this scan, so one node is not filled twice over
     const promised = new Map<string, number>()
 
-    for (const chunk of index.underReplicated(now - deadAfterMs - repairAfterMs, SCAN_LIMIT)) {
+    const presentSince = now - deadAfterMs - repairAfterMs
+    const { under, over } = this.sweep(presentSince, aliveSince, MAX_PENDING - this.busy.size)
+    for (const chunk of under) {
       if (this.busy.has(chunk.chunkId)) continue
-      const sources = chunk.holders.filter((h) => h.lastSeen >= aliveSince).map((h) => h.peerId)
+      const holderRecords = index.chunkHolders(chunk.chunkId)
+      const sources = holderRecords.filter((h) => h.lastSeen >= aliveSince).map((h) => h.peerId)
       if (sources.length === 0) continue // lost, or waiting for its holders to come back
-      const present = chunk.holders.filter((h) => h.lastSeen >= now - deadAfterMs - repairAfterMs).length
-      const holders = new Set(chunk.holders.map((h) => h.peerId))
+      const holders = new Set(holderRecords.map((h) => h.peerId))
       const targets = alive
         .filter((node) => !holders.has(node.peerId) && free(node) - (promised.get(node.peerId) ?? 0) >= chunk.size)
         .sort((a, b) => free(b) - free(a))
-        .slice(0, chunk.target - present)
+        .slice(0, chunk.target - chunk.present)
       if (targets.length === 0) continue
-      // one copy per scan and chunk: the next scan sees the new count
+      // one copy per scan and chunk: a later sweep sees the new count
       const target = targets[0]
       promised.set(target.peerId, (promised.get(target.peerId) ?? 0) + chunk.size)
       this.enqueue(sources[Math.floor(Math.random() * sources.length)], { type: TaskType.COPY, chunkId: chunk.chunkId, target: nodeInfo(target) }, now)
@@ -102,15 +120,48 @@ export class Repairer {
       }
     }
 
-    for (const chunk of index.overReplicated(aliveSince, SCAN_LIMIT)) {
+    for (const chunk of over) {
       if (this.busy.has(chunk.chunkId)) continue
-      // trim the copy on the fullest node, one per scan
-      const fullest = chunk.holders
-        .map((peerId) => byPeer.get(peerId))
+      // trim the copy on the fullest live node, one per scan
+      const fullest = index.chunkHolders(chunk.chunkId)
+        .filter((holder) => holder.lastSeen >= aliveSince)
+        .map((holder) => byPeer.get(holder.peerId))
         .filter((node): node is NodeRecord => node != null)
         .sort((a, b) => free(a) - free(b))[0]
       if (fullest != null) this.enqueue(fullest.peerId, { type: TaskType.DELETE, chunkId: chunk.chunkId }, now)
     }
+  }
+
+  /**
+   * The next pages of the sweep (see SWEEP_PAGE): the chunks in them with no
+   * task yet that are below their target (counting copies on nodes seen since
+   * `presentSince`) or above it (counting live copies), at most `room` of
+   * them; the sweep stops after the last one it could take.
+   */
+  private sweep (presentSince: number, aliveSince: number, room: number): { under: ChunkCopies[], over: ChunkCopies[] } {
+    const under: ChunkCopies[] = []
+    const over: ChunkCopies[] = []
+    const started = performance.now()
+    while (room > 0) {
+      const page = this.init.index.chunkCopiesPage(this.sweepCursor, SWEEP_PAGE, presentSince, aliveSince)
+      for (const chunk of page) {
+        const list = chunk.present < chunk.target ? under : chunk.alive > chunk.target ? over : undefined
+        if (list == null || this.busy.has(chunk.chunkId)) continue
+        if (room === 0) return { under, over } // the cursor is at the chunk before this one
+        list.push(chunk)
+        room--
+        this.sweepCursor = chunk.chunkId
+      }
+      if (page.length < SWEEP_PAGE) {
+        // the end of the index: the next page starts over
+        this.sweepCursor = ''
+        this.sweeps++
+        break
+      }
+      this.sweepCursor = page[page.length - 1].chunkId
+      if (performance.now() - started >= SWEEP_BUDGET_MS) break
+    }
+    return { under, over }
   }
 
   private enqueue (peerId: string, task: Task, now: number): void {
