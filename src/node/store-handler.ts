@@ -2,7 +2,6 @@ import type { Connection, Logger as Libp2pLogger, Stream } from '@libp2p/interfa
 import { logger } from '@libp2p/logger'
 import { StreamReader, sendMessage, sendMessageAndBytes } from '../net/stream-io.ts'
 import { DEFAULT_IDLE_TIMEOUT_MS, MAX_BATCH_BYTES, MAX_BATCH_FILES, MAX_GET_MANY, MAX_STORE_MESSAGE_BYTES, SMALL_CHUNK_BYTES } from '../protocol/constants.ts'
-import { BoundedTasks } from '../util/bounded-tasks.ts'
 import { StoreRequest, StoreResponse } from '../protocol/store.ts'
 import { MAX_CHUNK_SIZE, type ChunkStore } from '../storage/chunk-store.ts'
 import { errorMessage } from '../util/log.ts'
@@ -33,9 +32,6 @@ async function reply (stream: Stream, response: Partial<StoreResponse>): Promise
 
 /** Longest replication chain a PUT may ask a node to start. */
 export const MAX_FORWARD = 8
-/** Chunks of one batch written at once (each is its own file and fsync). */
-const BATCH_WRITES_AT_ONCE = 16
-
 /** What is wrong with a PUT_MANY's list of chunks, if anything. */
 function batchProblem (request: StoreRequest): string | undefined {
   if (request.chunks.length === 0 || request.chunks.length > MAX_BATCH_FILES) return `a batch holds 1 to ${MAX_BATCH_FILES} chunks, not ${request.chunks.length}`
@@ -140,7 +136,7 @@ export function storeHandler (init: StoreHandlerInit) {
 
   /**
    * Receive a batch of small chunks (PUT_MANY): gathered in one buffer (at
-   * most MAX_BATCH_BYTES), then each verified and stored, several at once.
+   * most MAX_BATCH_BYTES), then verified and stored together (see putMany).
    * The node holds the batch only if it stored every chunk of it. A batch is
    * not passed on: its sender sends it to each node itself.
    */
@@ -155,13 +151,8 @@ export function storeHandler (init: StoreHandlerInit) {
     // a small batch comes in one piece (one frame with its request): no copy then
     const batch = pieces.length === 1 ? pieces[0] : Buffer.concat(pieces, request.size)
     try {
-      const writes = new BoundedTasks(BATCH_WRITES_AT_ONCE)
       let offset = 0
-      for (const chunk of request.chunks) {
-        const bytes = batch.subarray(offset, offset += chunk.size)
-        await writes.add(async () => { await store.putBytes(chunk.cid, bytes) })
-      }
-      await writes.done()
+      await store.putMany(request.chunks.map((chunk) => ({ id: chunk.cid, bytes: batch.subarray(offset, offset += chunk.size) })))
     } catch (err) {
       const status = statusOf(err)
       if (status === StoreResponse.Status.HASH_MISMATCH || status === StoreResponse.Status.ERROR) onProblem(`refused a batch of ${request.chunks.length} chunks: ${errorMessage(err)}`)

@@ -10,6 +10,7 @@ import { cidFromDigest, digestEquals, newHasher, parseContentId } from './conten
 import { SlabPool } from '../util/slab-pool.ts'
 import { alignUp, directCapable, openDirect, readAt, truncateFd } from '../util/direct-io.ts'
 import { GroupSync } from '../util/group-sync.ts'
+import { BatchWriter, type BatchFile } from './batch-writer.ts'
 
 /** Largest chunk a node accepts: bounds what one request can make it write. */
 export const MAX_CHUNK_SIZE = 64 * 1024 * 1024
@@ -50,8 +51,8 @@ export interface StoredChunk {
 export interface ChunkStore {
   /** Store a chunk, verifying `bytes` hash to `id`. Resolves once it is durable. */
   put (id: string, size: number, bytes: AsyncIterable<Uint8Array>, options?: AbortOptions): Promise<void>
-  /** The same for a chunk already in memory (a batch of small ones). */
-  putBytes (id: string, bytes: Uint8Array): Promise<void>
+  /** A batch of small chunks already in memory, each verified: all durable once it resolves, or none stored. */
+  putMany (chunks: Array<{ id: string, bytes: Uint8Array }>): Promise<void>
   get (id: string, options?: AbortOptions): Promise<StoredChunk | undefined>
   /** A chunk of at most `maxBytes`, read whole; undefined when not held or bigger. */
   getSmall (id: string, maxBytes: number): Promise<Uint8Array | undefined>
@@ -166,6 +167,8 @@ export class FsChunkStore implements ChunkStore {
   private readonly slabs: SlabPool
   /** page-aligned blocks for serving chunks with direct I/O (see readDirect) */
   private readonly readBlocks: SlabPool
+  /** writes batches of small chunks on a thread of its own */
+  private readonly batchWriter = new BatchWriter()
 
   /** false once the file system refused direct I/O (or when turned off) */
   private directIO: boolean
@@ -247,9 +250,33 @@ export class FsChunkStore implements ChunkStore {
     await this.reserving(size, async () => { await this.write(canonical, digest, size, bytes, options) })
   }
 
-  async putBytes (id: string, bytes: Uint8Array): Promise<void> {
-    const { id: canonical, digest } = parseContentId(id)
-    await this.reserving(bytes.byteLength, async () => { await this.writeVerified(canonical, digest, bytes) })
+  /**
+   * Every chunk is checked against its ID before anything touches the disk;
+   * then the batch is written on the batch writer's thread (see BatchWriter).
+   */
+  async putMany (chunks: Array<{ id: string, bytes: Uint8Array }>): Promise<void> {
+    const files: BatchFile[] = []
+    let bytes = 0
+    for (const chunk of chunks) {
+      const { id: canonical, digest } = parseContentId(chunk.id)
+      const actual = newHasher().update(chunk.bytes).digest()
+      if (!digestEquals(actual, digest)) throw new IntegrityError(`chunk bytes hash to ${cidFromDigest(actual)}, not ${canonical}`)
+      files.push({ tmp: this.tmpPath(), path: this.chunkPath(canonical), bytes: chunk.bytes })
+      bytes += chunk.bytes.byteLength
+    }
+    if (files.length === 0) return
+    await this.reserving(bytes, async () => {
+      const existed = await this.batchWriter.write(files)
+      files.forEach((file, i) => {
+        if (existed[i]) return
+        this.used += file.bytes.byteLength
+        this.chunks++
+      })
+    })
+  }
+
+  private tmpPath (): string {
+    return join(this.root, 'tmp', `${randomBytes(8).toString('hex')}.part`)
   }
 
   /** Room for `size` more bytes, held while `write` runs. */

@@ -34,6 +34,47 @@ describe('FsChunkStore', () => {
     assert.equal((await store.usage()).used, 0)
   })
 
+  it('stores a batch of small chunks on its writer thread: all of them, counted once each, in place and nothing left in tmp/', async () => {
+    const store = await FsChunkStore.open(dir.path)
+    const chunks = Array.from({ length: 40 }, (_, i) => randomBytes(100 + i * 97))
+    const batch = chunks.map((bytes) => ({ id: idOf(bytes), bytes }))
+    // one chunk twice in the batch, and one the store held already
+    await store.put(batch[3].id, chunks[3].byteLength, fromBuffers(chunks[3]))
+    await store.putMany([...batch, batch[7]])
+    for (const [i, bytes] of chunks.entries()) assert.deepEqual(await readFile(store.chunkPath(batch[i].id)), bytes)
+    assert.deepEqual(await readdir(join(dir.path, 'tmp')), [])
+    const usage = await store.usage()
+    assert.deepEqual([usage.chunks, usage.used], [40, chunks.reduce((n, bytes) => n + bytes.byteLength, 0)])
+    // and a reopened store finds them
+    const reopened = await FsChunkStore.open(dir.path)
+    assert.equal((await reopened.usage()).chunks, 40)
+  })
+
+  it('refuses a whole batch when one chunk does not match its ID, writing none of it', async () => {
+    const store = await FsChunkStore.open(dir.path)
+    const good = randomBytes(4096)
+    const bad = randomBytes(4096)
+    await assert.rejects(store.putMany([{ id: idOf(good), bytes: good }, { id: idOf(randomBytes(8)), bytes: bad }]), /hash to/)
+    assert.equal(await store.has(idOf(good)), undefined)
+    assert.deepEqual(await readdir(join(dir.path, 'tmp')), [])
+    assert.equal((await store.usage()).chunks, 0)
+  })
+
+  it('a batch the disk refuses fails with the reason and leaves none of its chunks nor temporary files; the next batch is stored', async () => {
+    const store = await FsChunkStore.open(dir.path)
+    const first = randomBytes(4096)
+    const second = randomBytes(4096)
+    // a file where the second chunk's shard folder should be: its rename fails
+    await writeFile(join(dir.path, 'chunks', idOf(second).slice(-2)), 'in the way')
+    await assert.rejects(store.putMany([{ id: idOf(first), bytes: first }, { id: idOf(second), bytes: second }]), /ENOTDIR|EEXIST|not a directory/)
+    assert.deepEqual(await readdir(join(dir.path, 'tmp')), [])
+    assert.equal(await store.has(idOf(first)), undefined, 'a chunk of a failed batch was left in place')
+    assert.equal((await store.usage()).chunks, 0)
+    const third = randomBytes(4096)
+    await store.putMany([{ id: idOf(third), bytes: third }])
+    assert.deepEqual(await collect((await store.get(idOf(third)))!.bytes), third)
+  })
+
   it('finds its chunks again after a restart', async () => {
     const data = randomBytes(1234)
     await (await FsChunkStore.open(dir.path)).put(idOf(data), data.byteLength, fromBuffers(data))
