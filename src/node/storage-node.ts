@@ -315,5 +315,7 @@ export class StorageNode {
     }
     await this.forwarder.close()
     await this.libp2p.stop()
+    // nothing is served any more: the pack index can close
+    this.store.close()
   }
 }

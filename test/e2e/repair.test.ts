@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { readdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { DatabaseSync } from 'node:sqlite'
 import { Cluster } from '../helpers/cluster.ts'
 
 /**
@@ -169,6 +170,34 @@ describe('end to end: repair, inventory and scrubbing', function () {
     const missing = await cluster.client(['rm', 'a.bin'])
     assert.equal(missing.code, 1)
     assert.match(missing.stderr, /^error: no file has the name or ID "a\.bin"/)
+  })
+
+  it('small files packed on a node survive its kill -9 and restart; rm and garbage collection leave its packs empty', async () => {
+    cluster = await Cluster.start({ nodes: 1, gcAfter: '1s' })
+    const files = new Map<string, Buffer>()
+    // one upload of many small files: they go in batches, which a node packs (see PackStore)
+    const contents = Array.from({ length: 24 }, (_, i) => randomBytes(1000 + i * 300))
+    const paths = contents.map((_, i) => join(cluster!.root, `small-${i}.bin`))
+    await Promise.all(contents.map(async (content, i) => { await writeFile(paths[i], content) }))
+    const up = await cluster.client(['upload', ...paths, '--replicas', '1', '--json'])
+    assert.equal(up.code, 0, up.stderr)
+    for (const [i, file] of (JSON.parse(up.stdout) as Array<{ id: string }>).entries()) files.set(file.id, contents[i])
+    const packed = (): number => {
+      const db = new DatabaseSync(join(cluster!.nodeDataDir(0), 'store', 'packs', 'index.sqlite'), { readOnly: true })
+      try {
+        return (db.prepare('SELECT COUNT(*) AS n FROM chunks').get() as { n: number }).n
+      } finally {
+        db.close()
+      }
+    }
+    assert.ok(packed() > 0, 'no chunk went into a pack')
+    await cluster.nodes[0].kill9()
+    await cluster.startNode(0)
+    await cluster.waitFor('the node back', async () => (await cluster!.json(['nodes'])).some((n: any) => n.alive))
+    await downloadsIntact(cluster, files)
+    for (const id of files.keys()) assert.equal((await cluster.client(['rm', id])).code, 0)
+    await cluster.waitFor('the node empty', async () => (await cluster!.json(['nodes']))[0].used === 0)
+    assert.equal(packed(), 0)
   })
 
   it('resumes repair after the directory is killed in the middle of it', async () => {
