@@ -360,7 +360,7 @@ export class DirectoryService {
       const now = Date.now()
       const nodes = index.listNodes()
       const alive = nodes.filter((node) => this.isAlive(node, now)).length
-      return { health: { ...index.health(now - this.init.deadAfterMs), nodesAlive: alive, nodesDead: nodes.length - alive } }
+      return { health: { ...(await index.health(now - this.init.deadAfterMs)), nodesAlive: alive, nodesDead: nodes.length - alive } }
     }
     if (request.nodes != null) {
       const now = Date.now()

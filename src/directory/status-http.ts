@@ -28,7 +28,7 @@ export interface StatusInit {
 export type FileHealth = 'healthy' | 'under-replicated' | 'lost'
 
 /** What the page shows, also served as JSON at /api/status. */
-export function clusterStatus (init: StatusInit): unknown {
+export async function clusterStatus (init: StatusInit): Promise<unknown> {
   const now = Date.now()
   const aliveSince = now - init.deadAfterMs
   const nodes = init.index.listNodes().map((node) => ({
@@ -44,7 +44,7 @@ export function clusterStatus (init: StatusInit): unknown {
   const files: FileRecord[] = init.index.listFiles('', STATUS_FILES)
   const health = init.index.fileHealth(files.map((file) => file.id), aliveSince)
   const counts = init.index.counts()
-  const chunks = init.index.health(aliveSince)
+  const chunks = await init.index.health(aliveSince)
   return {
     directory: { peerId: init.peerId, addrs: init.addrs(), startedAt: new Date(init.startedAt).toISOString() },
     health: {
@@ -83,7 +83,7 @@ export function statusHandler (init: StatusInit): HttpHandler {
     if (path === '/' || path === '/index.html') {
       sendText(response, 200, STATUS_PAGE, 'text/html; charset=utf-8')
     } else if (path === '/api/status') {
-      sendJson(response, 200, clusterStatus(init))
+      sendJson(response, 200, await clusterStatus(init))
     } else if (path === '/metrics') {
       const text = await init.registry.metrics()
       sendText(response, 200, text, init.registry.contentType)

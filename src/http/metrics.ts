@@ -16,7 +16,7 @@ export function newRegistry (role: 'directory' | 'node'): Registry {
 }
 
 export interface DirectoryState {
-  health: () => { healthy: number, underReplicated: number, lost: number }
+  health: () => Promise<{ healthy: number, underReplicated: number, lost: number }>
   nodes: () => Array<{ peerId: string, alive: boolean, lastSeen: number, used: number, capacity: number, chunks: number }>
   repairPending: () => number
 }
@@ -36,8 +36,8 @@ export class DirectoryMetrics {
       help: 'chunks in use by files, by health: at their target, under-replicated (some live copy), lost (no live copy)',
       labelNames: ['health'],
       registers: [registry],
-      collect () {
-        const health = state.health()
+      async collect () {
+        const health = await state.health()
         this.set({ health: 'healthy' }, health.healthy)
         this.set({ health: 'under_replicated' }, health.underReplicated)
         this.set({ health: 'lost' }, health.lost)

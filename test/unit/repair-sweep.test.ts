@@ -137,4 +137,19 @@ describe('repair sweep over a big index (real SQLite)', function () {
       index.close()
     }
   })
+
+  it('counts every chunk by health across pages, one count shared by callers that ask at once', async () => {
+    const index = new DirectoryIndex(join(dir.path, 'index.sqlite'))
+    try {
+      for (const peer of ['peerA', 'peerB']) node(index, peer, now)
+      node(index, 'peerC', now - deadAfterMs - 1)
+      // 1,500 chunks with a target of 2: at target, one live copy short, or only on the dead peerC
+      await fill(index, 1500, (i) => i % 3 === 0 ? ['peerA', 'peerB'] : i % 3 === 1 ? ['peerA', 'peerC'] : ['peerC'], 2)
+      const counts = await Promise.all([index.health(now - deadAfterMs), index.health(now - deadAfterMs)])
+      assert.deepEqual(counts[0], { chunks: 1500, healthy: 500, underReplicated: 500, lost: 500 })
+      assert.equal(counts[0], counts[1], 'two callers at once share one count')
+    } finally {
+      index.close()
+    }
+  })
 })
