@@ -1,6 +1,7 @@
 import { close as closeFd, fdatasync, open as openFd } from 'node:fs'
 import { DatabaseSync, type StatementSync } from 'node:sqlite'
 import { GroupSync } from '../util/group-sync.ts'
+import { Statements } from '../util/statements.ts'
 import { randomUUID } from 'node:crypto'
 import { InvalidInputError, NotFoundError } from '../errors.ts'
 import { isContentId } from '../storage/content-id.ts'
@@ -151,10 +152,11 @@ export interface ChunkRecord {
 
 export class DirectoryIndex {
   private readonly db: DatabaseSync
-  private readonly statements = new Map<string, StatementSync>()
+  private readonly statements: Statements
 
   constructor (private readonly path: string) {
     this.db = new DatabaseSync(path)
+    this.statements = new Statements(this.db)
     // NORMAL: SQLite syncs at checkpoints only; write() fsyncs the WAL itself before acknowledging
     this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;')
     this.db.exec('BEGIN')
@@ -177,12 +179,7 @@ export class DirectoryIndex {
   }
 
   private sql (text: string): StatementSync {
-    let statement = this.statements.get(text)
-    if (statement == null) {
-      statement = this.db.prepare(text)
-      this.statements.set(text, statement)
-    }
-    return statement
+    return this.statements.get(text)
   }
 
   /**

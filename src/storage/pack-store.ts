@@ -5,6 +5,7 @@ import { promisify } from 'node:util'
 import { DatabaseSync, type StatementSync } from 'node:sqlite'
 import { digestEquals, newHasher, parseContentId } from './content-id.ts'
 import { GroupSync } from '../util/group-sync.ts'
+import { Statements } from '../util/statements.ts'
 
 /**
  * Small chunks packed into append-only files, as Haystack and SeaweedFS's
@@ -86,7 +87,7 @@ interface Location {
 
 export class PackStore {
   private readonly db: DatabaseSync
-  private readonly statements = new Map<string, StatementSync>()
+  private readonly statements: Statements
   private readonly packs = new Map<number, Pack>()
   /** the pack appends go to */
   private current?: Pack
@@ -103,6 +104,7 @@ export class PackStore {
     this.packLimitBytes = options.packLimitBytes ?? PACK_LIMIT_BYTES
     this.compactCurrentBytes = options.compactCurrentBytes ?? COMPACT_CURRENT_BYTES
     this.db = new DatabaseSync(join(dir, 'index.sqlite'))
+    this.statements = new Statements(this.db)
     this.db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;
       CREATE TABLE IF NOT EXISTS chunks (id TEXT PRIMARY KEY, pack INTEGER NOT NULL, offset INTEGER NOT NULL, size INTEGER NOT NULL) WITHOUT ROWID;
       CREATE INDEX IF NOT EXISTS chunks_by_pack ON chunks (pack);
@@ -122,12 +124,7 @@ export class PackStore {
   }
 
   private sql (text: string): StatementSync {
-    let statement = this.statements.get(text)
-    if (statement == null) {
-      statement = this.db.prepare(text)
-      this.statements.set(text, statement)
-    }
-    return statement
+    return this.statements.get(text)
   }
 
   /** Open every pack; index what each holds past the point its index reached; cut off a torn tail. */
