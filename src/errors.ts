@@ -17,6 +17,12 @@ export class ConfigError extends DfsError {
   override name = 'ConfigError'
 }
 
+/** A peer could not listen on an address it was given (in use, not this machine's, …). */
+export class ListenError extends DfsError {
+  static override name = 'ListenError'
+  override name = 'ListenError'
+}
+
 export class DirectoryUnreachableError extends DfsError {
   static override name = 'DirectoryUnreachableError'
   override name = 'DirectoryUnreachableError'

@@ -1,4 +1,4 @@
-import { createLibp2p, type Libp2p } from 'libp2p'
+import { createLibp2p, type Libp2p, type Libp2pOptions } from 'libp2p'
 import { tcp } from '@libp2p/tcp'
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
@@ -7,6 +7,7 @@ import type { Registry } from 'prom-client'
 import { noiseCrypto } from './noise-crypto.ts'
 import { coalescingWrites } from './coalesce-writes.ts'
 import { MAX_CONNECTIONS_PER_PEER } from '../protocol/constants.ts'
+import { ListenError } from '../errors.ts'
 
 export interface PeerInit {
   privateKey?: PrivateKey
@@ -28,12 +29,35 @@ export interface PeerInit {
  * each other's addresses from the directory.
  */
 export async function createPeer (init: PeerInit): Promise<Libp2p> {
-  const allow = init.allowInbound
   // the gate below needs the node it guards; it runs only after creation
   let self: Libp2p | undefined
   // loaded only for a peer that serves /metrics: clients never pay for it
   const metrics = init.metricsRegistry == null ? undefined : (await import('@libp2p/prometheus-metrics')).prometheusMetrics({ registry: init.metricsRegistry, collectDefaultMetrics: false, preserveExistingMetrics: true })
-  self = await createLibp2p({
+  try {
+    self = await createLibp2p(libp2pOptions(init, metrics, () => self))
+  } catch (err) {
+    throw listenProblem(err) ?? err
+  }
+  return self
+}
+
+/**
+ * libp2p reports addresses it could not listen on in one message with each
+ * socket error's stack inside; a user needs the address and the reason.
+ */
+function listenProblem (err: unknown): Error | undefined {
+  if ((err as Error)?.name !== 'UnsupportedListenAddressesError') return undefined
+  const reasons = [...(err as Error).message.matchAll(/^\s*(\/\S+): (?:Error: )?(.*)$/gm)].map(([, addr, reason]) => {
+    const reasonText = reason.split(/\s+at /)[0].trim()
+    return `${addr}: ${/EADDRINUSE/.test(reasonText) ? 'the address is in use (another program, or another peer, listens there)' : reasonText}`
+  })
+  if (reasons.length === 0) return undefined
+  return new ListenError(`could not listen on ${reasons.join('; ')}`)
+}
+
+function libp2pOptions (init: PeerInit, metrics: Libp2pOptions['metrics'], self: () => Libp2p | undefined): Libp2pOptions {
+  const allow = init.allowInbound
+  return {
     privateKey: init.privateKey,
     addresses: { listen: init.listen ?? [] },
     transports: [tcp()],
@@ -44,7 +68,7 @@ export async function createPeer (init: PeerInit): Promise<Libp2p> {
       // only, and a few connections each, so no one peer holds many
       denyInboundEncryptedConnection: (peerId: PeerId) =>
         (allow != null && !allow(peerId.toString())) ||
-        (self?.getConnections(peerId).length ?? 0) >= MAX_CONNECTIONS_PER_PEER
+        (self()?.getConnections(peerId).length ?? 0) >= MAX_CONNECTIONS_PER_PEER
     },
     ...(metrics != null ? { metrics } : {}),
     connectionManager: {
@@ -53,8 +77,7 @@ export async function createPeer (init: PeerInit): Promise<Libp2p> {
       inboundConnectionThreshold: 1000,
       maxIncomingPendingConnections: 256
     }
-  })
-  return self
+  }
 }
 
 /** The peer's listen addresses with `/p2p/<id>`, as other peers should dial them. */

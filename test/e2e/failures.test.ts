@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
+import { createServer, type AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { Cluster, PeerProcess, freePort, runClient } from '../helpers/cluster.ts'
 import { tempDir } from '../helpers/tmp.ts'
@@ -149,6 +150,26 @@ describe('dfs-peer usage and configuration errors', function () {
       assert.equal(await badCapacity.exited, 2)
       assert.match(badCapacity.stderr, /"capacity"/)
     } finally {
+      await dir.cleanup()
+    }
+  })
+
+  it('a listen address in use or not on this machine: exit 1 with the address and the reason, no stack trace', async () => {
+    const dir = await tempDir()
+    const taken = createServer()
+    try {
+      const port = await new Promise<number>((resolve) => taken.listen(0, '127.0.0.1', () => { resolve((taken.address() as AddressInfo).port) }))
+      const inUse = PeerProcess.spawn(['--role', 'directory', '--open', '--data-dir', join(dir.path, 'd'), '--listen', `/ip4/127.0.0.1/tcp/${port}`])
+      assert.equal(await inUse.exited, 1)
+      assert.match(inUse.stderr, new RegExp(`^error: could not listen on /ip4/127.0.0.1/tcp/${port}: the address is in use`, 'm'))
+      assert.doesNotMatch(inUse.stderr, /\s+at /, 'no stack trace')
+      // 192.0.2.0/24 is for documentation: no machine has it
+      const notHere = PeerProcess.spawn(['--role', 'directory', '--open', '--data-dir', join(dir.path, 'd'), '--listen', '/ip4/192.0.2.7/tcp/0'])
+      assert.equal(await notHere.exited, 1)
+      assert.match(notHere.stderr, /^error: could not listen on \/ip4\/192\.0\.2\.7\/tcp\/0: listen EADDRNOTAVAIL/m)
+      assert.doesNotMatch(notHere.stderr, /\s+at /, 'no stack trace')
+    } finally {
+      taken.close()
       await dir.cleanup()
     }
   })
