@@ -34,6 +34,8 @@ const HEADER_BYTES = 12
 const MAX_ID_BYTES = 256
 /** Largest chunk packed: bigger ones are files of their own. */
 export const MAX_PACKED_BYTES = 1024 * 1024
+/** Bytes read at a time when looking for the next record past damaged ones. */
+const SCAN_WINDOW_BYTES = 1024 * 1024
 /** A pack this big takes no more appends: the next batch starts a new one. */
 const PACK_LIMIT_BYTES = 256 * 1024 * 1024
 /** The pack appends go to is compacted too (after a new one is started) once it is this big and half dead. */
@@ -147,39 +149,72 @@ export class PackStore {
     for (const n of this.packs.keys()) this.compactIfWasteful(n)
   }
 
-  /** Index the records of `pack` from `from` on, up to the first that is torn or does not match its ID (cut off there). */
+  /**
+   * Index the records of `pack` from `from` on. A record that does not match
+   * its ID, or a stretch that is no record, is skipped (dead bytes) up to the
+   * next whole record that matches its ID: bytes gone bad in the middle must
+   * not cost the acknowledged records after them. Past the last such record
+   * is a batch a crash tore (never acknowledged): it is cut off, so that
+   * appends follow whole records.
+   */
   private async reindex (pack: Pack, from: number): Promise<void> {
-    let at = from
     const found: Array<{ id: string, offset: number, size: number }> = []
-    while (at + HEADER_BYTES <= pack.size) {
-      const header = await readAt(pack.fd, HEADER_BYTES, at)
-      const idBytes = header.readUInt16BE(4)
-      const size = header.readUInt32BE(8)
-      if (header.readUInt32BE(0) !== PACK_MAGIC || idBytes === 0 || idBytes > MAX_ID_BYTES || size > MAX_PACKED_BYTES) break
-      const end = at + HEADER_BYTES + idBytes + size
-      if (end > pack.size) break
-      const body = await readAt(pack.fd, idBytes + size, at + HEADER_BYTES)
-      const id = body.subarray(0, idBytes).toString('latin1')
-      let digest: Uint8Array
-      try {
-        digest = parseContentId(id).digest
-      } catch {
-        break
+    let dead = 0
+    let at = from
+    while (at < pack.size) {
+      const record = await this.recordAt(pack, at)
+      if (record != null) {
+        found.push({ id: record.id, offset: at + HEADER_BYTES + record.idBytes, size: record.size })
+        at = record.end
+        continue
       }
-      if (!digestEquals(newHasher().update(body.subarray(idBytes)).digest(), digest)) break
-      found.push({ id, offset: at + HEADER_BYTES + idBytes, size })
-      at = end
+      const next = await this.nextRecord(pack, at + 1)
+      if (next == null) break
+      dead += next - at
+      at = next
     }
     if (at < pack.size) {
-      // a batch torn by a crash (never acknowledged): cut it off so appends follow whole records
       await truncateFd(pack.fd, at)
       await fdatasyncFd(pack.fd)
       pack.size = at
     }
     this.transaction(() => {
       for (const record of found) this.index(record.id, pack.n, record.offset, record.size)
-      this.sql('INSERT INTO packs (n, indexed_to) VALUES (?, ?) ON CONFLICT (n) DO UPDATE SET indexed_to = excluded.indexed_to').run(pack.n, at)
+      this.sql('INSERT INTO packs (n, indexed_to, dead) VALUES (?, ?, ?) ON CONFLICT (n) DO UPDATE SET indexed_to = excluded.indexed_to, dead = dead + excluded.dead').run(pack.n, at, dead)
     })
+  }
+
+  /** The whole record at `at` if it is one and matches its ID, else undefined. */
+  private async recordAt (pack: Pack, at: number): Promise<{ id: string, idBytes: number, size: number, end: number } | undefined> {
+    if (at + HEADER_BYTES > pack.size) return undefined
+    const header = await readAt(pack.fd, HEADER_BYTES, at)
+    const idBytes = header.readUInt16BE(4)
+    const size = header.readUInt32BE(8)
+    if (header.readUInt32BE(0) !== PACK_MAGIC || idBytes === 0 || idBytes > MAX_ID_BYTES || size > MAX_PACKED_BYTES) return undefined
+    const end = at + HEADER_BYTES + idBytes + size
+    if (end > pack.size) return undefined
+    const body = await readAt(pack.fd, idBytes + size, at + HEADER_BYTES)
+    const id = body.subarray(0, idBytes).toString('latin1')
+    try {
+      if (!digestEquals(newHasher().update(body.subarray(idBytes)).digest(), parseContentId(id).digest)) return undefined
+    } catch {
+      return undefined
+    }
+    return { id, idBytes, size, end }
+  }
+
+  /** Where the next whole record that matches its ID starts, from `from` on, if anywhere. */
+  private async nextRecord (pack: Pack, from: number): Promise<number | undefined> {
+    const magic = Buffer.alloc(4)
+    magic.writeUInt32BE(PACK_MAGIC)
+    for (let window = from; window < pack.size; window += SCAN_WINDOW_BYTES) {
+      // windows overlap by the magic's length, so a magic across two is still found
+      const bytes = await readAt(pack.fd, Math.min(SCAN_WINDOW_BYTES + magic.byteLength - 1, pack.size - window), window)
+      for (let i = bytes.indexOf(magic); i !== -1 && i < SCAN_WINDOW_BYTES; i = bytes.indexOf(magic, i + 1)) {
+        if (await this.recordAt(pack, window + i) != null) return window + i
+      }
+    }
+    return undefined
   }
 
   /** A chunk's row; a chunk already indexed elsewhere keeps its place (this copy is dead bytes). */
