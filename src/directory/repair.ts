@@ -84,9 +84,9 @@ export class Repairer {
     const promised = new Map<string, number>()
 
     const presentSince = now - deadAfterMs - repairAfterMs
+    // the sweep leaves out chunks with a task already
     const { under, over } = this.sweep(presentSince, aliveSince, MAX_PENDING - this.busy.size)
     for (const chunk of under) {
-      if (this.busy.has(chunk.chunkId)) continue
       const holderRecords = index.chunkHolders(chunk.chunkId)
       const sources = holderRecords.filter((h) => h.lastSeen >= aliveSince).map((h) => h.peerId)
       if (sources.length === 0) continue // lost, or waiting for its holders to come back
@@ -121,7 +121,6 @@ export class Repairer {
     }
 
     for (const chunk of over) {
-      if (this.busy.has(chunk.chunkId)) continue
       // trim the copy on the fullest live node, one per scan
       const fullest = index.chunkHolders(chunk.chunkId)
         .filter((holder) => holder.lastSeen >= aliveSince)

@@ -534,8 +534,8 @@ export class FsChunkStore implements ChunkStore {
 
   async getSmall (id: string, maxBytes: number): Promise<Uint8Array | undefined> {
     const { id: canonical } = parseContentId(id)
-    const packedSize = this.packs.has(canonical)
-    if (packedSize != null) return packedSize > maxBytes ? undefined : await this.packs.read(canonical)
+    const packed = await this.packs.readUpTo(canonical, maxBytes)
+    if (packed != null) return packed.bytes
     // a bigger chunk is not for a batch: its size is asked before anything is read
     let fd: number | undefined
     try {

@@ -314,7 +314,20 @@ export class PackStore {
   /** A packed chunk's bytes, or undefined when it is not packed. */
   async read (id: string): Promise<Buffer | undefined> {
     const location = this.locate(id)
+    return location == null ? undefined : await this.readLocation(location)
+  }
+
+  /**
+   * A packed chunk of at most `maxBytes`, with one index lookup: undefined
+   * when it is not packed, `{ bytes: undefined }` when it is bigger (nothing read).
+   */
+  async readUpTo (id: string, maxBytes: number): Promise<{ bytes: Buffer | undefined } | undefined> {
+    const location = this.locate(id)
     if (location == null) return undefined
+    return { bytes: location.size > maxBytes ? undefined : await this.readLocation(location) }
+  }
+
+  private async readLocation (location: Location): Promise<Buffer | undefined> {
     const pack = this.packs.get(location.pack)
     if (pack == null) return undefined
     pack.readers++
@@ -325,6 +338,7 @@ export class PackStore {
       if (pack.readers === 0) pack.retired?.()
     }
   }
+
 
   /** Drop a packed chunk; its bytes become dead space in its pack. */
   delete (id: string): boolean {
