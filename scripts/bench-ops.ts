@@ -1,6 +1,9 @@
 /**
- * The benchmark's operation-rate scenarios, run in the bench process through
- * the library API against a cluster the benchmark started:
+ * The benchmark's operation-rate scenarios, run through the library API
+ * against a cluster the benchmark started. The benchmark runs each in a
+ * process of its own with the V8 flags dfs-client ships with, as a program
+ * using the library would (`node <flags> bench-ops.js small-files|resolves
+ * DIRECTORY OPTIONS_JSON` prints the result as JSON):
  *
  *  - many small files: upload N files of a few KiB with K in flight, then
  *    download them all back (each checked byte for byte), in files per second;
@@ -9,6 +12,7 @@
  */
 import { randomBytes } from 'node:crypto'
 import { performance } from 'node:perf_hooks'
+import { pathToFileURL } from 'node:url'
 import { DfsClient } from '../src/client/client.ts'
 
 export interface SmallFilesResult {
@@ -112,3 +116,19 @@ export async function directoryResolves (directory: string, names: string[], opt
     await Promise.all(clients.map(async (client) => { await client.close() }))
   }
 }
+
+if (process.argv[1] != null && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const [scenario, directory, optionsJson] = process.argv.slice(2)
+  const options = JSON.parse(optionsJson ?? '{}')
+  const run = scenario === 'small-files'
+    ? smallFiles(directory, options)
+    : scenario === 'resolves' ? directoryResolves(directory, options.names, options) : Promise.reject(new Error(`unknown scenario ${scenario}`))
+  run.then((result) => {
+    process.stdout.write(JSON.stringify(result) + '\n')
+    process.exit(0)
+  }, (err: Error) => {
+    process.stderr.write(`bench-ops ${scenario}: ${err.message}\n`)
+    process.exit(1)
+  })
+}
+

@@ -44,7 +44,7 @@ import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { formatBytes, parseBytes } from '../src/util/units.ts'
 import { binArgv } from '../src/util/node-command.ts'
-import { directoryResolves, smallFiles, type ResolveResult, type SmallFilesResult } from './bench-ops.ts'
+import type { ResolveResult, SmallFilesResult } from './bench-ops.ts'
 
 const SCRIPT_DIR = dirname(fileURLToPath(import.meta.url))
 // compiled to dist/scripts/bench.js: the repository is two levels up
@@ -52,6 +52,7 @@ const ROOT = resolve(SCRIPT_DIR, '..', '..')
 const PEER_BIN = join(ROOT, 'bin', 'dfs-peer.js')
 const CLIENT_BIN = join(ROOT, 'bin', 'dfs-client.js')
 const RAW_PEER = join(SCRIPT_DIR, 'bench-raw-peer.js')
+const LIBRARY_OPS = join(SCRIPT_DIR, 'bench-ops.js')
 /** the V8 flags each bin's shebang sets (peers and the client differ: see bin/) */
 const PEER_NODE_FLAGS = binArgv(PEER_BIN).slice(1, -1)
 const CLIENT_NODE_FLAGS = binArgv(CLIENT_BIN).slice(1, -1)
@@ -205,6 +206,16 @@ async function runCommand (name: string, args: string[], nodeFlags?: string[]): 
   clearTimeout(timeout)
   if (code !== 0) throw proc.describeFailure(`failed (${signal != null ? `signal ${signal}` : `exit code ${code}`})`)
   return { ms: (proc.exitedAt ?? performance.now()) - start, stdout: proc.stdout, peakRss: proc.peakRss }
+}
+
+/**
+ * A library-API scenario of bench-ops.ts in a process of its own, with
+ * dfs-client's V8 flags (its 1 MiB young generation: the bench process's
+ * default one paused all 16 resolving clients 2.5–10 ms per scavenge).
+ */
+async function libraryOps<T> (scenario: 'small-files' | 'resolves', directory: string, options: object): Promise<T> {
+  const { stdout } = await runCommand(`library ${scenario}`, [LIBRARY_OPS, scenario, directory, JSON.stringify(options)], CLIENT_NODE_FLAGS)
+  return JSON.parse(stdout) as T
 }
 
 // ---------------------------------------------------------------- files
@@ -605,10 +616,10 @@ async function main (): Promise<void> {
     const short = (await chunkHolders(spread, three.fileId)).filter((peers) => new Set(peers).size !== NODE_COUNT).length
     if (short > 0) throw new Error(`${short} chunk(s) of the --replicas ${NODE_COUNT} file are not on all ${NODE_COUNT} nodes`)
     console.log(`  3 nodes: upload --replicas 1 ${rateOf(size, one.result)}, download (chunks ${counts.join('/')} over the nodes) ${rateOf(size, downloadSpread.at(-1)!)}, upload --replicas 3 ${rateOf(size, three.result)}; sha256 matches`)
-    const smallRun = await smallFiles(spread.directoryAddr, { count: smallFileCount, size: SMALL_FILE_BYTES, concurrency: SMALL_FILE_CONCURRENCY, replicas: 0, prefix: `small-${run}` })
+    const smallRun: SmallFilesResult = await libraryOps('small-files', spread.directoryAddr, { count: smallFileCount, size: SMALL_FILE_BYTES, concurrency: SMALL_FILE_CONCURRENCY, replicas: 0, prefix: `small-${run}` })
     smallRuns.push(smallRun)
     const names = Array.from({ length: Math.min(smallFileCount, 1000) }, (_, i) => `small-${run}-${i}`)
-    const resolveRun = await directoryResolves(spread.directoryAddr, names, { clients: RESOLVE_CLIENTS, durationMs: resolveSeconds * 1000, warmUpMs: RESOLVE_WARM_UP_MS })
+    const resolveRun: ResolveResult = await libraryOps('resolves', spread.directoryAddr, { names, clients: RESOLVE_CLIENTS, durationMs: resolveSeconds * 1000, warmUpMs: RESOLVE_WARM_UP_MS })
     resolveRuns.push(resolveRun)
     console.log(`  ${smallFileCount} files of ${SMALL_FILE_BYTES} bytes, ${SMALL_FILE_CONCURRENCY} in flight, 3 copies each: ${smallRun.uploadsPerS.toFixed(0)} uploads/s, ${smallRun.downloadsPerS.toFixed(0)} downloads/s; ` +
       `directory: ${resolveRun.perSecond.toFixed(0)} resolves/s from ${RESOLVE_CLIENTS} clients, p50 ${resolveRun.p50Ms.toFixed(1)} ms, p99 ${resolveRun.p99Ms.toFixed(1)} ms; first byte after ${firstByteMs.at(-1)!.toFixed(0)} ms`)

@@ -5,7 +5,7 @@ import { yamux } from '@chainsafe/libp2p-yamux'
 import type { PeerId, PrivateKey } from '@libp2p/interface'
 import type { Registry } from 'prom-client'
 import { noiseCrypto } from './noise-crypto.ts'
-import { coalescingWrites } from './coalesce-writes.ts'
+import { tunedNoise } from './noise-connection.ts'
 import { MAX_CONNECTIONS_PER_PEER } from '../protocol/constants.ts'
 import { ListenError } from '../errors.ts'
 
@@ -61,7 +61,7 @@ function libp2pOptions (init: PeerInit, metrics: Libp2pOptions['metrics'], self:
     privateKey: init.privateKey,
     addresses: { listen: init.listen ?? [] },
     transports: [tcp()],
-    connectionEncrypters: [coalescingWrites(noise({ crypto: noiseCrypto }))],
+    connectionEncrypters: [tunedNoise(noise({ crypto: noiseCrypto }))],
     streamMuxers: [yamux()],
     connectionGater: {
       // the first hook that knows who is calling (see LIBP2P-NOTES): members

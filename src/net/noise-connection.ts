@@ -1,5 +1,6 @@
 import type { ConnectionEncrypter, MessageStream } from '@libp2p/interface'
 import { Uint8ArrayList } from 'uint8arraylist'
+import { decodeLengthsWithoutThrowing } from './noise-lengths.ts'
 
 /**
  * Noise hands each encrypted message to the TCP connection as a list, its
@@ -30,14 +31,22 @@ function joinSmallWrites<T extends MessageStream> (connection: T): T {
   return connection
 }
 
-/** An encrypter (Noise) whose connections write each small message with one call. */
-export function coalescingWrites (factory: EncrypterFactory): EncrypterFactory {
+/**
+ * An encrypter (Noise) whose connections write each small message with one
+ * call, and whose secured connections cut what they read into messages
+ * without throwing (see noise-lengths.ts).
+ */
+export function tunedNoise (factory: EncrypterFactory): EncrypterFactory {
   return (components) => {
     const inner = factory(components)
+    const secured = <R extends { connection: unknown }>(result: R): R => {
+      decodeLengthsWithoutThrowing(result.connection)
+      return result
+    }
     return {
       protocol: inner.protocol,
-      secureInbound: async (connection, options) => await inner.secureInbound(joinSmallWrites(connection), options),
-      secureOutbound: async (connection, options) => await inner.secureOutbound(joinSmallWrites(connection), options)
+      secureInbound: async (connection, options) => secured(await inner.secureInbound(joinSmallWrites(connection), options)),
+      secureOutbound: async (connection, options) => secured(await inner.secureOutbound(joinSmallWrites(connection), options))
     }
   }
 }

@@ -1,0 +1,38 @@
+import type { Uint8ArrayList } from 'uint8arraylist'
+
+/**
+ * Noise cuts the bytes a connection reads into messages with @libp2p/utils'
+ * LengthPrefixedDecoder, whose length decoder (Noise's `uint16BEDecode`)
+ * throws a RangeError when fewer than 2 bytes are left; the decoder catches
+ * it to mean "wait for more bytes". That is the end of nearly every socket
+ * read, so every read built an Error and its stack trace: ~10 % of the CPU
+ * of a client resolving names (`--cpu-prof`, 16 clients), and a share of
+ * the directory's answering them.
+ *
+ * This decoder gives the same lengths without throwing. With fewer than 2
+ * bytes it says 0: Noise counts every prefix as 2 bytes (`encodingLength`),
+ * so the decoder sees a 2-byte message it does not hold yet and stops, just
+ * as it did on the RangeError, consuming nothing. The wire format is
+ * unchanged.
+ */
+export function noiseLength (data: Uint8Array | Uint8ArrayList): number {
+  if (data.byteLength < 2) return 0
+  if (data instanceof Uint8Array) return (data[0] << 8) | data[1]
+  return data.getUint16(0)
+}
+
+/** The part of Noise's encrypted connection this touches: its message decoder. */
+interface DecodesMessages {
+  decoder?: { lengthDecoder?: unknown }
+}
+
+/**
+ * Give a secured connection's message decoder `noiseLength`. A connection
+ * of another shape (another encrypter, a later Noise without this decoder)
+ * is left as it is: it works as before, only a little slower.
+ */
+export function decodeLengthsWithoutThrowing<T> (connection: T): T {
+  const decoder = (connection as DecodesMessages).decoder
+  if (decoder != null && typeof decoder.lengthDecoder === 'function') decoder.lengthDecoder = noiseLength
+  return connection
+}
