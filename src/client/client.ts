@@ -121,6 +121,8 @@ export class DfsClient {
   private readonly stores: StoreClients
 
   private readonly alivePeers = new Set<string>()
+  /** the version of the directory's node table that alivePeers and the stores' addresses come from (0: none yet) */
+  private nodesVersion = 0
   /** the directory's read grants, by node, from the latest resolve */
   private readonly readGrants = new Map<string, Uint8Array<ArrayBuffer>>()
 
@@ -138,7 +140,7 @@ export class DfsClient {
 
   /** Resolves for downloads, several in one request when downloads run at once. */
   private readonly resolves = new Batcher<string, { file: FileInfo, chunks: ChunkInfo[] }>(async (refs) => {
-    const response = await this.directory.request({ resolveMany: { refs, chunkLimit: 0 } })
+    const response = await this.directory.request({ resolveMany: { refs, chunkLimit: 0, nodesVersion: this.nodesVersion } })
     this.learnForReading(response)
     return response.resolved.map((entry) => entry.file == null
       ? new NotFoundError(entry.message !== '' ? entry.message : 'the directory answered without the file')
@@ -382,15 +384,21 @@ export class DfsClient {
 
   /** Look a file up by ID or name, with one page of its chunks. */
   async resolve (ref: string, chunkStart = 0, options?: AbortOptions): Promise<{ file: FileInfo, chunks: ChunkInfo[] }> {
-    const response = await this.directory.request({ resolve: { ref, chunkStart, chunkLimit: 0 } }, options)
+    const response = await this.directory.request({ resolve: { ref, chunkStart, chunkLimit: 0, nodesVersion: this.nodesVersion } }, options)
     if (response.file == null) throw new ChunkTransferError('the directory answered without the file')
     this.learnForReading(response)
     return { file: response.file, chunks: response.chunks }
   }
 
-  /** Where the nodes a resolve names are, and the read grants for them. */
-  private learnForReading (response: { nodes: NodeInfo[], grants: Array<Uint8Array<ArrayBuffer>> }): void {
+  /**
+   * Where the nodes are and which are alive, when the directory sent its node
+   * table (it does when ours is not its current version), and the read grants
+   * for the nodes a resolve names.
+   */
+  private learnForReading (response: { nodes: NodeInfo[], grants: Array<Uint8Array<ArrayBuffer>>, nodesVersion: number }): void {
     this.learn(response.nodes)
+    // an answer with nodes is the whole table of that version; one without confirms ours
+    if (response.nodes.length > 0) this.nodesVersion = response.nodesVersion
     for (const [node, grant] of DfsClient.grantsByNode(response.grants)) this.readGrants.set(node, grant)
   }
 

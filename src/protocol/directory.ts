@@ -1880,6 +1880,11 @@ export namespace DirectoryRequest {
     value: number
   }
 
+  export interface DirectoryRequestResolveNodesVersionFieldEvent {
+    field: '$.resolve.nodesVersion'
+    value: number
+  }
+
   export interface DirectoryRequestListAfterFieldEvent {
     field: '$.list.after'
     value: string
@@ -1979,6 +1984,11 @@ export namespace DirectoryRequest {
     value: number
   }
 
+  export interface DirectoryRequestResolveManyNodesVersionFieldEvent {
+    field: '$.resolveMany.nodesVersion'
+    value: number
+  }
+
   export function encode (obj: Partial<DirectoryRequest>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, DirectoryRequest.codec())
   }
@@ -1987,7 +1997,7 @@ export namespace DirectoryRequest {
     return decodeMessage(buf, DirectoryRequest.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DirectoryRequest>): Generator<DirectoryRequestBeginNameFieldEvent | DirectoryRequestBeginSizeFieldEvent | DirectoryRequestBeginChunkSizeFieldEvent | DirectoryRequestBeginReplicasFieldEvent | DirectoryRequestPlaceUploadIdFieldEvent | DirectoryRequestPlaceFirstFieldEvent | DirectoryRequestPlaceCountFieldEvent | DirectoryRequestPlaceExcludeFieldEvent | DirectoryRequestPlaceNeedFieldEvent | DirectoryRequestCompleteUploadIdFieldEvent | DirectoryRequestCompleteFileIdFieldEvent | DirectoryRequestCompleteSizeFieldEvent | DirectoryRequestCompleteChunksIndexFieldEvent | DirectoryRequestCompleteChunksIdFieldEvent | DirectoryRequestCompleteChunksOffsetFieldEvent | DirectoryRequestCompleteChunksSizeFieldEvent | DirectoryRequestCompleteChunksPeersFieldEvent | DirectoryRequestCompleteFinalFieldEvent | DirectoryRequestAbortUploadIdFieldEvent | DirectoryRequestResolveRefFieldEvent | DirectoryRequestResolveChunkStartFieldEvent | DirectoryRequestResolveChunkLimitFieldEvent | DirectoryRequestListAfterFieldEvent | DirectoryRequestListLimitFieldEvent | DirectoryRequestRemoveRefFieldEvent | DirectoryRequestReportCorruptChunkIdFieldEvent | DirectoryRequestReportCorruptPeerIdFieldEvent | DirectoryRequestPlaceFilesBytesFieldEvent | DirectoryRequestPlaceFilesReplicasFieldEvent | DirectoryRequestAddFilesFilesNameFieldEvent | DirectoryRequestAddFilesFilesIdFieldEvent | DirectoryRequestAddFilesFilesSizeFieldEvent | DirectoryRequestAddFilesFilesChunksIndexFieldEvent | DirectoryRequestAddFilesFilesChunksIdFieldEvent | DirectoryRequestAddFilesFilesChunksOffsetFieldEvent | DirectoryRequestAddFilesFilesChunksSizeFieldEvent | DirectoryRequestAddFilesFilesChunksPeersFieldEvent | DirectoryRequestAddFilesReplicasFieldEvent | DirectoryRequestResolveManyRefsFieldEvent | DirectoryRequestResolveManyChunkLimitFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DirectoryRequest>): Generator<DirectoryRequestBeginNameFieldEvent | DirectoryRequestBeginSizeFieldEvent | DirectoryRequestBeginChunkSizeFieldEvent | DirectoryRequestBeginReplicasFieldEvent | DirectoryRequestPlaceUploadIdFieldEvent | DirectoryRequestPlaceFirstFieldEvent | DirectoryRequestPlaceCountFieldEvent | DirectoryRequestPlaceExcludeFieldEvent | DirectoryRequestPlaceNeedFieldEvent | DirectoryRequestCompleteUploadIdFieldEvent | DirectoryRequestCompleteFileIdFieldEvent | DirectoryRequestCompleteSizeFieldEvent | DirectoryRequestCompleteChunksIndexFieldEvent | DirectoryRequestCompleteChunksIdFieldEvent | DirectoryRequestCompleteChunksOffsetFieldEvent | DirectoryRequestCompleteChunksSizeFieldEvent | DirectoryRequestCompleteChunksPeersFieldEvent | DirectoryRequestCompleteFinalFieldEvent | DirectoryRequestAbortUploadIdFieldEvent | DirectoryRequestResolveRefFieldEvent | DirectoryRequestResolveChunkStartFieldEvent | DirectoryRequestResolveChunkLimitFieldEvent | DirectoryRequestResolveNodesVersionFieldEvent | DirectoryRequestListAfterFieldEvent | DirectoryRequestListLimitFieldEvent | DirectoryRequestRemoveRefFieldEvent | DirectoryRequestReportCorruptChunkIdFieldEvent | DirectoryRequestReportCorruptPeerIdFieldEvent | DirectoryRequestPlaceFilesBytesFieldEvent | DirectoryRequestPlaceFilesReplicasFieldEvent | DirectoryRequestAddFilesFilesNameFieldEvent | DirectoryRequestAddFilesFilesIdFieldEvent | DirectoryRequestAddFilesFilesSizeFieldEvent | DirectoryRequestAddFilesFilesChunksIndexFieldEvent | DirectoryRequestAddFilesFilesChunksIdFieldEvent | DirectoryRequestAddFilesFilesChunksOffsetFieldEvent | DirectoryRequestAddFilesFilesChunksSizeFieldEvent | DirectoryRequestAddFilesFilesChunksPeersFieldEvent | DirectoryRequestAddFilesReplicasFieldEvent | DirectoryRequestResolveManyRefsFieldEvent | DirectoryRequestResolveManyChunkLimitFieldEvent | DirectoryRequestResolveManyNodesVersionFieldEvent> {
     return streamMessage(buf, DirectoryRequest.codec(), opts)
   }
 }
@@ -1995,6 +2005,7 @@ export namespace DirectoryRequest {
 export interface ResolveMany {
   refs: string[]
   chunkLimit: number
+  nodesVersion: number
 }
 
 export namespace ResolveMany {
@@ -2019,13 +2030,19 @@ export namespace ResolveMany {
           w.uint32(obj.chunkLimit)
         }
 
+        if ((obj.nodesVersion != null && obj.nodesVersion !== 0)) {
+          w.uint32(24)
+          w.uint64Number(obj.nodesVersion)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
       }, (reader, length, opts = {}) => {
         const obj: any = {
           refs: [],
-          chunkLimit: 0
+          chunkLimit: 0,
+          nodesVersion: 0
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -2044,6 +2061,10 @@ export namespace ResolveMany {
             }
             case 2: {
               obj.chunkLimit = reader.uint32()
+              break
+            }
+            case 3: {
+              obj.nodesVersion = reader.uint64Number()
               break
             }
             default: {
@@ -2087,6 +2108,13 @@ export namespace ResolveMany {
               }
               break
             }
+            case 3: {
+              yield {
+                field: `${prefix}.nodesVersion`,
+                value: reader.uint64Number()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -2110,6 +2138,11 @@ export namespace ResolveMany {
     value: number
   }
 
+  export interface ResolveManyNodesVersionFieldEvent {
+    field: '$.nodesVersion'
+    value: number
+  }
+
   export function encode (obj: Partial<ResolveMany>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, ResolveMany.codec())
   }
@@ -2118,7 +2151,7 @@ export namespace ResolveMany {
     return decodeMessage(buf, ResolveMany.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ResolveMany>): Generator<ResolveManyRefsFieldEvent | ResolveManyChunkLimitFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ResolveMany>): Generator<ResolveManyRefsFieldEvent | ResolveManyChunkLimitFieldEvent | ResolveManyNodesVersionFieldEvent> {
     return streamMessage(buf, ResolveMany.codec(), opts)
   }
 }
@@ -3064,6 +3097,7 @@ export interface DirectoryResponse {
   health?: HealthSummary
   grants: Uint8Array<ArrayBuffer>[]
   resolved: Resolved[]
+  nodesVersion: number
 }
 
 export namespace DirectoryResponse {
@@ -3143,6 +3177,11 @@ export namespace DirectoryResponse {
           }
         }
 
+        if ((obj.nodesVersion != null && obj.nodesVersion !== 0)) {
+          w.uint32(96)
+          w.uint64Number(obj.nodesVersion)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -3156,7 +3195,8 @@ export namespace DirectoryResponse {
           chunks: [],
           files: [],
           grants: [],
-          resolved: []
+          resolved: [],
+          nodesVersion: 0
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -3245,6 +3285,10 @@ export namespace DirectoryResponse {
               obj.resolved.push(Resolved.codec().decode(reader, reader.uint32(), {
                 limits: opts.limits?.resolved$
               }))
+              break
+            }
+            case 12: {
+              obj.nodesVersion = reader.uint64Number()
               break
             }
             default: {
@@ -3409,6 +3453,13 @@ export namespace DirectoryResponse {
 
               obj.resolved++
 
+              break
+            }
+            case 12: {
+              yield {
+                field: `${prefix}.nodesVersion`,
+                value: reader.uint64Number()
+              }
               break
             }
             default: {
@@ -3702,6 +3753,11 @@ export namespace DirectoryResponse {
     value: string
   }
 
+  export interface DirectoryResponseNodesVersionFieldEvent {
+    field: '$.nodesVersion'
+    value: number
+  }
+
   export function encode (obj: Partial<DirectoryResponse>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, DirectoryResponse.codec())
   }
@@ -3710,7 +3766,7 @@ export namespace DirectoryResponse {
     return decodeMessage(buf, DirectoryResponse.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DirectoryResponse>): Generator<DirectoryResponseStatusFieldEvent | DirectoryResponseMessageFieldEvent | DirectoryResponseUploadIdFieldEvent | DirectoryResponsePlacementsIndexFieldEvent | DirectoryResponsePlacementsPeersFieldEvent | DirectoryResponseNodesPeerIdFieldEvent | DirectoryResponseNodesAddrsFieldEvent | DirectoryResponseNodesAliveFieldEvent | DirectoryResponseNodesUsedFieldEvent | DirectoryResponseNodesCapacityFieldEvent | DirectoryResponseNodesChunksFieldEvent | DirectoryResponseNodesLastSeenFieldEvent | DirectoryResponseFileNameFieldEvent | DirectoryResponseFileIdFieldEvent | DirectoryResponseFileSizeFieldEvent | DirectoryResponseFileUploadedAtFieldEvent | DirectoryResponseFileChunkCountFieldEvent | DirectoryResponseFileReplicasFieldEvent | DirectoryResponseChunksIndexFieldEvent | DirectoryResponseChunksIdFieldEvent | DirectoryResponseChunksOffsetFieldEvent | DirectoryResponseChunksSizeFieldEvent | DirectoryResponseChunksPeersFieldEvent | DirectoryResponseFilesNameFieldEvent | DirectoryResponseFilesIdFieldEvent | DirectoryResponseFilesSizeFieldEvent | DirectoryResponseFilesUploadedAtFieldEvent | DirectoryResponseFilesChunkCountFieldEvent | DirectoryResponseFilesReplicasFieldEvent | DirectoryResponseHealthChunksFieldEvent | DirectoryResponseHealthHealthyFieldEvent | DirectoryResponseHealthUnderReplicatedFieldEvent | DirectoryResponseHealthLostFieldEvent | DirectoryResponseHealthNodesAliveFieldEvent | DirectoryResponseHealthNodesDeadFieldEvent | DirectoryResponseGrantsFieldEvent | DirectoryResponseResolvedStatusFieldEvent | DirectoryResponseResolvedMessageFieldEvent | DirectoryResponseResolvedFileNameFieldEvent | DirectoryResponseResolvedFileIdFieldEvent | DirectoryResponseResolvedFileSizeFieldEvent | DirectoryResponseResolvedFileUploadedAtFieldEvent | DirectoryResponseResolvedFileChunkCountFieldEvent | DirectoryResponseResolvedFileReplicasFieldEvent | DirectoryResponseResolvedChunksIndexFieldEvent | DirectoryResponseResolvedChunksIdFieldEvent | DirectoryResponseResolvedChunksOffsetFieldEvent | DirectoryResponseResolvedChunksSizeFieldEvent | DirectoryResponseResolvedChunksPeersFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DirectoryResponse>): Generator<DirectoryResponseStatusFieldEvent | DirectoryResponseMessageFieldEvent | DirectoryResponseUploadIdFieldEvent | DirectoryResponsePlacementsIndexFieldEvent | DirectoryResponsePlacementsPeersFieldEvent | DirectoryResponseNodesPeerIdFieldEvent | DirectoryResponseNodesAddrsFieldEvent | DirectoryResponseNodesAliveFieldEvent | DirectoryResponseNodesUsedFieldEvent | DirectoryResponseNodesCapacityFieldEvent | DirectoryResponseNodesChunksFieldEvent | DirectoryResponseNodesLastSeenFieldEvent | DirectoryResponseFileNameFieldEvent | DirectoryResponseFileIdFieldEvent | DirectoryResponseFileSizeFieldEvent | DirectoryResponseFileUploadedAtFieldEvent | DirectoryResponseFileChunkCountFieldEvent | DirectoryResponseFileReplicasFieldEvent | DirectoryResponseChunksIndexFieldEvent | DirectoryResponseChunksIdFieldEvent | DirectoryResponseChunksOffsetFieldEvent | DirectoryResponseChunksSizeFieldEvent | DirectoryResponseChunksPeersFieldEvent | DirectoryResponseFilesNameFieldEvent | DirectoryResponseFilesIdFieldEvent | DirectoryResponseFilesSizeFieldEvent | DirectoryResponseFilesUploadedAtFieldEvent | DirectoryResponseFilesChunkCountFieldEvent | DirectoryResponseFilesReplicasFieldEvent | DirectoryResponseHealthChunksFieldEvent | DirectoryResponseHealthHealthyFieldEvent | DirectoryResponseHealthUnderReplicatedFieldEvent | DirectoryResponseHealthLostFieldEvent | DirectoryResponseHealthNodesAliveFieldEvent | DirectoryResponseHealthNodesDeadFieldEvent | DirectoryResponseGrantsFieldEvent | DirectoryResponseResolvedStatusFieldEvent | DirectoryResponseResolvedMessageFieldEvent | DirectoryResponseResolvedFileNameFieldEvent | DirectoryResponseResolvedFileIdFieldEvent | DirectoryResponseResolvedFileSizeFieldEvent | DirectoryResponseResolvedFileUploadedAtFieldEvent | DirectoryResponseResolvedFileChunkCountFieldEvent | DirectoryResponseResolvedFileReplicasFieldEvent | DirectoryResponseResolvedChunksIndexFieldEvent | DirectoryResponseResolvedChunksIdFieldEvent | DirectoryResponseResolvedChunksOffsetFieldEvent | DirectoryResponseResolvedChunksSizeFieldEvent | DirectoryResponseResolvedChunksPeersFieldEvent | DirectoryResponseNodesVersionFieldEvent> {
     return streamMessage(buf, DirectoryResponse.codec(), opts)
   }
 }
@@ -4525,6 +4581,7 @@ export interface Resolve {
   ref: string
   chunkStart: number
   chunkLimit: number
+  nodesVersion: number
 }
 
 export namespace Resolve {
@@ -4552,6 +4609,11 @@ export namespace Resolve {
           w.uint32(obj.chunkLimit)
         }
 
+        if ((obj.nodesVersion != null && obj.nodesVersion !== 0)) {
+          w.uint32(32)
+          w.uint64Number(obj.nodesVersion)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -4559,7 +4621,8 @@ export namespace Resolve {
         const obj: any = {
           ref: '',
           chunkStart: 0,
-          chunkLimit: 0
+          chunkLimit: 0,
+          nodesVersion: 0
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -4578,6 +4641,10 @@ export namespace Resolve {
             }
             case 3: {
               obj.chunkLimit = reader.uint32()
+              break
+            }
+            case 4: {
+              obj.nodesVersion = reader.uint64Number()
               break
             }
             default: {
@@ -4616,6 +4683,13 @@ export namespace Resolve {
               }
               break
             }
+            case 4: {
+              yield {
+                field: `${prefix}.nodesVersion`,
+                value: reader.uint64Number()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -4643,6 +4717,11 @@ export namespace Resolve {
     value: number
   }
 
+  export interface ResolveNodesVersionFieldEvent {
+    field: '$.nodesVersion'
+    value: number
+  }
+
   export function encode (obj: Partial<Resolve>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Resolve.codec())
   }
@@ -4651,7 +4730,7 @@ export namespace Resolve {
     return decodeMessage(buf, Resolve.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Resolve>): Generator<ResolveRefFieldEvent | ResolveChunkStartFieldEvent | ResolveChunkLimitFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Resolve>): Generator<ResolveRefFieldEvent | ResolveChunkStartFieldEvent | ResolveChunkLimitFieldEvent | ResolveNodesVersionFieldEvent> {
     return streamMessage(buf, Resolve.codec(), opts)
   }
 }

@@ -60,7 +60,7 @@ const plausible: Record<string, fc.Arbitrary<Uint8Array>> = {
     fc.record({ name: text, size: fc.option(anyNumber, { nil: undefined }), chunkSize: fc.nat(), replicas: fc.nat() }).map((begin) => DirectoryRequest.encode({ begin })),
     fc.record({ uploadId: text, first: fc.nat(), count: fc.nat(), exclude: fc.array(text, { maxLength: 5 }), need: fc.nat() }).map((place) => DirectoryRequest.encode({ place })),
     fc.record({ uploadId: text, fileId: text, size: anyNumber, final: fc.boolean(), chunks: fc.array(fc.record({ index: fc.nat(), id: text, offset: anyNumber, size: fc.nat(), peers: fc.array(text, { maxLength: 3 }) }), { maxLength: 5 }) }).map((complete) => DirectoryRequest.encode({ complete })),
-    fc.record({ ref: text, chunkStart: fc.nat(), chunkLimit: fc.nat() }).map((resolve) => DirectoryRequest.encode({ resolve })),
+    fc.record({ ref: text, chunkStart: fc.nat(), chunkLimit: fc.nat(), nodesVersion: anyNumber }).map((resolve) => DirectoryRequest.encode({ resolve })),
     fc.record({ after: text, limit: fc.nat() }).map((list) => DirectoryRequest.encode({ list })),
     fc.record({ chunkId: text, peerId: text }).map((reportCorrupt) => DirectoryRequest.encode({ reportCorrupt })),
     fc.constant(DirectoryRequest.encode({}))

@@ -5,6 +5,15 @@ import { join } from 'node:path'
 import { Cluster } from '../helpers/cluster.ts'
 import { DfsClient } from '../../src/index.ts'
 import { MAX_INBOUND_STREAMS } from '../../src/protocol/constants.ts'
+import { multiaddr } from '@multiformats/multiaddr'
+import { createPeer } from '../../src/net/libp2p.ts'
+import { DirectoryClient } from '../../src/client/directory-client.ts'
+
+async function collect (source: AsyncIterable<Uint8Array>): Promise<Buffer> {
+  const parts: Uint8Array[] = []
+  for await (const part of source) parts.push(part)
+  return Buffer.concat(parts)
+}
 
 async function sleep (ms: number): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, ms))
@@ -79,6 +88,53 @@ describe('end to end: replication and losing a node', function () {
     const back = JSON.parse((await cluster.client(['nodes', '--json'])).stdout)
     assert.ok(back.every((n: any) => n.alive))
     assert.equal((await stat(cluster, [...files.keys()][0])).health, 'healthy')
+  })
+
+  it('resolves carry the node table only when the client\'s version is not the current one: a long-lived client learns of a dead node, and of its return, and reads the live copies', async () => {
+    cluster = await Cluster.start({ nodes: 3 })
+    const content = randomBytes(3 * 1024 * 1024 + 7)
+    const fileId = await cluster.upload('versioned.bin', content, ['--replicas', '2', '--chunk-size', '512KiB'])
+    const peer = await createPeer({})
+    const client = await DfsClient.connect({ directory: cluster.directoryAddr })
+    try {
+      const directory = new DirectoryClient(peer, multiaddr(cluster.directoryAddr))
+      const resolve = async (nodesVersion: number) => await directory.request({ resolve: { ref: fileId, chunkStart: 0, chunkLimit: 0, nodesVersion } })
+      const first = await resolve(0)
+      assert.equal(first.nodes.length, 3, 'a client with no table gets every node')
+      assert.ok(first.nodesVersion > 0)
+      assert.ok(first.nodes.every((node) => node.alive && node.addrs.length > 0))
+      const again = await resolve(first.nodesVersion)
+      assert.equal(again.nodes.length, 0, 'a client holding the current table gets no node records')
+      assert.equal(again.nodesVersion, first.nodesVersion)
+      assert.deepEqual(again.chunks.map((chunk) => chunk.id), first.chunks.map((chunk) => chunk.id))
+      assert.equal((await resolve(first.nodesVersion + 1)).nodes.length, 3, 'any other version gets the table')
+      // the long-lived client reads once, holding that table from now on
+      assert.equal((await client.stat(fileId)).health, 'healthy')
+      assert.ok((await collect(client.download(fileId))).equals(content))
+
+      const victim = cluster.nodes[2]
+      await victim.kill9()
+      await sleep(4_500) // dead after 3 s here; the directory checks every second
+      const after = await resolve(first.nodesVersion)
+      assert.notEqual(after.nodesVersion, first.nodesVersion, 'a death is a new version')
+      assert.equal(after.nodes.length, 3)
+      assert.equal(after.nodes.find((node) => node.peerId === victim.peerId)?.alive, false)
+      const stat = await client.stat(fileId)
+      assert.ok(stat.chunks.every((chunk) => !chunk.peers.includes(victim.peerId)), 'the client counts only live copies')
+      assert.equal(stat.health, 'under-replicated')
+      assert.ok((await collect(client.download(fileId))).equals(content), 'byte for byte from the live copies')
+
+      await cluster.startNode(2)
+      await sleep(1_500)
+      const back = await resolve(after.nodesVersion)
+      assert.notEqual(back.nodesVersion, after.nodesVersion, 'a return is a new version')
+      assert.ok(back.nodes.length === 3 && back.nodes.every((node) => node.alive))
+      assert.equal((await client.stat(fileId)).health, 'healthy')
+      await directory.close()
+    } finally {
+      await client.close()
+      await peer.stop()
+    }
   })
 
   it('many small files at once, 3 copies each down a chain: every one stored (nodes keep their streams to each other under the limit)', async () => {

@@ -153,7 +153,7 @@ describe('end to end: a closed cluster (allowlists, connection gate, signed gran
     before(async () => {
       // a member (the reader) talking to nodes directly, with what the directory gave it
       peer = await createPeer({ privateKey: await loadOrCreatePeerKey(readerHome, CLIENT_KEY_FILE) })
-      const response = DirectoryResponse.decode(await ask(peer, cluster.directoryAddr, DIRECTORY_PROTOCOL, DirectoryRequest.encode({ resolve: { ref: fileId, chunkStart: 0, chunkLimit: 0 } })))
+      const response = DirectoryResponse.decode(await ask(peer, cluster.directoryAddr, DIRECTORY_PROTOCOL, DirectoryRequest.encode({ resolve: { ref: fileId, chunkStart: 0, chunkLimit: 0, nodesVersion: 0 } })))
       assert.equal(response.status, Status.OK, response.message)
       grants = new Map(response.grants.map((g) => [grantNode(g)!, g]))
       assert.equal(grants.size, 2, 'a read grant for each node')

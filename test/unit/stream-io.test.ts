@@ -6,7 +6,7 @@ import { DirectoryRequest, DirectoryResponse, Status } from '../../src/protocol/
 
 describe('framing and codecs', () => {
   it('round-trips directory messages through protobuf', () => {
-    const request: Partial<DirectoryRequest> = { resolve: { ref: 'notes.txt', chunkStart: 3, chunkLimit: 10 } }
+    const request: Partial<DirectoryRequest> = { resolve: { ref: 'notes.txt', chunkStart: 3, chunkLimit: 10, nodesVersion: 12345 } }
     assert.deepEqual(DirectoryRequest.decode(DirectoryRequest.encode(request)).resolve, request.resolve)
     const response = DirectoryResponse.encode({
       status: Status.NOT_FOUND, message: 'no such file', uploadId: '', placements: [], nodes: [], files: [],
