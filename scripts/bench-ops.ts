@@ -131,4 +131,3 @@ if (process.argv[1] != null && import.meta.url === pathToFileURL(process.argv[1]
     process.exit(1)
   })
 }
-

@@ -2,8 +2,8 @@
  * `npm run build`, after tsc: the two commands bundled (esbuild) into
  * dist/bundle/, which the bins run. Node resolving, reading and linking the
  * ~1,000 ES modules of the compiled tree was most of a CLI run's start-up:
- * `dfs-client ls` took 618–1,527 ms from the compiled tree and 288–474 ms
- * from the bundle (five alternating runs each on a busy machine). The two
+ * `dfs-client ls` took 572–916 ms and 91–94 MiB from the compiled tree,
+ * 251–327 ms and 81–82 MiB from the bundle (six alternating runs each). The two
  * entry points share their code in chunks, and what the commands import
  * only when needed (zod for a config file, the metrics for a peer serving
  * /metrics) stays in chunks of its own, loaded then. pino and cli-progress

@@ -79,6 +79,8 @@ export class DirectoryService {
    * starts at random, so a client's version from before a restart is stale.
    */
   private nodesVersion = randomInt(1, 2 ** 47)
+  /** each node's addresses as the current version of the node table gives them */
+  private readonly announcedAddrs = new Map<string, string>()
   /** client requests in flight: a clean stop answers them before closing */
   readonly drain = new Drain()
   /** peer -> when we last asked it for its inventory: it lists its chunks after that */
@@ -126,9 +128,12 @@ export class DirectoryService {
           return
         }
         const wasAlive = this.knownAlive.has(peerId)
-        const before = this.init.index.listNodes().find((node) => node.peerId === peerId)
         this.init.index.upsertNode({ peerId, addrs, capacity: request.capacity, used: request.used, chunks: request.chunks, lastSeen: Date.now() })
-        if (!wasAlive || before == null || !sameAddrs(before.addrs, addrs)) this.nodesVersion++
+        const addrsKey = addrs.join(' ')
+        if (!wasAlive || this.announcedAddrs.get(peerId) !== addrsKey) {
+          this.announcedAddrs.set(peerId, addrsKey)
+          this.nodesVersion++
+        }
         if (!wasAlive) {
           this.knownAlive.add(peerId)
           const known = this.init.index.listNodes().some((node) => node.peerId === peerId && node.firstSeen < node.lastSeen)
@@ -486,8 +491,4 @@ export class DirectoryService {
       nodesVersion: this.nodesVersion
     }
   }
-}
-
-function sameAddrs (a: string[], b: string[]): boolean {
-  return a.length === b.length && a.every((addr, i) => addr === b[i])
 }
