@@ -1,17 +1,23 @@
+import type { Socket } from 'node:net'
 import type { ConnectionEncrypter, MessageStream } from '@libp2p/interface'
 import { Uint8ArrayList } from 'uint8arraylist'
 import { decodeLengthsWithoutThrowing } from './noise-lengths.ts'
 
 /**
  * Noise hands each encrypted message to the TCP connection as a list, its
- * 2-byte length prefix apart from the ciphertext, and @libp2p/tcp writes
- * every piece of a list with its own socket.write: on loopback, one system
- * call each. A small message (a directory request or answer, a yamux window
- * update) thus cost two writes, and a directory answering a resolve made
- * about four (counted with strace). Joining a small list into one buffer
- * first costs a copy of at most this many bytes and saves the extra write;
- * bigger messages are left alone (their pieces are 64 KiB: the copy would
- * cost more than the call it saves).
+ * 2-byte length prefix apart from the ciphertext and the tag, and @libp2p/tcp
+ * writes every piece of a list with its own socket.write: on loopback, one
+ * system call each. A small message (a directory request or answer, a yamux
+ * window update) thus cost two writes, and a directory answering a resolve
+ * made about four (counted with strace). A small list is joined into one
+ * buffer (a copy of at most this many bytes); a bigger one, whose pieces are
+ * 64 KiB and not worth copying, is written corked, so the socket takes all of
+ * it, several Noise messages when they are queued, in one writev. Sending
+ * 256 MiB over a raw stream took 13,565 writes before and 166 writevs after
+ * (strace -c); a sender's CPU per GiB fell by ~11 % (1.97 vs 2.22 s, six
+ * alternating runs of bench-raw-peer), and a 1 GiB `upload --replicas 1`,
+ * whose client is busy on its one thread, took ~10 % less time (median of
+ * six alternating runs: 4.25 vs 4.76 s).
  */
 export const COALESCE_BYTES = 4096
 
@@ -22,18 +28,29 @@ interface SendsData {
   sendData: (data: Uint8ArrayList) => unknown
 }
 
-function joinSmallWrites<T extends MessageStream> (connection: T): T {
-  const target = connection as T & Partial<SendsData>
+function writeListsAtOnce<T extends MessageStream> (connection: T): T {
+  const target = connection as T & Partial<SendsData> & { socket?: Partial<Socket> }
   // another transport, or a later @libp2p/utils without this step: leave it as it is
   if (typeof target.sendData !== 'function') return connection
   const sendData = target.sendData.bind(connection)
-  target.sendData = (data: Uint8ArrayList) => sendData(data.byteLength <= COALESCE_BYTES ? new Uint8ArrayList(data.subarray()) : data)
+  // @libp2p/tcp's connection keeps its net.Socket here; without one, big lists go as before
+  const socket = typeof target.socket?.cork === 'function' ? target.socket as Socket : undefined
+  target.sendData = (data: Uint8ArrayList) => {
+    if (data.byteLength <= COALESCE_BYTES) return sendData(new Uint8ArrayList(data.subarray()))
+    if (socket == null) return sendData(data)
+    // all of the list, not just up to the socket's high-water mark as @libp2p/tcp does: the bytes
+    // are in memory already, and the answer below still tells the muxer to wait for 'drain'
+    socket.cork()
+    for (const piece of data) socket.write(piece)
+    socket.uncork()
+    return { sentBytes: data.byteLength, canSendMore: socket.writableLength < socket.writableHighWaterMark }
+  }
   return connection
 }
 
 /**
- * An encrypter (Noise) whose connections write each small message with one
- * call, and whose secured connections cut what they read into messages
+ * An encrypter (Noise) whose connections hand each list of pieces to the
+ * socket in one system call (see COALESCE_BYTES), and whose secured connections cut what they read into messages
  * without throwing (see noise-lengths.ts).
  */
 export function tunedNoise (factory: EncrypterFactory): EncrypterFactory {
@@ -45,8 +62,8 @@ export function tunedNoise (factory: EncrypterFactory): EncrypterFactory {
     }
     return {
       protocol: inner.protocol,
-      secureInbound: async (connection, options) => secured(await inner.secureInbound(joinSmallWrites(connection), options)),
-      secureOutbound: async (connection, options) => secured(await inner.secureOutbound(joinSmallWrites(connection), options))
+      secureInbound: async (connection, options) => secured(await inner.secureInbound(writeListsAtOnce(connection), options)),
+      secureOutbound: async (connection, options) => secured(await inner.secureOutbound(writeListsAtOnce(connection), options))
     }
   }
 }
