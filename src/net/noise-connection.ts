@@ -2,6 +2,7 @@ import type { Socket } from 'node:net'
 import type { ConnectionEncrypter, MessageStream } from '@libp2p/interface'
 import { Uint8ArrayList } from 'uint8arraylist'
 import { decodeLengthsWithoutThrowing } from './noise-lengths.ts'
+import { decryptWithoutCopies } from './noise-decrypt.ts'
 
 /**
  * Noise hands each encrypted message to the TCP connection as a list, its
@@ -50,14 +51,16 @@ function writeListsAtOnce<T extends MessageStream> (connection: T): T {
 
 /**
  * An encrypter (Noise) whose connections hand each list of pieces to the
- * socket in one system call (see COALESCE_BYTES), and whose secured connections cut what they read into messages
- * without throwing (see noise-lengths.ts).
+ * socket in one system call (see COALESCE_BYTES), and whose secured
+ * connections cut what they read into messages without throwing (see
+ * noise-lengths.ts) and decrypt them without copying (see noise-decrypt.ts).
  */
 export function tunedNoise (factory: EncrypterFactory): EncrypterFactory {
   return (components) => {
     const inner = factory(components)
     const secured = <R extends { connection: unknown }>(result: R): R => {
       decodeLengthsWithoutThrowing(result.connection)
+      decryptWithoutCopies(result.connection)
       return result
     }
     return {

@@ -6,7 +6,7 @@ import { Uint8ArrayList } from 'uint8arraylist'
 const CHACHA_POLY1305 = 'chacha20-poly1305'
 const TAG_LENGTH = 16
 /** Below this, noise's WebAssembly cipher beats node:crypto's per-call set-up (its own measured cut-off). */
-const SMALL_MESSAGE = 1200
+export const SMALL_MESSAGE = 1200
 
 /**
  * Noise's default node:crypto backend hands the raw 32-byte key to
