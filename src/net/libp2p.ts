@@ -55,6 +55,24 @@ function listenProblem (err: unknown): Error | undefined {
   return new ListenError(`could not listen on ${reasons.join('; ')}`)
 }
 
+/**
+ * A stream's receive window grows up to 16 MiB (yamux's default), and yamux
+ * grants window as data arrives, not as it is read: pausing a stream (as
+ * StreamReader does past its high-water mark) stops new grants but not the
+ * bytes already granted. A stream buffers those while paused, and past its
+ * read-buffer limit (4 MiB by default) it is reset with a StreamBufferError.
+ * So a reader that stopped for a moment (waiting for its disk, a node
+ * forwarding down a slow chain, a busy CPU) lost its stream: a raw stream into
+ * a file failed 2 times in 10 on this machine. The buffer limit is the window
+ * and a frame more, so what the peer was allowed to send always fits; the
+ * memory is the same as before, since those bytes had arrived anyway.
+ */
+const MAX_STREAM_WINDOW_BYTES = 16 * 1024 * 1024
+export const STREAM_OPTIONS = {
+  maxStreamWindowSize: MAX_STREAM_WINDOW_BYTES,
+  maxReadBufferLength: MAX_STREAM_WINDOW_BYTES + 1024 * 1024
+}
+
 function libp2pOptions (init: PeerInit, metrics: Libp2pOptions['metrics'], self: () => Libp2p | undefined): Libp2pOptions {
   const allow = init.allowInbound
   return {
@@ -62,7 +80,7 @@ function libp2pOptions (init: PeerInit, metrics: Libp2pOptions['metrics'], self:
     addresses: { listen: init.listen ?? [] },
     transports: [tcp()],
     connectionEncrypters: [tunedNoise(noise({ crypto: noiseCrypto }))],
-    streamMuxers: [yamux()],
+    streamMuxers: [yamux({ streamOptions: STREAM_OPTIONS })],
     connectionGater: {
       // the first hook that knows who is calling (see LIBP2P-NOTES): members
       // only, and a few connections each, so no one peer holds many
