@@ -8,6 +8,11 @@ const TAG_LENGTH = 16
 /** Below this, noise's WebAssembly cipher beats node:crypto's per-call set-up (its own measured cut-off). */
 export const SMALL_MESSAGE = 1200
 
+/** Whether decrypting a message of this many bytes (tag included) writes into Noise's `dst` (see noise-decrypt.ts). */
+export function decryptUsesDestination (ciphertextBytes: number): boolean {
+  return ciphertextBytes < SMALL_MESSAGE
+}
+
 /**
  * Noise's default node:crypto backend hands the raw 32-byte key to
  * createCipheriv for every 64 KiB message, so Node builds a fresh secret
@@ -50,7 +55,7 @@ export const noiseCrypto: ICryptoInterface = {
     return output as unknown as ReturnType<ICryptoInterface['chaCha20Poly1305Encrypt']>
   },
   chaCha20Poly1305Decrypt (ciphertext, nonce, ad, k, dst) {
-    if (ciphertext.byteLength < SMALL_MESSAGE) return defaultCrypto.chaCha20Poly1305Decrypt(ciphertext, nonce, ad, k, dst)
+    if (decryptUsesDestination(ciphertext.byteLength)) return defaultCrypto.chaCha20Poly1305Decrypt(ciphertext, nonce, ad, k, dst)
     const textLength = ciphertext.byteLength - TAG_LENGTH
     const decipher = createDecipheriv(CHACHA_POLY1305, keyObject(k), nonce, { authTagLength: TAG_LENGTH })
     decipher.setAAD(ad, { plaintextLength: textLength })

@@ -1,5 +1,5 @@
 import { Uint8ArrayList } from 'uint8arraylist'
-import { SMALL_MESSAGE } from './noise-crypto.ts'
+import { decryptUsesDestination } from './noise-crypto.ts'
 
 /** Noise's largest message on the wire, tag included, and its tag (ChaCha20-Poly1305) */
 const NOISE_MESSAGE_BYTES = 65535
@@ -34,12 +34,13 @@ export function decryptWithoutCopies<T> (connection: T): T {
   const decrypt = handshake.decrypt.bind(handshake)
   target.decrypt = (chunk: Uint8Array | Uint8ArrayList): Uint8ArrayList => {
     const output = new Uint8ArrayList()
+    const contiguous = chunk instanceof Uint8Array
     for (let start = 0; start < chunk.byteLength; start += NOISE_MESSAGE_BYTES) {
       const end = Math.min(start + NOISE_MESSAGE_BYTES, chunk.byteLength)
       if (end - TAG_BYTES < start) throw new Error('Invalid chunk')
-      const contiguous = chunk instanceof Uint8Array
       const encrypted = contiguous ? chunk.subarray(start, end) : chunk.sublist(start, end)
-      const dst = contiguous || end - start < SMALL_MESSAGE ? chunk.subarray(start, end - TAG_BYTES) : undefined
+      // free when contiguous; otherwise a copy, made only for a cipher that writes into it
+      const dst = contiguous || decryptUsesDestination(end - start) ? chunk.subarray(start, end - TAG_BYTES) : undefined
       try {
         output.append(decrypt(encrypted, dst))
         target.metrics?.decryptedPackets?.increment()
