@@ -6,7 +6,7 @@ import type { PeerId, PrivateKey } from '@libp2p/interface'
 import type { Registry } from 'prom-client'
 import { noiseCrypto } from './noise-crypto.ts'
 import { tunedNoise } from './noise-connection.ts'
-import { MAX_CONNECTIONS_PER_PEER } from '../protocol/constants.ts'
+import { MAX_CONNECTIONS_PER_PEER, MAX_INBOUND_STREAMS } from '../protocol/constants.ts'
 import { ListenError } from '../errors.ts'
 
 export interface PeerInit {
@@ -73,6 +73,19 @@ export const STREAM_OPTIONS = {
   maxReadBufferLength: MAX_STREAM_WINDOW_BYTES + 1024 * 1024
 }
 
+/**
+ * Streams a peer may open on a new connection before this side has finished
+ * its half of the upgrade and attached its stream handler; they wait, and are
+ * negotiated (and held to each protocol's limit) once it is attached. Past
+ * yamux's default of 10 it aborts the whole connection (MaxEarlyStreamsError),
+ * so a client that dialed and at once sent 11 requests side by side lost all
+ * of them: a burst of 12 did on this machine, 2 times in 5, and 15 in 15 with
+ * its CPU busy (CI failed on it). The limit is what our protocols accept on
+ * one connection together (the directory: two of MAX_INBOUND_STREAMS and a
+ * few inventory streams).
+ */
+export const MAX_EARLY_STREAMS = 3 * MAX_INBOUND_STREAMS
+
 function libp2pOptions (init: PeerInit, metrics: Libp2pOptions['metrics'], self: () => Libp2p | undefined): Libp2pOptions {
   const allow = init.allowInbound
   return {
@@ -80,7 +93,7 @@ function libp2pOptions (init: PeerInit, metrics: Libp2pOptions['metrics'], self:
     addresses: { listen: init.listen ?? [] },
     transports: [tcp()],
     connectionEncrypters: [tunedNoise(noise({ crypto: noiseCrypto }))],
-    streamMuxers: [yamux({ streamOptions: STREAM_OPTIONS })],
+    streamMuxers: [yamux({ streamOptions: STREAM_OPTIONS, maxEarlyStreams: MAX_EARLY_STREAMS })],
     connectionGater: {
       // the first hook that knows who is calling (see LIBP2P-NOTES): members
       // only, and a few connections each, so no one peer holds many
