@@ -6,6 +6,7 @@ import type { PeerId, PrivateKey } from '@libp2p/interface'
 import type { Registry } from 'prom-client'
 import { noiseCrypto } from './noise-crypto.ts'
 import { tunedNoise } from './noise-connection.ts'
+import { windowUpdatesAtHalf } from './yamux-window.ts'
 import { MAX_CONNECTIONS_PER_PEER, MAX_INBOUND_STREAMS } from '../protocol/constants.ts'
 import { ListenError } from '../errors.ts'
 
@@ -21,6 +22,12 @@ export interface PeerInit {
   allowInbound?: (peerId: string) => boolean
   /** libp2p's own metrics (connections, streams, bytes per protocol) go here; off when unset */
   metricsRegistry?: Registry
+  /**
+   * Send yamux window updates once half the window is owed, not after every
+   * frame (see yamux-window.ts): for peers that take in bulk data and keep
+   * it, storage nodes. Off for the client, whose downloads it made slower.
+   */
+  windowUpdatesAtHalf?: boolean
 }
 
 /**
@@ -88,12 +95,13 @@ export const MAX_EARLY_STREAMS = 3 * MAX_INBOUND_STREAMS
 
 function libp2pOptions (init: PeerInit, metrics: Libp2pOptions['metrics'], self: () => Libp2p | undefined): Libp2pOptions {
   const allow = init.allowInbound
+  const muxer = yamux({ streamOptions: STREAM_OPTIONS, maxEarlyStreams: MAX_EARLY_STREAMS })
   return {
     privateKey: init.privateKey,
     addresses: { listen: init.listen ?? [] },
     transports: [tcp()],
     connectionEncrypters: [tunedNoise(noise({ crypto: noiseCrypto }))],
-    streamMuxers: [yamux({ streamOptions: STREAM_OPTIONS, maxEarlyStreams: MAX_EARLY_STREAMS })],
+    streamMuxers: [init.windowUpdatesAtHalf === true ? windowUpdatesAtHalf(muxer) : muxer],
     connectionGater: {
       // the first hook that knows who is calling (see LIBP2P-NOTES): members
       // only, and a few connections each, so no one peer holds many
