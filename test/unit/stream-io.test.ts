@@ -4,7 +4,7 @@ import { streamPair } from '@libp2p/utils'
 import { multiaddr } from '@multiformats/multiaddr'
 import type { Libp2p } from 'libp2p'
 import { createPeer, dialableAddrs, STREAM_OPTIONS } from '../../src/net/libp2p.ts'
-import { StreamReader, sendBytes, sendMessage, sendMessageAndBytes } from '../../src/net/stream-io.ts'
+import { BULK_SEND_BYTES, StreamReader, sendBytes, sendMessage, sendMessageAndBytes } from '../../src/net/stream-io.ts'
 import { DirectoryRequest, DirectoryResponse, Status } from '../../src/protocol/directory.ts'
 import { MAX_INBOUND_STREAMS } from '../../src/protocol/constants.ts'
 
@@ -43,7 +43,7 @@ describe('framing and codecs', () => {
     assert.equal(await reader.readMessage(100), undefined, 'clean end between messages')
   })
 
-  it('sends a message and a small batch of pieces in one write, and bigger or streamed bytes after it', async () => {
+  it('sends a message and a small batch of pieces in one write, and bigger or streamed bytes after it, gathered into bulk sends', async () => {
     const [a, b] = await streamPair()
     const writes: number[] = []
     const send = a.send.bind(a)
@@ -54,7 +54,13 @@ describe('framing and codecs', () => {
     const big = [randomBytes(40_000), randomBytes(40_000)]
     writes.length = 0
     assert.equal(await sendMessageAndBytes(a, Buffer.from('big'), 80_000, big), 80_000)
-    assert.deepEqual(writes, [4, 40_000, 40_000], 'over the inline size: the message, then each piece')
+    assert.deepEqual(writes, [4, 80_000], 'over the inline size: the message, then the pieces in one send')
+    // pieces of any size, as a node passing a chunk on gets them: sends of BULK_SEND_BYTES, no copies
+    const pieces = Array.from({ length: 700 }, (_, i) => randomBytes(500 + (i * 37) % 1500))
+    const total = pieces.reduce((sum, piece) => sum + piece.byteLength, 0)
+    writes.length = 0
+    assert.equal(await sendMessageAndBytes(a, Buffer.from('pieces'), total, (async function * () { yield * pieces })()), total)
+    assert.deepEqual(writes, [7, ...Array(Math.floor(total / BULK_SEND_BYTES)).fill(BULK_SEND_BYTES), total % BULK_SEND_BYTES])
     const reader = new StreamReader(b)
     assert.equal(Buffer.from((await reader.readMessage(100))!).toString(), 'batch')
     const parts: Uint8Array[] = []
@@ -64,6 +70,14 @@ describe('framing and codecs', () => {
     parts.length = 0
     for await (const piece of reader.readBytes(80_000)) parts.push(piece)
     assert.deepEqual(Buffer.concat(parts), Buffer.concat(big))
+    assert.equal(Buffer.from((await reader.readMessage(100))!).toString(), 'pieces')
+    parts.length = 0
+    for await (const piece of reader.readBytes(total)) parts.push(piece)
+    assert.deepEqual(Buffer.concat(parts), Buffer.concat(pieces))
+  })
+
+  it('a bulk send, with its yamux header, fills whole Noise messages', () => {
+    assert.equal((BULK_SEND_BYTES + 12) % (65535 - 16), 0)
   })
 
   it('refuses a message over the limit and a stream that ends mid-message', async () => {
