@@ -2,8 +2,8 @@ import { Uint8ArrayList } from 'uint8arraylist'
 import { decryptUsesDestination } from './noise-crypto.ts'
 
 /** Noise's largest message on the wire, tag included, and its tag (ChaCha20-Poly1305) */
-const NOISE_MESSAGE_BYTES = 65535
-const TAG_BYTES = 16
+export const NOISE_MESSAGE_BYTES = 65535
+export const TAG_BYTES = 16
 
 /** The parts of Noise's encrypted connection this touches. */
 interface DecryptsMessages {

@@ -2,6 +2,7 @@ import { encode as encodeVarint, encodingLength } from 'uint8-varint'
 import type { AbortOptions, Stream } from '@libp2p/interface'
 import { Uint8ArrayList } from 'uint8arraylist'
 import { IdleTimeoutError, ProtocolError } from '../errors.ts'
+import { NOISE_MESSAGE_BYTES, TAG_BYTES } from './noise-decrypt.ts'
 
 /**
  * A pull reader over a libp2p 3.x stream: length-prefixed messages and exact
@@ -198,8 +199,8 @@ export class StreamReader {
   }
 }
 
-/** Plaintext bytes in one Noise message (65,535 less its 16-byte tag). */
-const NOISE_MESSAGE_BYTES = 65535 - 16
+/** Plaintext bytes in one full Noise message. */
+const NOISE_PLAINTEXT_BYTES = NOISE_MESSAGE_BYTES - TAG_BYTES
 /** A yamux frame's header. */
 const YAMUX_HEADER_BYTES = 12
 
@@ -211,7 +212,7 @@ const YAMUX_HEADER_BYTES = 12
  * set-up on each side, and on a node passing the chunk on, a frame and a
  * socket write of its own.
  */
-export const BULK_SEND_BYTES = 4 * NOISE_MESSAGE_BYTES - YAMUX_HEADER_BYTES
+export const BULK_SEND_BYTES = 4 * NOISE_PLAINTEXT_BYTES - YAMUX_HEADER_BYTES
 
 /** Send bytes, waiting for the muxer to drain when its buffer is full. */
 export async function sendBytes (stream: Stream, bytes: Uint8Array | Uint8ArrayList, options?: AbortOptions): Promise<void> {
