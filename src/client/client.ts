@@ -16,7 +16,7 @@ import { SlabPool } from '../util/slab-pool.ts'
 import { digestEquals, newHasher, parseContentId } from '../storage/content-id.ts'
 import { ManifestHasher } from '../storage/manifest.ts'
 import { BoundedTasks } from '../util/bounded-tasks.ts'
-import { ChunkTransferError, DirectoryUnreachableError, ForbiddenError, IntegrityError, InvalidInputError, NotFoundError } from '../errors.ts'
+import { ChunkTransferError, DfsError, DirectoryUnreachableError, ForbiddenError, IntegrityError, InvalidInputError, NotFoundError } from '../errors.ts'
 import { errorMessage } from '../util/log.ts'
 import { readAhead } from '../util/read-ahead.ts'
 import { DirectoryClient } from './directory-client.ts'
@@ -552,10 +552,13 @@ export class DfsClient {
     const out = await DownloadFile.create(tmp, file.size, this.directIO)
     // each chunk is written at its offset as soon as it is verified, in whatever order chunks
     // arrive: a slow node or a write holds up only its own chunk, not those behind it. Each chunk
-    // in flight costs ~12 MiB of peak RSS (its slab, and the buffers its stream goes through):
-    // one more than parallelChunks was 10-20 % faster but took the client past 150 MB
-    const pool = new SlabPool(Math.max(1, ...chunks.map((chunk) => chunk.size)), this.parallelChunks, { direct: out.directIO })
-    const tasks = new BoundedTasks(this.parallelChunks)
+    // in flight costs ~20 MiB of peak RSS (its slab, and the buffers its stream goes through):
+    // one more than parallelChunks was 10-20 % faster but took the client past 150 MB. A write
+    // holds its slab but not its fetch's place, so the next chunk is asked for while the last is
+    // written: one spare slab (4 MiB) instead of a stream idle for the length of a write
+    const pool = new SlabPool(Math.max(1, ...chunks.map((chunk) => chunk.size)), this.parallelChunks + 1, { direct: out.directIO })
+    const fetches = new BoundedTasks(this.parallelChunks)
+    const writes = new BoundedTasks(this.parallelChunks + 1)
     // on a failure, chunks still in flight are given up at once
     const giveUp = new AbortController()
     const fetchOptions = { signal: options.signal != null ? AbortSignal.any([options.signal, giveUp.signal]) : giveUp.signal }
@@ -570,22 +573,41 @@ export class DfsClient {
         if (chunk.offset !== listed) throw new IntegrityError(`the directory placed chunk ${chunk.index} of ${file.id} at byte ${chunk.offset}, not ${listed}`)
         manifest.addChunk(chunk.id)
         listed += chunk.size
-        await tasks.add(async () => {
+        await fetches.add(async () => {
           const slab = chunk.size <= pool.slabSize ? await pool.acquire() : undefined
+          let pieces: Uint8Array[]
           try {
-            let position = chunk.offset
-            for (const piece of await this.fetchChunk(chunk, fetchOptions, slab)) {
-              await out.writeAt(piece, position)
-              position += piece.byteLength
-            }
-          } finally {
+            pieces = await this.fetchChunk(chunk, fetchOptions, slab)
+          } catch (err) {
             if (slab != null) pool.release(slab)
+            throw err
           }
-          done += chunk.size
-          options.onProgress?.(done, file.size)
+          let queued = false
+          try {
+            await writes.add(async () => {
+              queued = true
+              try {
+                let position = chunk.offset
+                for (const piece of pieces) {
+                  await out.writeAt(piece, position)
+                  position += piece.byteLength
+                }
+              } catch (err: any) {
+                throw new DfsError(`cannot write ${target}: ${err.code === 'ENOSPC' ? 'the disk is full' : err.code === 'EFBIG' ? 'the file is larger than this system allows' : errorMessage(err)}`, { cause: err })
+              } finally {
+                if (slab != null) pool.release(slab)
+              }
+              done += chunk.size
+              options.onProgress?.(done, file.size)
+            })
+          } finally {
+            // an earlier write failed, so this one never ran: its slab must still go back
+            if (!queued && slab != null) pool.release(slab)
+          }
         })
       }
-      await tasks.done()
+      await fetches.done()
+      await writes.done()
       if (listed !== file.size || manifest.finish(file.size) !== file.id) {
         throw new IntegrityError(`the chunks the directory listed do not make up file ${file.id}`)
       }
@@ -594,7 +616,8 @@ export class DfsClient {
     } catch (err) {
       // chunks still in flight stop before their file goes
       giveUp.abort()
-      await tasks.done().catch(() => {})
+      await fetches.done().catch(() => {})
+      await writes.done().catch(() => {})
       await out.abandon()
       await rm(tmp, { force: true })
       throw err

@@ -88,6 +88,25 @@ describe('end to end: crashes, restarts and corruption', function () {
     assert.deepEqual(toStdout.stdoutBytes, content.subarray(0, toStdout.stdoutBytes.byteLength))
   })
 
+  it('a download whose writes fail part way (a full disk) stops with one clear error and leaves nothing', async () => {
+    cluster = await Cluster.start({ nodes: 3 })
+    const content = randomBytes(24 * 1024 * 1024)
+    const id = await upload(cluster, 'big.bin', content)
+    const dest = join(cluster.root, 'full-disk')
+    await mkdir(dest)
+    // the client may write files up to 6 MiB (12 MiB under bash): chunks past that fail with EFBIG
+    // while others are still being fetched and written
+    const down = await cluster.client(['download', id, dest], { fileSizeLimit: 6 * 1024 * 1024, timeoutMs: 60_000 })
+    assert.equal(down.code, 1, `exit 1, not killed by the timeout: ${down.stderr}`)
+    assert.match(down.stderr, /^error: cannot write .*big\.bin: the file is larger than this system allows\n/)
+    assert.equal(down.stderr.trim().split('\n').length, 1, 'one line, no stack trace')
+    assert.deepEqual(await readdir(dest), [], 'no partial file')
+    // and the same client, with room, gets the whole file
+    const again = await cluster.client(['download', id, dest])
+    assert.equal(again.code, 0, again.stderr)
+    assert.deepEqual(await readFile(join(dest, 'big.bin')), content)
+  })
+
   it('a node started before its directory retries, then registers once the directory is up', async () => {
     const dir = await tempDir()
     try {

@@ -108,9 +108,23 @@ export function peakRss (pid: number | undefined): number {
   }
 }
 
+export interface ClientOptions {
+  env?: NodeJS.ProcessEnv
+  cwd?: string
+  timeoutMs?: number
+  /** the largest file the client may write, in bytes (at least: see runClient) */
+  fileSizeLimit?: number
+}
+
 /** Run `dfs-client` to completion. */
-export async function runClient (args: string[], options: { env?: NodeJS.ProcessEnv, cwd?: string, timeoutMs?: number } = {}): Promise<ClientResult> {
-  const [command, ...flags] = binArgv(CLIENT_BIN)
+export async function runClient (args: string[], options: ClientOptions = {}): Promise<ClientResult> {
+  let [command, ...flags] = binArgv(CLIENT_BIN)
+  if (options.fileSizeLimit != null) {
+    // through the shell's ulimit (RLIMIT_FSIZE, in 512-byte blocks in dash; bash counts KiB, so twice
+    // as much there): a write past it fails with EFBIG, as on a full disk, and Node ignores SIGXFSZ
+    flags = ['-c', 'ulimit -f "$0" && exec "$@"', String(Math.ceil(options.fileSizeLimit / 512)), command, ...flags]
+    command = '/bin/sh'
+  }
   const proc = spawn(command, [...flags, ...args], { env: { ...process.env, ...options.env }, cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] })
   const out: Buffer[] = []
   let stderr = ''
@@ -191,7 +205,7 @@ export class Cluster {
     return join(this.root, 'client-home')
   }
 
-  async client (args: string[], options: { env?: NodeJS.ProcessEnv, cwd?: string } = {}): Promise<ClientResult> {
+  async client (args: string[], options: ClientOptions = {}): Promise<ClientResult> {
     return await runClient(['--directory', this.directoryAddr, ...args], { ...options, env: { DFS_HOME: this.clientHome, ...options.env } })
   }
 
