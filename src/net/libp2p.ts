@@ -24,8 +24,9 @@ export interface PeerInit {
   metricsRegistry?: Registry
   /**
    * Send yamux window updates once half the window is owed, not after every
-   * frame (see yamux-window.ts): for peers that take in bulk data and keep
-   * it, storage nodes. Off for the client, whose downloads it made slower.
+   * frame (see yamux-window.ts). Every dfs peer asks for it (directory,
+   * nodes, client); off by default, so a plain peer (the bench's raw
+   * baseline) is stock libp2p.
    */
   windowUpdatesAtHalf?: boolean
 }

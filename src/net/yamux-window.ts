@@ -18,14 +18,17 @@ import type { StreamMuxerFactory } from '@libp2p/interface'
  * stops only with the whole window used, and an update went out when half
  * of it was.
  *
- * Storage nodes use it (PeerInit.windowUpdatesAtHalf); the client and the
- * raw baseline do not. Alternating runs on a 3-node cluster, three each: a
- * 1 GiB `upload --replicas 3`, where nodes pass chunks down chains, took
- * 15.3 s with it on the nodes and 17.1 s without (medians; each node's CPU
- * 8.0-8.8 vs 9.2-10.4 s); `--replicas 1` and downloads were within the
- * noise. On the client too (it receives downloads from three nodes at once),
- * the nodes sending to it used more CPU and downloads were ~10 % slower, for
- * a reason not found; on a raw stream's receiver it saved nothing.
+ * Every dfs peer uses it (PeerInit.windowUpdatesAtHalf); the raw baseline
+ * does not (on its receiver it saved nothing). Alternating runs on a 3-node
+ * cluster, three each: a 1 GiB `upload --replicas 3`, where nodes pass
+ * chunks down chains, took 15.3 s with it on the nodes and 17.1 s without
+ * (medians; each node's CPU 8.0-8.8 vs 9.2-10.4 s). On the directory, every
+ * request had been answered with an update of its own. On the client, which
+ * receives downloads from three nodes at once, it first looked slower: that
+ * was nodes falling into back-to-back full GCs (see bin/dfs-peer.js), which
+ * more data queued at them made likelier. With that fixed, alternating runs
+ * on three clusters, 1 GiB spread download: 4.71 -> 4.36 s (medians of six),
+ * client CPU and each node's lower too.
  */
 
 /** A yamux stream's fields and steps this uses (@chainsafe/libp2p-yamux's YamuxStream) */

@@ -106,7 +106,7 @@ describe('yamux window updates (real peers on 127.0.0.1)', function () {
     assert.deepEqual(Buffer.from(digest), createHash('sha256').update(bytes).digest())
   })
 
-  it('storage nodes send them at half the window; the client keeps yamux\'s (its downloads were slower)', async () => {
+  it('every dfs peer sends them at half the window (directory, node, client); a plain peer keeps yamux\'s', async () => {
     const dir = await tempDir()
     const directory = await DirectoryPeer.start({ listen: ['/ip4/127.0.0.1/tcp/0'], dataDir: join(dir.path, 'directory'), access: { open: true } })
     const node = await StorageNode.start({ directory: directory.addrs[0], listen: ['/ip4/127.0.0.1/tcp/0'], dataDir: join(dir.path, 'node') })
@@ -114,13 +114,21 @@ describe('yamux window updates (real peers on 127.0.0.1)', function () {
     try {
       await writeFile(join(dir.path, 'file.bin'), randomBytes(2 * MiB))
       await dfs.uploadFile(join(dir.path, 'file.bin'))
-      // the store streams the upload used stay open for the next request
+      // the store streams the upload used stay open for the next request, as do the client's to the directory
       const streamsOf = (peer: Libp2p): any[] => peer.getConnections().flatMap((connection) => connection.streams)
-      const nodeStreams = streamsOf(node.libp2p)
-      const clientStreams = streamsOf(dfs.libp2p)
-      assert.ok(nodeStreams.length > 0 && clientStreams.length > 0, 'open streams on both')
-      for (const stream of nodeStreams) assert.notEqual(stream.sendWindowUpdate, YamuxStream.prototype.sendWindowUpdate, 'node: at half the window')
-      for (const stream of clientStreams) assert.equal(stream.sendWindowUpdate, YamuxStream.prototype.sendWindowUpdate, 'client: yamux\'s own')
+      for (const [role, peer] of [['directory', directory.libp2p], ['node', node.libp2p], ['client', dfs.libp2p]] as const) {
+        const streams = streamsOf(peer)
+        assert.ok(streams.length > 0, `open streams on the ${role}`)
+        for (const stream of streams) assert.notEqual(stream.sendWindowUpdate, YamuxStream.prototype.sendWindowUpdate, `${role}: at half the window`)
+      }
+      // the peer of the tests above made without the option is stock yamux
+      const plain = await client.dialProtocol(multiaddr(dialableAddrs(server)[0]), SINK_PROTOCOL)
+      try {
+        assert.ok(streamsOf(client).includes(plain))
+        assert.equal((plain as any).sendWindowUpdate, YamuxStream.prototype.sendWindowUpdate, 'plain peer: yamux\'s own')
+      } finally {
+        plain.abort(new Error('done'))
+      }
     } finally {
       await dfs.close()
       await node.stop()
