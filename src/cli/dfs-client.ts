@@ -301,5 +301,17 @@ program.command('nodes')
   })
 
 await runCli(program, process.argv, interrupt.signal)
-// libp2p may hold timers open after a failure; the answer is already printed
+// libp2p may hold timers open after a failure, so exit; but writes to a pipe are asynchronous, and
+// exiting before they are flushed cut output past the pipe's 64 KiB (`stat --json` of a big file)
+await flushed(process.stdout)
+await flushed(process.stderr)
 process.exit()
+
+/** Once what was written to `stream` has gone out (or cannot: a closed pipe). */
+async function flushed (stream: NodeJS.WriteStream): Promise<void> {
+  if (stream.writableLength === 0 || stream.destroyed) return
+  await new Promise<void>((resolve) => {
+    stream.once('error', () => { resolve() })
+    stream.write('', () => { resolve() })
+  })
+}

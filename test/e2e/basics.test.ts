@@ -138,6 +138,21 @@ describe('end to end: directory + 3 nodes + dfs-client, as processes', function 
     assert.match(nodesTable.stdout, /PEER ID\s+ALIVE\s+USED\s+CAPACITY\s+CHUNKS\s+ADDRESSES/)
   })
 
+  it('prints all of a long answer into a pipe: stat --json of a file of 1,024 chunks', async () => {
+    const content = randomBytes(1024 * 4096)
+    const path = join(work, 'many-chunks.bin')
+    await writeFile(path, content)
+    const up = await cluster.client(['upload', path, '--chunk-size', '4KiB'])
+    assert.equal(up.code, 0, up.stderr)
+    // the client's stdout is a pipe here: its JSON is several times the pipe's 64 KiB
+    const stat = await cluster.client(['stat', up.stdout.trim(), '--json'])
+    assert.equal(stat.code, 0, stat.stderr)
+    assert.ok(stat.stdout.length > 4 * 65536, `${stat.stdout.length} characters`)
+    const info = JSON.parse(stat.stdout)
+    assert.equal(info.chunks.length, 1024)
+    assert.equal(info.chunks[1023].offset, 1023 * 4096)
+  })
+
   it('nodes report what they hold on their next heartbeat', async () => {
     // heartbeats come every deadAfter/3 = 1 s in this cluster
     await new Promise((resolve) => setTimeout(resolve, 2_500))
