@@ -22,6 +22,7 @@ import { readAhead } from '../util/read-ahead.ts'
 import { DirectoryClient } from './directory-client.ts'
 import { SmallFileBatches } from './small-files.ts'
 import { DownloadFile } from './download-file.ts'
+import { readOrder } from './read-order.ts'
 import { StoreClients, type StoreClient } from '../protocol/store-client.ts'
 import { grantNode } from '../security/grants.ts'
 
@@ -121,6 +122,8 @@ export class DfsClient {
   private readonly stores: StoreClients
 
   private readonly alivePeers = new Set<string>()
+  /** big chunks being read from each node now: a chunk is read from its least busy copy (read-order.ts) */
+  private readonly readsInFlight = new Map<string, number>()
   /** the version of the directory's node table that alivePeers and the stores' addresses come from (0: none yet) */
   private nodesVersion = 0
   /** the directory's read grants, by node, from the latest resolve */
@@ -425,18 +428,6 @@ export class DfsClient {
   }
 
   /**
-   * The order to try a chunk's copies in: live nodes first, starting at a
-   * different one for each chunk so a download reads from all of them at once;
-   * nodes the directory thinks dead last, in case it is wrong.
-   */
-  private readOrder (chunk: ChunkInfo): string[] {
-    const live = chunk.peers.filter((peer) => this.alivePeers.has(peer))
-    const rest = chunk.peers.filter((peer) => !this.alivePeers.has(peer))
-    const start = live.length === 0 ? 0 : chunk.index % live.length
-    return [...live.slice(start), ...live.slice(0, start), ...rest]
-  }
-
-  /**
    * Fetch one chunk from the first node that returns bytes matching its ID.
    * With `into` (a buffer at least chunk.size long), the bytes are copied
    * there as they arrive, so the stream's own buffers die young (see
@@ -445,7 +436,7 @@ export class DfsClient {
   private async fetchChunk (chunk: ChunkInfo, options?: AbortOptions, into?: Uint8Array): Promise<Uint8Array[]> {
     const { digest } = parseContentId(chunk.id, 'chunk')
     const problems: string[] = []
-    for (const peer of this.readOrder(chunk)) {
+    for (const peer of readOrder(chunk.peers, this.alivePeers, chunk.index, this.readsInFlight)) {
       const pieces: Uint8Array[] = []
       let filled = 0
       const hasher = newHasher()
@@ -469,7 +460,14 @@ export class DfsClient {
           onPiece(bytes)
           size = bytes.byteLength
         } else {
-          size = await this.store(peer).get(chunk.id, onPiece, { signal, grant: this.readGrants.get(peer), size: chunk.size })
+          this.readsInFlight.set(peer, (this.readsInFlight.get(peer) ?? 0) + 1)
+          try {
+            size = await this.store(peer).get(chunk.id, onPiece, { signal, grant: this.readGrants.get(peer), size: chunk.size })
+          } finally {
+            const left = this.readsInFlight.get(peer)! - 1
+            if (left > 0) this.readsInFlight.set(peer, left)
+            else this.readsInFlight.delete(peer)
+          }
         }
         if (size !== chunk.size || filled !== chunk.size || !digestEquals(hasher.digest(), digest)) {
           // let the directory have that node check its copy, and repair it if it is bad
