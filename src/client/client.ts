@@ -193,9 +193,7 @@ export class DfsClient {
     }
     const chunkSize = init.chunkSize ?? DEFAULT_CHUNK_SIZE
     if (!Number.isSafeInteger(chunkSize) || chunkSize <= 0) throw new InvalidInputError(`chunk size must be a positive number of bytes, got ${chunkSize}`)
-    // window updates at half the window (yamux-window.ts): one per frame cost a download ~0.25 s of
-    // the client's main thread per GiB and its nodes the handling of each
-    const libp2p = await createPeer({ privateKey: init.privateKey, windowUpdatesAtHalf: true })
+    const libp2p = await createPeer({ privateKey: init.privateKey })
     try {
       await libp2p.dial(address, { signal: AbortSignal.timeout(init.connectTimeoutMs ?? 5_000) })
     } catch (err) {

@@ -101,8 +101,6 @@ export class DirectoryPeer {
         privateKey,
         listen: init.listen,
         metricsRegistry: init.http != null ? registry : undefined,
-        // requests are small: yamux would answer each with a window update, a socket write of its own
-        windowUpdatesAtHalf: true,
         allowInbound: (peerId) => {
           if (access.isMember(peerId)) return true
           logRefusal(peerId)

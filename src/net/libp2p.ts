@@ -24,9 +24,10 @@ export interface PeerInit {
   metricsRegistry?: Registry
   /**
    * Send yamux window updates once half the window is owed, not after every
-   * frame (see yamux-window.ts). Every dfs peer asks for it (directory,
-   * nodes, client); off by default, so a plain peer (the bench's raw
-   * baseline) is stock libp2p.
+   * frame (see yamux-window.ts): on unless false. Every dfs peer uses it: a
+   * node or the client answered each frame of a transfer with an update of
+   * its own, the directory each request. The bench's raw baseline turns it
+   * off, to stay stock libp2p.
    */
   windowUpdatesAtHalf?: boolean
 }
@@ -102,7 +103,7 @@ function libp2pOptions (init: PeerInit, metrics: Libp2pOptions['metrics'], self:
     addresses: { listen: init.listen ?? [] },
     transports: [tcp()],
     connectionEncrypters: [tunedNoise(noise({ crypto: noiseCrypto }))],
-    streamMuxers: [init.windowUpdatesAtHalf === true ? windowUpdatesAtHalf(muxer) : muxer],
+    streamMuxers: [init.windowUpdatesAtHalf !== false ? windowUpdatesAtHalf(muxer) : muxer],
     connectionGater: {
       // the first hook that knows who is calling (see LIBP2P-NOTES): members
       // only, and a few connections each, so no one peer holds many

@@ -18,8 +18,8 @@ import type { StreamMuxerFactory } from '@libp2p/interface'
  * stops only with the whole window used, and an update went out when half
  * of it was.
  *
- * Every dfs peer uses it (PeerInit.windowUpdatesAtHalf); the raw baseline
- * does not (on its receiver it saved nothing). Alternating runs on a 3-node
+ * Every dfs peer uses it (PeerInit.windowUpdatesAtHalf, on by default); the
+ * raw baseline turns it off (on its receiver it saved nothing). Alternating runs on a 3-node
  * cluster, three each: a 1 GiB `upload --replicas 3`, where nodes pass
  * chunks down chains, took 15.3 s with it on the nodes and 17.1 s without
  * (medians; each node's CPU 8.0-8.8 vs 9.2-10.4 s). On the directory, every

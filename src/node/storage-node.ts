@@ -115,7 +115,6 @@ export class StorageNode {
       privateKey,
       listen: init.listen,
       metricsRegistry: init.http != null ? registry : undefined,
-      windowUpdatesAtHalf: true,
       allowInbound: (peerId) => {
         if (node?.admits(peerId) === true) return true
         logRefusal(peerId)

@@ -28,7 +28,7 @@ describe('yamux window updates (real peers on 127.0.0.1)', function () {
   let serverWrites = 0
 
   before(async () => {
-    server = await createPeer({ listen: ['/ip4/127.0.0.1/tcp/0'], windowUpdatesAtHalf: true })
+    server = await createPeer({ listen: ['/ip4/127.0.0.1/tcp/0'] })
     serverPort = Number(/\/tcp\/(\d+)/.exec(dialableAddrs(server)[0])![1])
     const sink = (stallEvery: number) => async (stream: any): Promise<void> => {
       const reader = new StreamReader(stream)
@@ -53,7 +53,7 @@ describe('yamux window updates (real peers on 127.0.0.1)', function () {
     }
     await server.handle(SINK_PROTOCOL, sink(Infinity))
     await server.handle(STALLING_SINK_PROTOCOL, sink(4 * MiB))
-    client = await createPeer({})
+    client = await createPeer({ windowUpdatesAtHalf: false })
     await client.dial(multiaddr(dialableAddrs(server)[0]))
     // both peers are in this process: every socket write either makes is seen here
     Socket.prototype.write = function (this: Socket, ...args: any[]) {
@@ -106,7 +106,7 @@ describe('yamux window updates (real peers on 127.0.0.1)', function () {
     assert.deepEqual(Buffer.from(digest), createHash('sha256').update(bytes).digest())
   })
 
-  it('every dfs peer sends them at half the window (directory, node, client); a plain peer keeps yamux\'s', async () => {
+  it('every dfs peer sends them at half the window (directory, node, client); a peer made with the option off keeps yamux\'s', async () => {
     const dir = await tempDir()
     const directory = await DirectoryPeer.start({ listen: ['/ip4/127.0.0.1/tcp/0'], dataDir: join(dir.path, 'directory'), access: { open: true } })
     const node = await StorageNode.start({ directory: directory.addrs[0], listen: ['/ip4/127.0.0.1/tcp/0'], dataDir: join(dir.path, 'node') })
@@ -121,7 +121,7 @@ describe('yamux window updates (real peers on 127.0.0.1)', function () {
         assert.ok(streams.length > 0, `open streams on the ${role}`)
         for (const stream of streams) assert.notEqual(stream.sendWindowUpdate, YamuxStream.prototype.sendWindowUpdate, `${role}: at half the window`)
       }
-      // the peer of the tests above made without the option is stock yamux
+      // the uploading peer of the tests above has the option off: stock yamux
       const plain = await client.dialProtocol(multiaddr(dialableAddrs(server)[0]), SINK_PROTOCOL)
       try {
         assert.ok(streamsOf(client).includes(plain))
