@@ -18,7 +18,6 @@ export class StreamReader {
   private buffered = 0
   private ended = false
   private failure?: Error
-  private wake?: () => void
   private paused = false
 
   /**
@@ -68,20 +67,20 @@ export class StreamReader {
   }
 
   private idleTimer?: NodeJS.Timeout
-  /** rejects the current wait for data when the idle timer fires; unset when nothing waits */
-  private onIdle?: () => void
-
-  /** The timer may fire after a wait ended (it is not cleared per wait): only a wait in progress times out. */
-  private fireIdle (): void {
-    const onIdle = this.onIdle
-    this.onIdle = undefined
-    onIdle?.()
-  }
+  /** the wait for data in progress, if any: settled by data, the end, an abort or the idle timer */
+  private waiting?: { resolve: () => void, reject: (err: Error) => void }
 
   private notify (): void {
-    const wake = this.wake
-    this.wake = undefined
-    wake?.()
+    const waiting = this.waiting
+    this.waiting = undefined
+    waiting?.resolve()
+  }
+
+  /** Reject the wait in progress; with none, the next wait finds out for itself (aborted signal, idle timer re-armed). */
+  private interrupt (err: Error): void {
+    const waiting = this.waiting
+    this.waiting = undefined
+    waiting?.reject(err)
   }
 
   private maybeResume (): void {
@@ -91,34 +90,33 @@ export class StreamReader {
     }
   }
 
-  /** Resolves when more data, the end, or an error arrived. */
-  private async waitForData (options?: AbortOptions): Promise<void> {
+  /**
+   * Have `signal` interrupt the read in progress: one listener for a whole
+   * read, removed by the function returned. A listener per wait (a 4 MiB
+   * chunk waits ~64 times) on the AbortSignal.any() a chunk is fetched under
+   * made Node follow that signal's sources anew each time (a Set, WeakRefs, a
+   * FinalizationRegistry cell): garbage that outlived young-generation GCs and
+   * grew a download's RSS with the size of the file, ~10 MiB per GiB.
+   */
+  private watch (signal?: AbortSignal): () => void {
+    if (signal == null || signal.aborted) return noop
+    const onAbort = (): void => { this.interrupt(signal.reason ?? new Error('aborted')) }
+    signal.addEventListener('abort', onAbort, { once: true })
+    return () => { signal.removeEventListener('abort', onAbort) }
+  }
+
+  /** Resolves when more data, the end, or an error arrived (the read must be watching `signal`). */
+  private async waitForData (signal?: AbortSignal): Promise<void> {
     if (this.failure != null) throw this.failure
     if (this.ended) throw new ProtocolError('the stream ended early')
-    options?.signal?.throwIfAborted()
-    await new Promise<void>((resolve, reject) => {
-      const onAbort = (): void => {
-        this.wake = undefined
-        this.onIdle = undefined
-        reject(options?.signal?.reason ?? new Error('aborted'))
-      }
-      options?.signal?.addEventListener('abort', onAbort, { once: true })
-      if (this.idleTimeoutMs > 0) {
-        this.onIdle = () => {
-          this.wake = undefined
-          options?.signal?.removeEventListener('abort', onAbort)
-          reject(new IdleTimeoutError(`the peer sent nothing for ${this.idleTimeoutMs} ms`))
-        }
-        // one timer per reader, re-armed on each wait: waits happen for every piece of a transfer
-        if (this.idleTimer == null) this.idleTimer = setTimeout(() => { this.fireIdle() }, this.idleTimeoutMs).unref()
-        else this.idleTimer.refresh()
-      }
-      this.wake = () => {
-        options?.signal?.removeEventListener('abort', onAbort)
-        this.onIdle = undefined
-        resolve()
-      }
-    })
+    signal?.throwIfAborted()
+    if (this.idleTimeoutMs > 0) {
+      // one timer per reader, re-armed on each wait: waits happen for every piece of a transfer.
+      // It may fire after a wait ended (it is not cleared per wait): only a wait in progress times out
+      if (this.idleTimer == null) this.idleTimer = setTimeout(() => { this.interrupt(new IdleTimeoutError(`the peer sent nothing for ${this.idleTimeoutMs} ms`)) }, this.idleTimeoutMs).unref()
+      else this.idleTimer.refresh()
+    }
+    await new Promise<void>((resolve, reject) => { this.waiting = { resolve, reject } })
   }
 
   /** Take up to `max` bytes from the head of the buffer, without copying. */
@@ -154,6 +152,15 @@ export class StreamReader {
    * the stream cleanly between messages.
    */
   async readMessage (maxLength: number, options?: AbortOptions): Promise<Uint8Array | undefined> {
+    const unwatch = this.watch(options?.signal)
+    try {
+      return await this.readMessageWatched(maxLength, options?.signal)
+    } finally {
+      unwatch()
+    }
+  }
+
+  private async readMessageWatched (maxLength: number, signal?: AbortSignal): Promise<Uint8Array | undefined> {
     // varint length prefix, at most 5 bytes for our limits
     let length = 0
     let shift = 0
@@ -161,7 +168,7 @@ export class StreamReader {
       while (this.buffered === 0) {
         if (i === 0 && this.ended && this.failure == null) return undefined
         try {
-          await this.waitForData(options)
+          await this.waitForData(signal)
         } catch (err) {
           // quiet between requests is a goodbye, not an error
           if (i === 0 && (err as Error).name === 'IdleTimeoutError') return undefined
@@ -175,18 +182,23 @@ export class StreamReader {
       if (i >= 4) throw new ProtocolError('malformed length prefix')
     }
     if (length > maxLength) throw new ProtocolError(`message of ${length} bytes is over the limit of ${maxLength}`)
-    while (this.buffered < length) await this.waitForData(options)
+    while (this.buffered < length) await this.waitForData(signal)
     return length === 0 ? new Uint8Array(0) : this.takeExact(length)
   }
 
   /** Yield exactly `length` bytes as they arrive (zero-copy subarrays). */
   async * readBytes (length: number, options?: AbortOptions): AsyncGenerator<Uint8Array> {
-    let remaining = length
-    while (remaining > 0) {
-      while (this.buffered === 0) await this.waitForData(options)
-      const piece = this.take(remaining)
-      remaining -= piece.byteLength
-      yield piece
+    const unwatch = this.watch(options?.signal)
+    try {
+      let remaining = length
+      while (remaining > 0) {
+        while (this.buffered === 0) await this.waitForData(options?.signal)
+        const piece = this.take(remaining)
+        remaining -= piece.byteLength
+        yield piece
+      }
+    } finally {
+      unwatch()
     }
   }
 
@@ -198,6 +210,8 @@ export class StreamReader {
     this.stream.removeEventListener('close', this.onClose as any)
   }
 }
+
+function noop (): void {}
 
 /** Plaintext bytes in one full Noise message. */
 const NOISE_PLAINTEXT_BYTES = NOISE_MESSAGE_BYTES - TAG_BYTES

@@ -91,6 +91,65 @@ describe('framing and codecs', () => {
     await c.close()
     await assert.rejects(reader2.readMessage(100), /ended early/)
   })
+
+  it('a read waiting for data stops when its signal aborts, and the reader goes on with the next read', async () => {
+    const [a, b] = await streamPair()
+    const reader = new StreamReader(b)
+    const controller = new AbortController()
+    const pieces: Uint8Array[] = []
+    const reading = (async () => { for await (const piece of reader.readBytes(1000, { signal: controller.signal })) pieces.push(piece) })()
+    await sendBytes(a, randomBytes(300))
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    controller.abort(new Error('the chunk took too long'))
+    await assert.rejects(reading, /the chunk took too long/)
+    assert.equal(pieces.reduce((sum, piece) => sum + piece.byteLength, 0), 300, 'what had arrived was handed on')
+    // the abort does not reach a later read, which waits as long as it takes
+    const later = reader.readMessage(100)
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    await sendMessage(a, Buffer.from('next'))
+    assert.equal(Buffer.from((await later)!).toString(), 'next')
+  })
+
+  it('a read listens to its signal once, however many times it waits for data (a listener per wait grew a download\'s memory)', async () => {
+    const [a, b] = await streamPair()
+    const reader = new StreamReader(b)
+    const signal = AbortSignal.any([new AbortController().signal, AbortSignal.timeout(60_000)])
+    let added = 0
+    let removed = 0
+    const add = signal.addEventListener.bind(signal)
+    const remove = signal.removeEventListener.bind(signal)
+    signal.addEventListener = ((...args: Parameters<typeof add>) => { added++; add(...args) }) as typeof add
+    signal.removeEventListener = ((...args: Parameters<typeof remove>) => { removed++; remove(...args) }) as typeof remove
+    const total = 64 * 1024
+    let waits = 0
+    const reading = (async () => {
+      let got = 0
+      for await (const piece of reader.readBytes(total, { signal })) { got += piece.byteLength; waits++ }
+      return got
+    })()
+    for (let sent = 0; sent < total; sent += 1024) {
+      await sendBytes(a, randomBytes(1024))
+      await new Promise((resolve) => setImmediate(resolve))
+    }
+    assert.equal(await reading, total)
+    assert.ok(waits >= 32, `the read waited for data ${waits} times`)
+    assert.equal(added, 1, 'one abort listener for the whole read')
+    assert.equal(removed, 1, 'and it is removed when the read ends')
+  })
+
+  it('a wait for data longer than the idle timeout fails; a wait that gets data in time does not', async () => {
+    const [a, b] = await streamPair()
+    const reader = new StreamReader(b, undefined, 200)
+    const first = reader.readMessage(100)
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    await sendMessage(a, Buffer.from('in time'))
+    assert.equal(Buffer.from((await first)!).toString(), 'in time')
+    const started = performance.now()
+    await assert.rejects(async () => { for await (const piece of reader.readBytes(10)) void piece }, { name: 'IdleTimeoutError' })
+    assert.ok(performance.now() - started >= 150, 'not before the timeout')
+    // quiet between messages is a goodbye: readMessage answers undefined, as for a clean end
+    assert.equal(await reader.readMessage(100), undefined)
+  })
 })
 
 describe('a paused stream can hold all its peer was allowed to send (real peers on 127.0.0.1)', function () {
