@@ -32,5 +32,10 @@ await build({
   target: 'node22',
   // CommonJS dependencies call require(): an ES module has none of its own
   banner: { js: "import { createRequire as __dfsCreateRequire } from 'node:module'; const require = __dfsCreateRequire(import.meta.url);" },
+  // minified, names kept (errors and logs still say which class and function): V8 keeps each
+  // chunk's source text in the heap (for lazy compilation), and the client's peak RSS in a 1 GiB
+  // download was ~4 MiB lower (122.7-128.5 against 126.0-130.5 MiB, four alternating runs each)
+  minify: true,
+  keepNames: true,
   logLevel: 'warning'
 })
