@@ -16,6 +16,7 @@ import { SlabPool } from '../util/slab-pool.ts'
 import { digestEquals, newHasher, parseContentId } from '../storage/content-id.ts'
 import { ManifestHasher } from '../storage/manifest.ts'
 import { BoundedTasks } from '../util/bounded-tasks.ts'
+import { Deadline } from '../util/deadline.ts'
 import { ChunkTransferError, DfsError, DirectoryUnreachableError, ForbiddenError, IntegrityError, InvalidInputError, NotFoundError } from '../errors.ts'
 import { errorMessage } from '../util/log.ts'
 import { readAhead } from '../util/read-ahead.ts'
@@ -157,8 +158,9 @@ export class DfsClient {
     let batcher = this.smallGets.get(peer)
     if (batcher == null) {
       batcher = new Batcher(async (chunks) => {
-        const signal = AbortSignal.timeout(Math.ceil(CHUNK_READ_BASE_MS + chunks.length * SMALL_CHUNK_BYTES / CHUNK_READ_MIN_BYTES_PER_MS))
-        const bodies = await this.store(peer).getMany(chunks.map((chunk) => chunk.id), { grant: this.readGrants.get(peer), signal })
+        const deadline = new Deadline(Math.ceil(CHUNK_READ_BASE_MS + chunks.length * SMALL_CHUNK_BYTES / CHUNK_READ_MIN_BYTES_PER_MS))
+        const bodies = await this.store(peer).getMany(chunks.map((chunk) => chunk.id), { grant: this.readGrants.get(peer), signal: deadline.signal })
+          .finally(() => { deadline.clear() })
         return bodies.map((body, i) => body ?? new NotFoundError(`node ${peer} does not hold chunk ${chunks[i].id}`))
       }, MAX_GET_MANY, 1, (batch, chunk) => batch.reduce((bytes, other) => bytes + other.size, chunk.size) <= MAX_BATCH_BYTES)
       this.smallGets.set(peer, batcher)
@@ -439,8 +441,8 @@ export class DfsClient {
       let filled = 0
       const hasher = newHasher()
       // a node that stalls is given up on, and the next copy tried
-      const deadline = AbortSignal.timeout(Math.ceil(CHUNK_READ_BASE_MS + chunk.size / CHUNK_READ_MIN_BYTES_PER_MS))
-      const signal = options?.signal != null ? AbortSignal.any([options.signal, deadline]) : deadline
+      const deadline = new Deadline(Math.ceil(CHUNK_READ_BASE_MS + chunk.size / CHUNK_READ_MIN_BYTES_PER_MS), options?.signal)
+      const signal = deadline.signal
       const onPiece = (piece: Uint8Array): void => {
         hasher.update(piece)
         if (into == null) {
@@ -475,7 +477,9 @@ export class DfsClient {
         return into == null ? pieces : [into.subarray(0, filled)]
       } catch (err) {
         options?.signal?.throwIfAborted()
-        problems.push(deadline.aborted ? `node ${peer} was too slow` : errorMessage(err))
+        problems.push(deadline.expired ? `node ${peer} was too slow` : errorMessage(err))
+      } finally {
+        deadline.clear()
       }
     }
     if (chunk.peers.length === 0) problems.push('no node holds it')

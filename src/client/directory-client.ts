@@ -6,6 +6,10 @@ import { RequestStreamPool } from '../net/request-stream.ts'
 import { DIRECTORY_PROTOCOL, MAX_DIRECTORY_MESSAGE_BYTES } from '../protocol/constants.ts'
 import { DirectoryRequest, DirectoryResponse, Status } from '../protocol/directory.ts'
 import { ForbiddenError, InvalidInputError, NoCapacityError, NotFoundError, ProtocolError, RemoteError } from '../errors.ts'
+import { Deadline } from '../util/deadline.ts'
+
+/** how long a request waits for the directory's answer when its caller set no limit */
+const REQUEST_TIMEOUT_MS = 30_000
 
 /**
  * Streams kept open to the directory. Requests on one stream go one at a
@@ -28,13 +32,20 @@ export class DirectoryClient {
 
   async request (request: Partial<DirectoryRequest>, options?: AbortOptions): Promise<DirectoryResponse> {
     this.requestsSent++
-    const signal = options?.signal ?? AbortSignal.timeout(30_000)
-    const response = await this.pool.pick().run(async (stream, reader) => {
-      await sendMessage(stream, DirectoryRequest.encode(request), { signal })
-      const bytes = await reader.readMessage(MAX_DIRECTORY_MESSAGE_BYTES, { signal })
-      if (bytes == null) throw new ProtocolError('the directory closed the stream without answering')
-      return DirectoryResponse.decode(bytes)
-    }, { signal, rerunnable: true })
+    // a limit of its own when the caller set none; cleared with the answer (see Deadline)
+    const deadline = options?.signal == null ? new Deadline(REQUEST_TIMEOUT_MS) : undefined
+    const signal = options?.signal ?? deadline?.signal
+    let response: DirectoryResponse
+    try {
+      response = await this.pool.pick().run(async (stream, reader) => {
+        await sendMessage(stream, DirectoryRequest.encode(request), { signal })
+        const bytes = await reader.readMessage(MAX_DIRECTORY_MESSAGE_BYTES, { signal })
+        if (bytes == null) throw new ProtocolError('the directory closed the stream without answering')
+        return DirectoryResponse.decode(bytes)
+      }, { signal, rerunnable: true })
+    } finally {
+      deadline?.clear()
+    }
     switch (response.status) {
       case Status.OK: return response
       case Status.NOT_FOUND: throw new NotFoundError(response.message)

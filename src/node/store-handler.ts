@@ -6,6 +6,7 @@ import { StoreRequest, StoreResponse } from '../protocol/store.ts'
 import { MAX_CHUNK_SIZE, type ChunkStore } from '../storage/chunk-store.ts'
 import { errorMessage } from '../util/log.ts'
 import { PieceQueue } from '../util/piece-queue.ts'
+import { Deadline } from '../util/deadline.ts'
 import type { PutOutcome, StoreClients } from '../protocol/store-client.ts'
 import { GrantOp, type GrantVerifier } from '../security/grants.ts'
 import type { Drain } from '../util/drain.ts'
@@ -99,12 +100,15 @@ export function storeHandler (init: StoreHandlerInit) {
     if (next != null && init.forwarder != null) {
       const queue = toNext = new PieceQueue()
       init.forwarder.learn(next.peerId, next.addrs)
+      // cleared once the forward is over (see Deadline)
+      const forwardDeadline = new Deadline(FORWARD_TIMEOUT_MS, forwarding.signal)
       downstream = init.forwarder.get(next.peerId)
-        .put({ id: request.cid, size: request.size }, queue, { noWait: true, grant: next.grant, forward: rest, signal: AbortSignal.any([forwarding.signal, AbortSignal.timeout(FORWARD_TIMEOUT_MS)]) })
+        .put({ id: request.cid, size: request.size }, queue, { noWait: true, grant: next.grant, forward: rest, signal: forwardDeadline.signal })
         .catch((err) => {
           queue.close()
           return { stored: [], problem: `node ${next.peerId}: ${errorMessage(err)}` }
         })
+        .finally(() => { forwardDeadline.clear() })
     }
     try {
       for await (const piece of reader.readBytes(request.size)) {

@@ -1,0 +1,42 @@
+/**
+ * A signal that aborts after `ms`, or when `parent` does, and that lets go of
+ * its timer and of `parent` the moment the work it bounds is over (`clear`).
+ *
+ * For work that usually ends long before its limit, such as one chunk read
+ * under a 14 s deadline, AbortSignal.timeout() and AbortSignal.any() keep
+ * their timer, and the links between the signals, until the time is up.
+ * Made per chunk at download speed, ~1,000 of those were alive at any moment:
+ * a 3 GiB download peaked at 147-151 MiB of RSS with them and 139-143 MiB
+ * without (three runs each).
+ */
+export class Deadline {
+  private readonly controller = new AbortController()
+  private readonly timer: NodeJS.Timeout
+  private readonly onParentAbort?: () => void
+  /** whether it was the time limit, not the parent, that ended it */
+  expired = false
+
+  constructor (ms: number, private readonly parent?: AbortSignal) {
+    this.timer = setTimeout(() => {
+      this.expired = true
+      this.controller.abort(new DOMException(`the operation took longer than ${ms} ms`, 'TimeoutError'))
+    }, ms).unref()
+    if (parent == null) return
+    if (parent.aborted) {
+      this.controller.abort(parent.reason)
+    } else {
+      this.onParentAbort = () => { this.controller.abort(parent.reason) }
+      parent.addEventListener('abort', this.onParentAbort, { once: true })
+    }
+  }
+
+  get signal (): AbortSignal {
+    return this.controller.signal
+  }
+
+  /** The work is over: stop the timer and stop listening to the parent. */
+  clear (): void {
+    clearTimeout(this.timer)
+    if (this.onParentAbort != null) this.parent?.removeEventListener('abort', this.onParentAbort)
+  }
+}
