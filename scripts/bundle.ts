@@ -34,7 +34,7 @@ await build({
   banner: { js: "import { createRequire as __dfsCreateRequire } from 'node:module'; const require = __dfsCreateRequire(import.meta.url);" },
   // minified, names kept (errors and logs still say which class and function): V8 keeps each
   // chunk's source text in the heap (for lazy compilation), and the client's peak RSS in a 1 GiB
-  // download was ~4 MiB lower (122.7-128.5 against 126.0-130.5 MiB, four alternating runs each)
+  // download was ~3 MiB lower (120-125 against 123-127 MiB, four alternating runs each)
   minify: true,
   keepNames: true,
   logLevel: 'warning'

@@ -6,7 +6,7 @@
  * under a 14 s deadline, AbortSignal.timeout() and AbortSignal.any() keep
  * their timer, and the links between the signals, until the time is up.
  * Made per chunk at download speed, ~1,000 of those were alive at any moment:
- * a 3 GiB download peaked at 147-151 MiB of RSS with them and 139-143 MiB
+ * a 3 GiB download peaked at 144-147 MiB of RSS with them and 136-139 MiB
  * without (three runs each).
  */
 export class Deadline {
