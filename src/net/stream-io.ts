@@ -96,7 +96,7 @@ export class StreamReader {
    * chunk waits ~64 times) on the AbortSignal.any() a chunk is fetched under
    * made Node follow that signal's sources anew each time (a Set, WeakRefs, a
    * FinalizationRegistry cell): garbage that outlived young-generation GCs and
-   * grew a download's RSS with the size of the file, ~10 MiB per GiB.
+   * grew a download's RSS with the size of the file (3 GiB: 152 -> 140 MiB).
    */
   private watch (signal?: AbortSignal): () => void {
     if (signal == null || signal.aborted) return noop

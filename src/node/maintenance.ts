@@ -2,6 +2,10 @@ import { TaskType, type Task, type TaskResult } from '../protocol/directory.ts'
 import type { StoreClients } from '../protocol/store-client.ts'
 import type { ChunkStore } from '../storage/chunk-store.ts'
 import { errorMessage, type Logger } from '../util/log.ts'
+import { Deadline } from '../util/deadline.ts'
+
+/** how long one repair copy to another node may take */
+const COPY_TIMEOUT_MS = 120_000
 
 /** What the node reports back to the directory with its next heartbeat. */
 export class Reports {
@@ -80,7 +84,10 @@ export class TaskRunner {
     if (chunk == null) throw new Error('this node does not hold the chunk')
     this.peers.learn(task.target.peerId, task.target.addrs)
     // the directory's grant for the target, which checks it before taking a byte
-    const outcome = await this.peers.get(task.target.peerId).put({ id: task.chunkId, size: chunk.size }, chunk.bytes, { grant: task.grant, signal: AbortSignal.timeout(120_000) })
+    // a repair copies chunks back to back: each limit goes with its copy (see Deadline)
+    const deadline = new Deadline(COPY_TIMEOUT_MS)
+    const outcome = await this.peers.get(task.target.peerId).put({ id: task.chunkId, size: chunk.size }, chunk.bytes, { grant: task.grant, signal: deadline.signal })
+      .finally(() => { deadline.clear() })
     if (outcome.stored.includes(task.target.peerId)) return true
     if (outcome.problem?.includes('hash to') === true && await this.store.verify(task.chunkId) === false) await this.quarantine(task.chunkId)
     throw new Error(outcome.problem ?? 'the target did not store it')
