@@ -7,6 +7,7 @@ import type { Registry } from 'prom-client'
 import { noiseCrypto } from './noise-crypto.ts'
 import { tunedNoise } from './noise-connection.ts'
 import { windowUpdatesAtHalf } from './yamux-window.ts'
+import { ringReads } from './socket-reads.ts'
 import { MAX_CONNECTIONS_PER_PEER, MAX_INBOUND_STREAMS } from '../protocol/constants.ts'
 import { ListenError } from '../errors.ts'
 
@@ -101,7 +102,8 @@ function libp2pOptions (init: PeerInit, metrics: Libp2pOptions['metrics'], self:
   return {
     privateKey: init.privateKey,
     addresses: { listen: init.listen ?? [] },
-    transports: [tcp()],
+    // a getter: @libp2p/tcp spreads dialOpts into each net.connect(), so each dialed socket gets a ring of its own
+    transports: [tcp({ dialOpts: { get onread () { return ringReads() } } as Record<string, unknown> })],
     connectionEncrypters: [tunedNoise(noise({ crypto: noiseCrypto }))],
     streamMuxers: [init.windowUpdatesAtHalf !== false ? windowUpdatesAtHalf(muxer) : muxer],
     connectionGater: {

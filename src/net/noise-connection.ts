@@ -3,6 +3,7 @@ import type { ConnectionEncrypter, MessageStream } from '@libp2p/interface'
 import { Uint8ArrayList } from 'uint8arraylist'
 import { decodeLengthsWithoutThrowing } from './noise-lengths.ts'
 import { decryptWithoutCopies } from './noise-decrypt.ts'
+import { readsSecured } from './socket-reads.ts'
 
 /**
  * Noise hands each encrypted message to the TCP connection as a list, its
@@ -53,20 +54,22 @@ function writeListsAtOnce<T extends MessageStream> (connection: T): T {
  * An encrypter (Noise) whose connections hand each list of pieces to the
  * socket in one system call (see COALESCE_BYTES), and whose secured
  * connections cut what they read into messages without throwing (see
- * noise-lengths.ts) and decrypt them without copying (see noise-decrypt.ts).
+ * noise-lengths.ts) and decrypt them without copying (see noise-decrypt.ts);
+ * a dialed socket's reads then go into its ring (see socket-reads.ts).
  */
 export function tunedNoise (factory: EncrypterFactory): EncrypterFactory {
   return (components) => {
     const inner = factory(components)
-    const secured = <R extends { connection: unknown }>(result: R): R => {
+    const secured = <R extends { connection: unknown }>(raw: unknown, result: R): R => {
       decodeLengthsWithoutThrowing(result.connection)
       decryptWithoutCopies(result.connection)
+      readsSecured(raw)
       return result
     }
     return {
       protocol: inner.protocol,
-      secureInbound: async (connection, options) => secured(await inner.secureInbound(writeListsAtOnce(connection), options)),
-      secureOutbound: async (connection, options) => secured(await inner.secureOutbound(writeListsAtOnce(connection), options))
+      secureInbound: async (connection, options) => secured(connection, await inner.secureInbound(writeListsAtOnce(connection), options)),
+      secureOutbound: async (connection, options) => secured(connection, await inner.secureOutbound(writeListsAtOnce(connection), options))
     }
   }
 }

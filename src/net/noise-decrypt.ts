@@ -1,5 +1,6 @@
 import { Uint8ArrayList } from 'uint8arraylist'
 import { decryptUsesDestination } from './noise-crypto.ts'
+import { isRingBacked } from './socket-reads.ts'
 
 /** Noise's largest message on the wire, tag included, and its tag (ChaCha20-Poly1305) */
 export const NOISE_MESSAGE_BYTES = 65535
@@ -26,6 +27,10 @@ interface DecryptsMessages {
  *
  * A connection of another shape (another encrypter, a later Noise) is left
  * as it is.
+ *
+ * Bytes a dialed socket read into its ring (socket-reads.ts) are overwritten
+ * by later reads, so a message among them is never decrypted in place: the
+ * cipher writes a buffer of its own, which is what goes up the stack.
  */
 export function decryptWithoutCopies<T> (connection: T): T {
   const target = connection as T & DecryptsMessages
@@ -35,12 +40,13 @@ export function decryptWithoutCopies<T> (connection: T): T {
   target.decrypt = (chunk: Uint8Array | Uint8ArrayList): Uint8ArrayList => {
     const output = new Uint8ArrayList()
     const contiguous = chunk instanceof Uint8Array
+    const inRing = contiguous ? isRingBacked(chunk) : someRingBacked(chunk)
     for (let start = 0; start < chunk.byteLength; start += NOISE_MESSAGE_BYTES) {
       const end = Math.min(start + NOISE_MESSAGE_BYTES, chunk.byteLength)
       if (end - TAG_BYTES < start) throw new Error('Invalid chunk')
       const encrypted = contiguous ? chunk.subarray(start, end) : chunk.sublist(start, end)
       // free when contiguous; otherwise a copy, made only for a cipher that writes into it
-      const dst = contiguous || decryptUsesDestination(end - start) ? chunk.subarray(start, end - TAG_BYTES) : undefined
+      const dst = !inRing && (contiguous || decryptUsesDestination(end - start)) ? chunk.subarray(start, end - TAG_BYTES) : undefined
       try {
         output.append(decrypt(encrypted, dst))
         target.metrics?.decryptedPackets?.increment()
@@ -52,4 +58,9 @@ export function decryptWithoutCopies<T> (connection: T): T {
     return output
   }
   return connection
+}
+
+function someRingBacked (list: Uint8ArrayList): boolean {
+  for (const piece of list) if (isRingBacked(piece)) return true
+  return false
 }
