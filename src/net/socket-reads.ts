@@ -104,8 +104,9 @@ export function nextRead (end: number): number {
  * Called once Noise has secured a connection (noise-connection.ts), with the
  * transport's connection under it, whose 'message' listener is now Noise's
  * decoder: from now on its socket's reads may go up as views of the ring. A
- * connection of another transport, or a socket without a ring (an accepted
- * one), is left as it is.
+ * connection of another transport is left as it is; on a socket without a
+ * ring (an accepted one) the mark is set but never read, since only a ring's
+ * read callback looks at it.
  */
 export function readsSecured (rawConnection: unknown): void {
   const socket = (rawConnection as { socket?: RingSocket }).socket
