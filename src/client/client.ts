@@ -20,6 +20,7 @@ import { Deadline } from '../util/deadline.ts'
 import { ChunkTransferError, DfsError, DirectoryUnreachableError, ForbiddenError, IntegrityError, InvalidInputError, NotFoundError } from '../errors.ts'
 import { errorMessage } from '../util/log.ts'
 import { readAhead } from '../util/read-ahead.ts'
+import { trimHeapDuringDownload } from '../util/heap-trim.ts'
 import { DirectoryClient } from './directory-client.ts'
 import { SmallFileBatches } from './small-files.ts'
 import { DownloadFile } from './download-file.ts'
@@ -519,21 +520,28 @@ export class DfsClient {
     const manifest = new ManifestHasher()
     const ahead: Array<{ fetching: Promise<Uint8Array[]>, size: number }> = []
     let done = 0
-    for await (const chunk of this.allChunks(file, firstPage, options)) {
-      manifest.addChunk(chunk.id)
-      const fetching = this.fetchChunk(chunk, options)
-      fetching.catch(() => {}) // handled when its turn comes
-      ahead.push({ fetching, size: chunk.size })
-      if (ahead.length >= this.parallelChunks) {
+    // a small file is over before the first trim would come
+    const endTrim = file.chunkCount > 1 ? trimHeapDuringDownload() : () => {}
+    try {
+      for await (const chunk of this.allChunks(file, firstPage, options)) {
+        manifest.addChunk(chunk.id)
+        const fetching = this.fetchChunk(chunk, options)
+        fetching.catch(() => {}) // handled when its turn comes
+        ahead.push({ fetching, size: chunk.size })
+        if (ahead.length >= this.parallelChunks) {
+          const head = ahead.shift()!
+          yield { pieces: await head.fetching, size: head.size }
+          done += head.size
+        }
+      }
+      while (ahead.length > 0) {
         const head = ahead.shift()!
         yield { pieces: await head.fetching, size: head.size }
         done += head.size
       }
-    }
-    while (ahead.length > 0) {
-      const head = ahead.shift()!
-      yield { pieces: await head.fetching, size: head.size }
-      done += head.size
+    } finally {
+      // also when the reader stops early (the generator is returned)
+      endTrim()
     }
     if (done !== file.size || manifest.finish(file.size) !== file.id) {
       throw new IntegrityError(`the chunks the directory listed do not make up file ${file.id}`)
@@ -561,6 +569,7 @@ export class DfsClient {
     const pool = new SlabPool(Math.max(1, ...chunks.map((chunk) => chunk.size)), this.parallelChunks + 1, { direct: out.directIO })
     const fetches = new BoundedTasks(this.parallelChunks)
     const writes = new BoundedTasks(this.parallelChunks + 1)
+    const endTrim = file.chunkCount > 1 ? trimHeapDuringDownload() : () => {}
     // on a failure, chunks still in flight are given up at once
     const giveUp = new AbortController()
     const fetchOptions = { signal: options.signal != null ? AbortSignal.any([options.signal, giveUp.signal]) : giveUp.signal }
@@ -623,6 +632,8 @@ export class DfsClient {
       await out.abandon()
       await rm(tmp, { force: true })
       throw err
+    } finally {
+      endTrim()
     }
     return { path: target, file }
   }

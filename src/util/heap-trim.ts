@@ -1,0 +1,88 @@
+/**
+ * Full garbage collections on a clock while a download runs.
+ *
+ * Every Noise message a download receives is decrypted into a buffer of its
+ * own, outside V8's heap (64 KiB). A few of them are still in use when two
+ * scavenges come and are promoted with the small object that holds them;
+ * only a full GC frees them, and V8 starts one by the old generation's size,
+ * in which each of those buffers counts as a few bytes. In a long
+ * `dfs-client download` the first full GC came ~30 s in, the old generation
+ * growing ~0.5 MB/s and its buffers ~0.6 MB/s until then, so the client's
+ * peak RSS grew with the file: 138-145 MiB at 9 GiB against ~110 at 1 GiB.
+ * With a full GC every 2 s (~15-25 ms each) a 9 GiB download peaked at
+ * 124-130 MiB, in the same time. V8 follows each full GC with a tight limit
+ * of its own and fell into back-to-back full GCs, unless the old generation
+ * has a floor (bin/dfs-client.js: --initial-old-space-size=32).
+ *
+ * Uploads do without: a 9 GiB upload peaked at 135-137 MiB anyway, and
+ * with the GCs used ~10 % more CPU (3 GiB, alternating runs), for reasons
+ * not found (the GCs themselves were ~0.1 s of it).
+ *
+ * V8 gives a program a full GC only through `gc` (`node --expose-gc`, as
+ * bin/dfs-client.js runs); without it this does nothing.
+ */
+export const HEAP_TRIM_INTERVAL_MS = 2_000
+
+let intervalMs = HEAP_TRIM_INTERVAL_MS
+
+/**
+ * How often a running download asks for a full GC, for downloads that start
+ * from now on; 0 turns it off. For embedders and tests: dfs-client keeps the
+ * default.
+ */
+export function setHeapTrimInterval (ms: number): void {
+  if (!Number.isFinite(ms) || ms < 0) throw new RangeError(`the heap trim interval must be 0 or more milliseconds, got ${ms}`)
+  intervalMs = ms
+}
+
+type Collect = (options: { type: 'major', execution: 'async' }) => Promise<void> | undefined
+
+let downloads = 0
+let timer: ReturnType<typeof setInterval> | undefined
+let collecting = false
+/** full GCs asked for so far (for tests and logs) */
+let collections = 0
+
+function collector (): Collect | undefined {
+  const gc = (globalThis as { gc?: unknown }).gc
+  return typeof gc === 'function' ? gc as Collect : undefined
+}
+
+function collect (): void {
+  const gc = collector()
+  if (gc == null || collecting) return
+  collecting = true
+  collections++
+  // async: V8 runs it as a task of its own, between our callbacks
+  Promise.resolve(gc({ type: 'major', execution: 'async' })).catch(() => {}).finally(() => { collecting = false })
+}
+
+/**
+ * A download starts: until the function returned is called, a full GC every
+ * `HEAP_TRIM_INTERVAL_MS` (see setHeapTrimInterval), one clock for all
+ * downloads running at once. The returned function may be called more than
+ * once.
+ */
+export function trimHeapDuringDownload (): () => void {
+  if (collector() == null || intervalMs === 0) return () => {}
+  downloads++
+  if (timer == null) {
+    timer = setInterval(collect, intervalMs)
+    timer.unref()
+  }
+  let ended = false
+  return () => {
+    if (ended) return
+    ended = true
+    downloads--
+    if (downloads === 0 && timer != null) {
+      clearInterval(timer)
+      timer = undefined
+    }
+  }
+}
+
+/** Full GCs asked for since the process started. */
+export function heapTrimCollections (): number {
+  return collections
+}
