@@ -4,3 +4,4 @@ export { DirectoryPeer, type DirectoryPeerInit } from './directory/directory-pee
 export { StorageNode, type StorageNodeInit } from './node/storage-node.ts'
 export type { FileInfo, NodeInfo, ChunkInfo } from './protocol/directory.ts'
 export * from './errors.ts'
+export { setHeapTrimInterval, HEAP_TRIM_INTERVAL_MS } from './util/heap-trim.ts'
