@@ -8,13 +8,13 @@
  * in which each of those buffers counts as a few bytes. In a long
  * `dfs-client download` the first full GC came ~30 s in, the old generation
  * growing ~0.5 MB/s and its buffers ~0.6 MB/s until then, so the client's
- * peak RSS grew with the file: 138-145 MiB at 9 GiB against ~110 at 1 GiB.
+ * peak RSS grew with the file: 135-141 MiB at 9 GiB against ~110 at 1 GiB.
  * With a full GC every 2 s (~15-25 ms each) a 9 GiB download peaked at
- * 124-130 MiB, in the same time. V8 follows each full GC with a tight limit
+ * 121-127 MiB, in the same time. V8 follows each full GC with a tight limit
  * of its own and fell into back-to-back full GCs, unless the old generation
  * has a floor (bin/dfs-client.js: --initial-old-space-size=32).
  *
- * Uploads do without: a 9 GiB upload peaked at 135-137 MiB anyway, and
+ * Uploads do without: a 9 GiB upload peaked at 132-135 MiB anyway, and
  * with the GCs used ~10 % more CPU (3 GiB, alternating runs), for reasons
  * not found (the GCs themselves were ~0.1 s of it).
  *
