@@ -14,7 +14,7 @@ import { ManifestHasher } from '../storage/manifest.ts'
  * directory acknowledges it, so even `kill -9` or a power cut loses nothing
  * acknowledged.
  */
-export const SCHEMA_VERSION = 4
+export const SCHEMA_VERSION = 5
 
 /** Steps from each older version to the next, run in one transaction at open. */
 const MIGRATIONS: Record<number, string> = {
@@ -24,7 +24,9 @@ const MIGRATIONS: Record<number, string> = {
   // 2 -> 3: the garbage table (created by SCHEMA)
   2: '',
   // 3 -> 4: when each location was last confirmed, so an inventory listed earlier cannot undo it
-  3: 'ALTER TABLE chunk_locations ADD COLUMN added_at INTEGER NOT NULL DEFAULT 0;'
+  3: 'ALTER TABLE chunk_locations ADD COLUMN added_at INTEGER NOT NULL DEFAULT 0;',
+  // 4 -> 5: locations by node and time instead of by node and chunk (SCHEMA creates the new index)
+  4: 'DROP INDEX IF EXISTS chunk_locations_by_peer;'
 }
 
 const SCHEMA = `
@@ -60,7 +62,10 @@ CREATE TABLE IF NOT EXISTS chunk_locations (
   added_at INTEGER NOT NULL DEFAULT 0,  -- ms since epoch: when a node last confirmed holding it
   PRIMARY KEY (chunk_id, peer_id)
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS chunk_locations_by_peer ON chunk_locations(peer_id);
+-- by node, then time: a batch's locations all get one time, so they go in at the end of each
+-- node's run of the index, a page or two per node, where (peer_id, chunk_id) put each of them on a
+-- page of its own (chunk IDs are random): 181 -> 133 pages into the WAL for 16 small files
+CREATE INDEX IF NOT EXISTS chunk_locations_by_peer_time ON chunk_locations(peer_id, added_at);
 CREATE TABLE IF NOT EXISTS names (
   name TEXT PRIMARY KEY,
   file_id TEXT NOT NULL REFERENCES files(id),

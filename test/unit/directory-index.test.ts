@@ -145,6 +145,29 @@ describe('directory index (node:sqlite)', () => {
     index.close()
   })
 
+  it('migrates a version 4 index to locations indexed by node and time, which an inventory uses', () => {
+    const path = join(dir.path, 'index.sqlite')
+    let index = new DirectoryIndex(path)
+    const fileId = record(index, 'old', ['a', 'b'])
+    index.close()
+    let db = new DatabaseSync(path)
+    db.exec(`DROP INDEX chunk_locations_by_peer_time; CREATE INDEX chunk_locations_by_peer ON chunk_locations(peer_id);
+      UPDATE meta SET value = '4' WHERE key = 'schema_version'`)
+    db.close()
+    index = new DirectoryIndex(path)
+    assert.deepEqual(index.fileChunks(fileId, 0, 10).map((chunk) => chunk.peers), [['peerA'], ['peerA']])
+    assert.deepEqual(index.reconcileInventory('peerA', [idOf('a')], 4000, 6000), { added: 0, removed: 1 })
+    index.close()
+    db = new DatabaseSync(path)
+    const indexes = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'chunk_locations' AND sql IS NOT NULL ORDER BY name").all() as Array<{ name: string }>).map((row) => row.name)
+    assert.deepEqual(indexes, ['chunk_locations_by_peer_time'])
+    assert.equal((db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get() as { value: string }).value, '5')
+    // an inventory's sweep of a node's older locations reads that node's run of the index, by time
+    const plan = (db.prepare('EXPLAIN QUERY PLAN SELECT chunk_id FROM chunk_locations WHERE peer_id = ? AND added_at < ?').all('peerA', 1) as Array<{ detail: string }>).map((row) => row.detail).join('; ')
+    assert.match(plan, /USING (COVERING )?INDEX chunk_locations_by_peer_time \(peer_id=\? AND added_at<\?\)/)
+    db.close()
+  })
+
   it('serves resolves from its cache until the index changes', () => {
     const index = new DirectoryIndex(join(dir.path, 'index.sqlite'))
     const first = record(index, 'doc', ['v1'])
