@@ -127,18 +127,23 @@ describe('directory index (node:sqlite)', () => {
     index.close()
   })
 
-  it('migrates a version 3 index, keeping its locations', () => {
+  /** An index holding one file (chunks a and b on peerA), then turned back to `version` by `sql`. */
+  function olderIndex (version: number, sql: string): { path: string, fileId: string } {
     const path = join(dir.path, 'index.sqlite')
-    let index = new DirectoryIndex(path)
+    const index = new DirectoryIndex(path)
     const fileId = record(index, 'old', ['a', 'b'])
     index.close()
     const db = new DatabaseSync(path)
-    db.exec(`CREATE TABLE old_locations AS SELECT chunk_id, peer_id FROM chunk_locations; DROP TABLE chunk_locations;
-      CREATE TABLE chunk_locations (chunk_id TEXT NOT NULL, peer_id TEXT NOT NULL, PRIMARY KEY (chunk_id, peer_id)) WITHOUT ROWID;
-      INSERT INTO chunk_locations SELECT * FROM old_locations; DROP TABLE old_locations;
-      UPDATE meta SET value = '3' WHERE key = 'schema_version'`)
+    db.exec(`${sql}; UPDATE meta SET value = '${version}' WHERE key = 'schema_version'`)
     db.close()
-    index = new DirectoryIndex(path)
+    return { path, fileId }
+  }
+
+  it('migrates a version 3 index, keeping its locations', () => {
+    const { path, fileId } = olderIndex(3, `CREATE TABLE old_locations AS SELECT chunk_id, peer_id FROM chunk_locations; DROP TABLE chunk_locations;
+      CREATE TABLE chunk_locations (chunk_id TEXT NOT NULL, peer_id TEXT NOT NULL, PRIMARY KEY (chunk_id, peer_id)) WITHOUT ROWID;
+      INSERT INTO chunk_locations SELECT * FROM old_locations; DROP TABLE old_locations`)
+    const index = new DirectoryIndex(path)
     assert.deepEqual(index.fileChunks(fileId, 0, 10).map((chunk) => chunk.peers), [['peerA'], ['peerA']])
     // an old location counts as confirmed at time 0: any inventory that lacks it removes it
     assert.deepEqual(index.reconcileInventory('peerA', [idOf('a')], 1, 2), { added: 0, removed: 1 })
@@ -146,19 +151,12 @@ describe('directory index (node:sqlite)', () => {
   })
 
   it('migrates a version 4 index to locations indexed by node and time, which an inventory uses', () => {
-    const path = join(dir.path, 'index.sqlite')
-    let index = new DirectoryIndex(path)
-    const fileId = record(index, 'old', ['a', 'b'])
-    index.close()
-    let db = new DatabaseSync(path)
-    db.exec(`DROP INDEX chunk_locations_by_peer_time; CREATE INDEX chunk_locations_by_peer ON chunk_locations(peer_id);
-      UPDATE meta SET value = '4' WHERE key = 'schema_version'`)
-    db.close()
-    index = new DirectoryIndex(path)
+    const { path, fileId } = olderIndex(4, 'DROP INDEX chunk_locations_by_peer_time; CREATE INDEX chunk_locations_by_peer ON chunk_locations(peer_id)')
+    const index = new DirectoryIndex(path)
     assert.deepEqual(index.fileChunks(fileId, 0, 10).map((chunk) => chunk.peers), [['peerA'], ['peerA']])
     assert.deepEqual(index.reconcileInventory('peerA', [idOf('a')], 4000, 6000), { added: 0, removed: 1 })
     index.close()
-    db = new DatabaseSync(path)
+    const db = new DatabaseSync(path)
     const indexes = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'chunk_locations' AND sql IS NOT NULL ORDER BY name").all() as Array<{ name: string }>).map((row) => row.name)
     assert.deepEqual(indexes, ['chunk_locations_by_peer_time'])
     assert.equal((db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get() as { value: string }).value, '5')
