@@ -520,8 +520,7 @@ export class DfsClient {
     const manifest = new ManifestHasher()
     const ahead: Array<{ fetching: Promise<Uint8Array[]>, size: number }> = []
     let done = 0
-    // a small file is over before the first trim would come
-    const endTrim = file.chunkCount > 1 ? trimHeapDuringDownload() : () => {}
+    const endTrim = this.trimHeapDuring(file)
     try {
       for await (const chunk of this.allChunks(file, firstPage, options)) {
         manifest.addChunk(chunk.id)
@@ -549,6 +548,16 @@ export class DfsClient {
   }
 
   /**
+   * Full GCs on a clock while `file` downloads (see heap-trim.ts); the
+   * function returned ends them. Not for a file of one chunk: it is over
+   * before the first would come, and many small downloads side by side
+   * would keep the clock going for nothing.
+   */
+  private trimHeapDuring (file: FileInfo): () => void {
+    return file.chunkCount > 1 ? trimHeapDuringDownload() : () => {}
+  }
+
+  /**
    * Download to `dest`: a file path, or an existing folder (the file keeps its
    * name). The bytes go to a temporary file beside the destination, which is
    * renamed into place only after every byte has been verified.
@@ -569,7 +578,7 @@ export class DfsClient {
     const pool = new SlabPool(Math.max(1, ...chunks.map((chunk) => chunk.size)), this.parallelChunks + 1, { direct: out.directIO })
     const fetches = new BoundedTasks(this.parallelChunks)
     const writes = new BoundedTasks(this.parallelChunks + 1)
-    const endTrim = file.chunkCount > 1 ? trimHeapDuringDownload() : () => {}
+    const endTrim = this.trimHeapDuring(file)
     // on a failure, chunks still in flight are given up at once
     const giveUp = new AbortController()
     const fetchOptions = { signal: options.signal != null ? AbortSignal.any([options.signal, giveUp.signal]) : giveUp.signal }

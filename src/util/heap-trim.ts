@@ -26,13 +26,15 @@ export const HEAP_TRIM_INTERVAL_MS = 2_000
 let intervalMs = HEAP_TRIM_INTERVAL_MS
 
 /**
- * How often a running download asks for a full GC, for downloads that start
- * from now on; 0 turns it off. For embedders and tests: dfs-client keeps the
- * default.
+ * How often running downloads ask for a full GC, from now on; 0 turns it
+ * off. For embedders and tests: dfs-client keeps the default.
  */
 export function setHeapTrimInterval (ms: number): void {
   if (!Number.isFinite(ms) || ms < 0) throw new RangeError(`the heap trim interval must be 0 or more milliseconds, got ${ms}`)
   intervalMs = ms
+  // downloads already running follow the new interval
+  stopClock()
+  if (downloads > 0) startClock()
 }
 
 type Collect = (options: { type: 'major', execution: 'async' }) => Promise<void> | undefined
@@ -64,22 +66,27 @@ function collect (): void {
  * once.
  */
 export function trimHeapDuringDownload (): () => void {
-  if (collector() == null || intervalMs === 0) return () => {}
+  if (collector() == null) return () => {}
   downloads++
-  if (timer == null) {
-    timer = setInterval(collect, intervalMs)
-    timer.unref()
-  }
+  if (timer == null) startClock()
   let ended = false
   return () => {
     if (ended) return
     ended = true
     downloads--
-    if (downloads === 0 && timer != null) {
-      clearInterval(timer)
-      timer = undefined
-    }
+    if (downloads === 0) stopClock()
   }
+}
+
+function startClock (): void {
+  if (intervalMs === 0) return
+  timer = setInterval(collect, intervalMs)
+  timer.unref()
+}
+
+function stopClock (): void {
+  if (timer != null) clearInterval(timer)
+  timer = undefined
 }
 
 /** Full GCs asked for since the process started. */

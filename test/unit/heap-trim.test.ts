@@ -70,6 +70,30 @@ describe('heap trim: a download asks V8 for full GCs while it runs', function ()
     assert.equal(settled, afterStream)
   })
 
+  it('a download already running follows a new interval, and 0 stops it', async () => {
+    const program = `
+      import { heapTrimCollections, setHeapTrimInterval, trimHeapDuringDownload } from ${JSON.stringify(moduleUrl('src/util/heap-trim.js'))}
+      const wait = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
+      const end = trimHeapDuringDownload() // on the default 2 s clock
+      await wait(200)
+      const onDefault = heapTrimCollections()
+      setHeapTrimInterval(20)
+      await wait(300)
+      const onShort = heapTrimCollections()
+      setHeapTrimInterval(0)
+      await wait(100)
+      const stopped = heapTrimCollections()
+      await wait(200)
+      end()
+      process.stdout.write(JSON.stringify([onDefault, onShort, stopped, heapTrimCollections()]))`
+    const { stdout } = await run(process.execPath, ['--expose-gc', '--input-type=module', '-e', program])
+    const [onDefault, onShort, stopped, atEnd] = JSON.parse(stdout) as number[]
+    assert.equal(onDefault, 0)
+    assert.ok(onShort >= 3, `only ${onShort} full GCs asked for in 300 ms at 20 ms`)
+    assert.ok(stopped <= onShort + 1, 'the clock kept going after the interval was set to 0')
+    assert.equal(atEnd, stopped)
+  })
+
   it('does nothing in a process without gc, and takes only sane intervals', async () => {
     const { trimHeapDuringDownload, heapTrimCollections, setHeapTrimInterval } = await import('../../src/util/heap-trim.ts')
     assert.equal(typeof (globalThis as { gc?: unknown }).gc, 'undefined')
