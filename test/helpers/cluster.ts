@@ -146,22 +146,23 @@ export class Cluster {
   /** flags every node gets */
   nodeExtra: string[] = []
 
-  private constructor (readonly root: string, private readonly cleanupDir: () => Promise<void>, public directory: PeerProcess, readonly directoryPort: number, readonly directoryExtra: string[]) {}
+  private constructor (readonly root: string, private readonly cleanupDir: () => Promise<void>, public directory: PeerProcess, readonly directoryPort: number, readonly directoryExtra: string[], readonly directoryEnv?: NodeJS.ProcessEnv) {}
 
   /**
    * `deadAfter` defaults to 3s here (heartbeats every second), `repairAfter`
    * to the directory's own default; `nodeArgs` go to every node. `access`
    * gives the directory's access flags from the nodes' peer IDs (their keys
    * are made first): `--open` unless given (the security tests give
-   * allowlists).
+   * allowlists). `directoryEnv` is added to the directory's environment
+   * (NODE_OPTIONS, for one).
    */
-  static async start (options: { nodes?: number, deadAfter?: string, repairAfter?: string, gcAfter?: string, nodeArgs?: string[], directoryArgs?: string[], access?: (nodeIds: string[]) => string[] } = {}): Promise<Cluster> {
+  static async start (options: { nodes?: number, deadAfter?: string, repairAfter?: string, gcAfter?: string, nodeArgs?: string[], directoryArgs?: string[], directoryEnv?: NodeJS.ProcessEnv, access?: (nodeIds: string[]) => string[] } = {}): Promise<Cluster> {
     const dir = await tempDir('dfs-cluster-')
     const port = await freePort()
     const nodeIds = await Promise.all(Array.from({ length: options.nodes ?? 3 }, async (_, i) => await peerIdOfDir(join(dir.path, `node${i}`))))
     const extra = [...(options.access?.(nodeIds) ?? ['--open']), '--dead-after', options.deadAfter ?? '3s', ...(options.repairAfter != null ? ['--repair-after', options.repairAfter] : []), ...(options.gcAfter != null ? ['--gc-after', options.gcAfter] : []), ...(options.directoryArgs ?? [])]
-    const directory = await PeerProcess.start(Cluster.directoryArgs(dir.path, port, extra))
-    const cluster = new Cluster(dir.path, dir.cleanup, directory, port, extra)
+    const directory = await PeerProcess.start(Cluster.directoryArgs(dir.path, port, extra), options.directoryEnv)
+    const cluster = new Cluster(dir.path, dir.cleanup, directory, port, extra, options.directoryEnv)
     try {
       cluster.nodeExtra = options.nodeArgs ?? []
       await Promise.all(Array.from({ length: options.nodes ?? 3 }, async (_, i) => { await cluster.startNode(i) }))
@@ -197,7 +198,7 @@ export class Cluster {
   /** Start the directory again on the same port and data dir (same peer ID, so the same address). */
   /** `moreArgs`: flags added for this start, e.g. another --allow-read. */
   async restartDirectory (moreArgs: string[] = []): Promise<void> {
-    this.directory = await PeerProcess.start(Cluster.directoryArgs(this.root, this.directoryPort, [...this.directoryExtra, ...moreArgs]))
+    this.directory = await PeerProcess.start(Cluster.directoryArgs(this.root, this.directoryPort, [...this.directoryExtra, ...moreArgs]), this.directoryEnv)
   }
 
   /** A client home folder inside the cluster's temp dir, so tests never touch ~/.dfs. */
