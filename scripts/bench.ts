@@ -266,7 +266,7 @@ interface Scenario {
   /** what the clock covers, for the JSON reader */
   timing: string
   bytes?: number
-  runs: Array<{ ms: number, mbPerS?: number, peakRssBytes?: number }>
+  runs: Array<{ ms: number, mbPerS?: number, mbPerSExcludingStartup?: number, peakRssBytes?: number }>
   seconds: Summary
   mbPerS?: Summary
   /** throughput with the median start-up cost (`ls`) taken out of each run's time */
@@ -276,22 +276,23 @@ interface Scenario {
   ratioToBaselineIntoFile?: number
   /** each run's MB/s over the baseline's in the same run (the baseline is measured at the start of every run) */
   ratioToBaselinePerRun?: Summary
+  /** the same with the median start-up cost taken out of each run's time, as the baseline's time leaves out its process start and dial */
+  ratioToBaselinePerRunExcludingStartup?: Summary
   peakRss: Record<string, number | undefined>
 }
 
 function scenario (id: string, name: string, timing: string, runs: CommandResult[], bytes: number | undefined, peakRss: Record<string, number | undefined>, startupMs?: number): Scenario {
   const rate = (ms: number): number => bytes! / MB / (ms / 1000)
+  const excludingStartup = bytes != null && startupMs != null && runs.every((r) => r.ms > startupMs)
   return {
     id,
     name,
     timing,
     bytes,
-    runs: runs.map((r) => ({ ms: r.ms, mbPerS: bytes != null ? rate(r.ms) : undefined, peakRssBytes: r.peakRss })),
+    runs: runs.map((r) => ({ ms: r.ms, mbPerS: bytes != null ? rate(r.ms) : undefined, mbPerSExcludingStartup: excludingStartup ? rate(r.ms - startupMs!) : undefined, peakRssBytes: r.peakRss })),
     seconds: summarize(runs.map((r) => r.ms / 1000)),
     mbPerS: bytes != null ? summarize(runs.map((r) => rate(r.ms))) : undefined,
-    mbPerSExcludingStartup: bytes != null && startupMs != null && runs.every((r) => r.ms > startupMs)
-      ? summarize(runs.map((r) => rate(r.ms - startupMs)))
-      : undefined,
+    mbPerSExcludingStartup: excludingStartup ? summarize(runs.map((r) => rate(r.ms - startupMs!))) : undefined,
     peakRss
   }
 }
@@ -301,6 +302,7 @@ const maxOf = (values: Array<number | undefined>): number | undefined =>
 
 const mib = (bytes: number | undefined): string => bytes != null ? (bytes / MIB).toFixed(0) : '?'
 const rateText = (s: Summary | undefined): string => s != null ? `${s.median.toFixed(0)} (${s.min.toFixed(0)}–${s.max.toFixed(0)})` : '–'
+const ratioRangeText = (s: Summary | undefined): string => s != null ? `${s.median.toFixed(2)} (${s.min.toFixed(2)}–${s.max.toFixed(2)})` : '–'
 
 function printTable (rows: string[][]): void {
   const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)))
@@ -412,10 +414,15 @@ class RawBaseline {
 
 }
 
-/** Each run's MB/s over the baseline's in the same run: the spread of the ratio, free of the drift between runs. */
-function perRunRatios (s: Scenario, base: Scenario): Summary | undefined {
-  if (s.mbPerS == null || s.runs.length !== base.runs.length) return undefined
-  return summarize(s.runs.map((run, i) => run.mbPerS! / base.runs[i].mbPerS!))
+/**
+ * Each run's MB/s over the baseline's in the same run: the spread of the ratio,
+ * free of the drift between runs; with `excludingStartup`, each run's MB/s with
+ * the start-up cost taken out.
+ */
+function perRunRatios (s: Scenario, base: Scenario, excludingStartup = false): Summary | undefined {
+  const rate = (run: Scenario['runs'][number]): number | undefined => excludingStartup ? run.mbPerSExcludingStartup : run.mbPerS
+  if (s.runs.length !== base.runs.length || s.runs.some((run) => rate(run) == null)) return undefined
+  return summarize(s.runs.map((run, i) => rate(run)! / base.runs[i].mbPerS!))
 }
 
 interface PeerRss { directory?: number, nodes: Array<number | undefined> }
@@ -658,6 +665,7 @@ async function main (): Promise<void> {
     if (s.mbPerS != null) s.ratioToBaseline = s.mbPerS.median / raw.mbPerS!.median
     if (s.mbPerS != null && s !== raw) s.ratioToBaselineIntoFile = s.mbPerS.median / rawIntoFile.mbPerS!.median
     if (s !== raw) s.ratioToBaselinePerRun = perRunRatios(s, raw)
+    if (s !== raw) s.ratioToBaselinePerRunExcludingStartup = perRunRatios(s, raw, true)
   }
   const targets = {
     /** pipelined replication: three copies should cost well under three times one */
@@ -668,15 +676,16 @@ async function main (): Promise<void> {
 
   console.log(`\n${formatBytes(size)}, ${runs} run(s); MB = 1e6 bytes; RSS = peak resident set (VmHWM), MiB`)
   printTable([
-    ['scenario', 'seconds (median)', 'MB/s median (min–max)', 'x baseline', 'x baseline per run', 'x into file', 'MB/s excl. start-up', 'peak RSS'],
+    ['scenario', 'seconds (median)', 'MB/s median (min–max)', 'x baseline', 'x baseline per run', 'x into file', 'MB/s excl. start-up', 'x per run excl. start-up', 'peak RSS'],
     ...scenarios.map((s) => [
       s.name,
       s.seconds.median.toFixed(2),
       rateText(s.mbPerS),
       s.ratioToBaseline != null ? s.ratioToBaseline.toFixed(2) : '–',
-      s.ratioToBaselinePerRun != null ? `${s.ratioToBaselinePerRun.median.toFixed(2)} (${s.ratioToBaselinePerRun.min.toFixed(2)}–${s.ratioToBaselinePerRun.max.toFixed(2)})` : '–',
+      ratioRangeText(s.ratioToBaselinePerRun),
       s.ratioToBaselineIntoFile != null ? s.ratioToBaselineIntoFile.toFixed(2) : '–',
       rateText(s.mbPerSExcludingStartup),
+      ratioRangeText(s.ratioToBaselinePerRunExcludingStartup),
       Object.entries(s.peakRss).map(([who, bytes]) => `${who} ${mib(bytes)}`).join(', ')
     ])
   ])
