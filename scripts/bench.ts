@@ -236,9 +236,8 @@ async function writeRandomFile (path: string, size: number): Promise<string> {
       await handle.write(buffer, 0, length)
       written += length
     }
-    // on disk before the clock starts, as a file a user uploads usually is: dfs-client reads it with
-    // O_DIRECT, which makes the kernel write a file's dirty pages back first, and a 1 GiB upload of
-    // a file just written took ~10 % longer (4.52-5.28 s against 4.35-4.68 s synced, four alternating)
+    // on disk before the clock starts, as a file a user uploads usually is, so that the kernel's
+    // writing back of the benchmark's own input is not part of the upload's time
     await handle.datasync()
   } finally {
     await handle.close()

@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
-import { writeFile } from 'node:fs/promises'
+import { constants } from 'node:fs'
+import { utimes, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { chunkStream } from '../../src/storage/chunker.ts'
-import { fileChunks } from '../../src/storage/file-chunks.ts'
+import { fileChunkReads, fileChunks, RECENTLY_MODIFIED_MS } from '../../src/storage/file-chunks.ts'
 import { SlabPool } from '../../src/util/slab-pool.ts'
-import { directCapable } from '../../src/util/direct-io.ts'
+import { directCapable, openDirect } from '../../src/util/direct-io.ts'
 import { fromBuffers, tempDir } from '../helpers/tmp.ts'
 
 describe('reading a file into pooled chunk buffers', () => {
@@ -25,6 +26,8 @@ describe('reading a file into pooled chunk buffers', () => {
       const bytes = randomBytes(size)
       const path = join(dir.path, `f${size}`)
       await writeFile(path, bytes)
+      // a file written just now would be read through the page cache (see below)
+      if (direct) await writtenAnHourAgo(path)
       const expected = []
       for await (const chunk of chunkStream(fromBuffers(bytes), chunkSize)) expected.push({ index: chunk.index, offset: chunk.offset, size: chunk.size, id: chunk.id })
       const got = []
@@ -39,6 +42,34 @@ describe('reading a file into pooled chunk buffers', () => {
       assert.deepEqual(got, expected, `a ${size}-byte file`)
     }
   }
+
+  it('reads a file modified in the last two minutes through the page cache, an older one with direct I/O', async function () {
+    const probe = await openDirect(join(dir.path, 'probe'), constants.O_WRONLY | constants.O_CREAT)
+    if (probe == null) this.skip() // no O_DIRECT on this file system: every read goes through the cache
+    const { closeSync } = await import('node:fs')
+    closeSync(probe!)
+    const chunkSize = 64 * 1024
+    const bytes = randomBytes(3 * chunkSize)
+    const path = join(dir.path, 'aged')
+    await writeFile(path, bytes)
+    const read = async (): Promise<{ direct: number, buffered: number, bytes: Buffer }> => {
+      const before = { ...fileChunkReads }
+      const parts: Buffer[] = []
+      for await (const chunk of fileChunks(path, chunkSize, new SlabPool(chunkSize, 2, { direct: true }))) {
+        parts.push(Buffer.concat(chunk.pieces))
+        chunk.release?.()
+      }
+      return { direct: fileChunkReads.direct - before.direct, buffered: fileChunkReads.buffered - before.buffered, bytes: Buffer.concat(parts) }
+    }
+    // just written: 3 chunks and the read that finds the end, all through the cache
+    const fresh = await read()
+    assert.deepEqual([fresh.direct, fresh.buffered], [0, 4])
+    assert.deepEqual(fresh.bytes, bytes)
+    await utimes(path, new Date(), new Date(Date.now() - RECENTLY_MODIFIED_MS - 1000))
+    const older = await read()
+    assert.deepEqual([older.direct, older.buffered], [4, 0])
+    assert.deepEqual(older.bytes, bytes)
+  })
 
   it('reuses its buffers: a reader waits until a chunk is released', async () => {
     const path = join(dir.path, 'two-chunks')
@@ -60,3 +91,8 @@ describe('reading a file into pooled chunk buffers', () => {
     await chunks.return(undefined)
   })
 })
+
+async function writtenAnHourAgo (path: string): Promise<void> {
+  const anHourAgo = new Date(Date.now() - 3600_000)
+  await utimes(path, anHourAgo, anHourAgo)
+}
