@@ -16,7 +16,9 @@ const PIECE_SIZE = 256 * 1024
  * 4.61-5.28 s that way against 5.70-5.94 s direct (three alternating pairs),
  * and the same once synced. Linux writes dirty pages back after 30 s
  * (vm.dirty_expire_centisecs); once clean, a cached file reads as fast
- * either way, so the window errs on the long side.
+ * either way, so the window errs on the long side. The one file it guesses
+ * wrong is one just written past the cache, such as a dfs download uploaded
+ * again at once: read through the cache, it costs the CPU of filling it.
  */
 export const RECENTLY_MODIFIED_MS = 120_000
 
