@@ -4,7 +4,7 @@ import type { Multiaddr } from '@multiformats/multiaddr'
 import { sendMessage } from '../net/stream-io.ts'
 import { RequestStreamPool } from '../net/request-stream.ts'
 import { DIRECTORY_PROTOCOL, MAX_DIRECTORY_MESSAGE_BYTES } from '../protocol/constants.ts'
-import { DirectoryRequest, DirectoryResponse, Status } from '../protocol/directory.ts'
+import { DirectoryRequest, DirectoryResponse, Status } from '../protocol/pb/directory.ts'
 import { ForbiddenError, InvalidInputError, NoCapacityError, NotFoundError, ProtocolError, RemoteError } from '../errors.ts'
 import { Deadline } from '../util/deadline.ts'
 

@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import type { Libp2p } from 'libp2p'
 import { createPeer, dialableAddrs } from '../net/libp2p.ts'
 import { loadOrCreatePeerKey } from '../net/peer-key.ts'
-import { DEFAULT_IDLE_TIMEOUT_MS, DIRECTORY_PROTOCOL, INVENTORY_PROTOCOL, MAX_INBOUND_STREAMS, REGISTER_PROTOCOL } from '../protocol/constants.ts'
+import { DIRECTORY_PROTOCOL, INVENTORY_PROTOCOL, REGISTER_PROTOCOL } from '../protocol/constants.ts'
 import { Repairer } from './repair.ts'
 import { errorMessage, silentLogger, type Logger } from '../util/log.ts'
 import { DirectoryIndex } from './index-db.ts'
@@ -14,11 +14,12 @@ import { ConfigError } from '../errors.ts'
 
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { generateKeyPair } from '@libp2p/crypto/keys'
-import { Status } from '../protocol/directory.ts'
+import { Status } from '../protocol/pb/directory.ts'
 import { DfsClient } from '../client/client.ts'
 import { startHttp, type HttpListener } from '../http/http-server.ts'
 import { DirectoryMetrics, newRegistry } from '../http/metrics.ts'
 import { statusHandler } from './status-http.ts'
+import { DEFAULT_IDLE_TIMEOUT_MS, MAX_INBOUND_STREAMS } from '../net/limits.ts'
 
 export interface DirectoryPeerInit {
   listen: string[]

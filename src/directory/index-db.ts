@@ -4,8 +4,8 @@ import { GroupSync } from '../util/group-sync.ts'
 import { Statements } from '../util/statements.ts'
 import { randomUUID } from 'node:crypto'
 import { InvalidInputError, NotFoundError } from '../errors.ts'
-import { isContentId } from '../storage/content-id.ts'
-import { ManifestHasher } from '../storage/manifest.ts'
+import { isContentId } from '../content/content-id.ts'
+import { ManifestHasher } from '../content/manifest.ts'
 
 /**
  * The directory's index in SQLite (node:sqlite). Schema version 1, described

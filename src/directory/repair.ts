@@ -1,4 +1,4 @@
-import { TaskType, type NodeInfo, type Task, type TaskResult } from '../protocol/directory.ts'
+import { TaskType, type NodeInfo, type Task, type TaskResult } from '../protocol/pb/directory.ts'
 import type { Logger } from '../util/log.ts'
 import type { ChunkCopies, DirectoryIndex, NodeRecord } from './index-db.ts'
 

@@ -1,6 +1,6 @@
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client'
-import type { StoreResponse } from '../protocol/store.ts'
-import { StoreResponse as StoreResponseCodec } from '../protocol/store.ts'
+import type { StoreResponse } from '../protocol/pb/store.ts'
+import { StoreResponse as StoreResponseCodec } from '../protocol/pb/store.ts'
 
 /**
  * Prometheus metrics (prom-client), one registry per peer, served at

@@ -4,12 +4,12 @@ import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
 import type { PeerId, PrivateKey } from '@libp2p/interface'
 import type { Registry } from 'prom-client'
-import { noiseCrypto } from './noise-crypto.ts'
-import { tunedNoise } from './noise-connection.ts'
-import { windowUpdatesAtHalf } from './yamux-window.ts'
-import { ringReads } from './socket-reads.ts'
-import { MAX_CONNECTIONS_PER_PEER, MAX_INBOUND_STREAMS } from '../protocol/constants.ts'
+import { noiseCrypto } from './tuning/noise-crypto.ts'
+import { tunedNoise } from './tuning/noise-connection.ts'
+import { windowUpdatesAtHalf } from './tuning/yamux-window.ts'
+import { ringReads } from './tuning/socket-reads.ts'
 import { ListenError } from '../errors.ts'
+import { MAX_CONNECTIONS_PER_PEER, MAX_INBOUND_STREAMS } from './limits.ts'
 
 export interface PeerInit {
   privateKey?: PrivateKey

@@ -2,7 +2,7 @@ import { encode as encodeVarint, encodingLength } from 'uint8-varint'
 import type { AbortOptions, Stream } from '@libp2p/interface'
 import { Uint8ArrayList } from 'uint8arraylist'
 import { IdleTimeoutError, ProtocolError } from '../errors.ts'
-import { NOISE_MESSAGE_BYTES, TAG_BYTES } from './noise-decrypt.ts'
+import { NOISE_MESSAGE_BYTES, TAG_BYTES } from './tuning/noise-decrypt.ts'
 
 /**
  * A pull reader over a libp2p 3.x stream: length-prefixed messages and exact

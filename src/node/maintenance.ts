@@ -1,6 +1,6 @@
-import { TaskType, type Task, type TaskResult } from '../protocol/directory.ts'
+import { TaskType, type Task, type TaskResult } from '../protocol/pb/directory.ts'
 import type { StoreClients } from '../protocol/store-client.ts'
-import type { ChunkStore } from '../storage/chunk-store.ts'
+import type { ChunkStore } from './disk/chunk-store.ts'
 import { errorMessage, type Logger } from '../util/log.ts'
 import { Deadline } from '../util/deadline.ts'
 

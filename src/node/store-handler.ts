@@ -1,15 +1,17 @@
 import type { Connection, Logger as Libp2pLogger, Stream } from '@libp2p/interface'
 import { logger } from '@libp2p/logger'
 import { StreamReader, sendMessage, sendMessageAndBytes } from '../net/stream-io.ts'
-import { DEFAULT_IDLE_TIMEOUT_MS, MAX_BATCH_BYTES, MAX_BATCH_FILES, MAX_GET_MANY, MAX_STORE_MESSAGE_BYTES, SMALL_CHUNK_BYTES } from '../protocol/constants.ts'
-import { StoreRequest, StoreResponse } from '../protocol/store.ts'
-import { MAX_CHUNK_SIZE, type ChunkStore } from '../storage/chunk-store.ts'
+import { MAX_BATCH_BYTES, MAX_BATCH_FILES, MAX_GET_MANY, MAX_STORE_MESSAGE_BYTES, SMALL_CHUNK_BYTES } from '../protocol/constants.ts'
+import { StoreRequest, StoreResponse } from '../protocol/pb/store.ts'
+import { type ChunkStore } from './disk/chunk-store.ts'
 import { errorMessage } from '../util/log.ts'
 import { PieceQueue } from '../util/piece-queue.ts'
 import { Deadline } from '../util/deadline.ts'
 import type { PutOutcome, StoreClients } from '../protocol/store-client.ts'
 import { GrantOp, type GrantVerifier } from '../security/grants.ts'
 import type { Drain } from '../util/drain.ts'
+import { DEFAULT_IDLE_TIMEOUT_MS } from '../net/limits.ts'
+import { MAX_CHUNK_SIZE } from '../content/chunker.ts'
 
 const log: Libp2pLogger = logger('dfs:node:store')
 

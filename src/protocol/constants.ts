@@ -20,17 +20,6 @@ export const INVENTORY_PAGE_CHUNKS = 8192
 /** Largest inventory a directory takes in one go (5M chunks is 20 TB at 4 MiB) */
 export const MAX_INVENTORY_CHUNKS = 5_000_000
 
-/**
- * Inbound streams a peer accepts per protocol per connection. With each
- * stream's read buffer bounded (StreamReader pauses the sender past 1 MiB),
- * this bounds what one connection can make a peer hold.
- */
-export const MAX_INBOUND_STREAMS = 32
-/** Connections one peer may hold to another at once; more are refused at the gate. */
-export const MAX_CONNECTIONS_PER_PEER = 4
-/** How long a server waits for a quiet peer, mid-request or between requests. */
-export const DEFAULT_IDLE_TIMEOUT_MS = 60_000
-
 /** Chunks described per resolve reply; a client pages through larger files. */
 export const RESOLVE_PAGE_CHUNKS = 1024
 /** Placements handed out per request; a client asks again for more. */

@@ -3,9 +3,10 @@ import type { AbortOptions } from '@libp2p/interface'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import { sendMessage, sendMessageAndBytes } from '../net/stream-io.ts'
 import { RequestStreamPool, type RequestStream } from '../net/request-stream.ts'
-import { MAX_BATCH_BYTES, MAX_INBOUND_STREAMS, MAX_STORE_MESSAGE_BYTES, STORE_PROTOCOL } from './constants.ts'
-import { StoreRequest, StoreResponse, type Target } from './store.ts'
+import { MAX_BATCH_BYTES, MAX_STORE_MESSAGE_BYTES, STORE_PROTOCOL } from './constants.ts'
+import { StoreRequest, StoreResponse, type Target } from './pb/store.ts'
 import { ChunkTransferError, ForbiddenError, IntegrityError, NoCapacityError, NotFoundError, ProtocolError } from '../errors.ts'
+import { MAX_INBOUND_STREAMS } from '../net/limits.ts'
 
 function failure (peer: string, response: StoreResponse): Error {
   const message = `node ${peer}: ${response.message}`

@@ -1,7 +1,7 @@
 import { createPrivateKey, createPublicKey, randomBytes, sign, verify, type KeyObject } from 'node:crypto'
 import { peerIdFromString } from '@libp2p/peer-id'
 import type { PrivateKey } from '@libp2p/interface'
-import { Grant, GrantOp, SignedGrant } from '../protocol/grant.ts'
+import { Grant, GrantOp, SignedGrant } from '../protocol/pb/grant.ts'
 import { ForbiddenError } from '../errors.ts'
 
 export { GrantOp }

@@ -3,8 +3,8 @@ import { createHash, randomBytes } from 'node:crypto'
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { tempDir } from '../helpers/tmp.ts'
-import { cidFromDigest } from '../../src/storage/content-id.ts'
-import { fileIdOf } from '../../src/storage/manifest.ts'
+import { cidFromDigest } from '../../src/content/content-id.ts'
+import { fileIdOf } from '../../src/content/manifest.ts'
 import { Cluster, runClient } from '../helpers/cluster.ts'
 
 const idOf = (bytes: Uint8Array): string => cidFromDigest(createHash('sha256').update(bytes).digest())

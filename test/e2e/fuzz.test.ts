@@ -11,8 +11,8 @@ import { createPeer } from '../../src/net/libp2p.ts'
 import { openStream } from '../../src/net/dial.ts'
 import { StreamReader } from '../../src/net/stream-io.ts'
 import { DIRECTORY_PROTOCOL, INVENTORY_PROTOCOL, REGISTER_PROTOCOL, STORE_PROTOCOL } from '../../src/protocol/constants.ts'
-import { DirectoryRequest, InventoryPage, RegisterRequest } from '../../src/protocol/directory.ts'
-import { StoreRequest } from '../../src/protocol/store.ts'
+import { DirectoryRequest, InventoryPage, RegisterRequest } from '../../src/protocol/pb/directory.ts'
+import { StoreRequest } from '../../src/protocol/pb/store.ts'
 
 /** Runs per kind of input per protocol: enough to hit every decoder path, quick enough for CI. */
 const RUNS = 100

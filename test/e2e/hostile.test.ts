@@ -10,11 +10,12 @@ import { stalledPut } from '../helpers/stalled-put.ts'
 import { createPeer } from '../../src/net/libp2p.ts'
 import { openStream } from '../../src/net/dial.ts'
 import { StreamReader, sendMessage } from '../../src/net/stream-io.ts'
-import { DIRECTORY_PROTOCOL, MAX_CONNECTIONS_PER_PEER, MAX_INBOUND_STREAMS, STORE_PROTOCOL } from '../../src/protocol/constants.ts'
+import { DIRECTORY_PROTOCOL, STORE_PROTOCOL } from '../../src/protocol/constants.ts'
 import { generateKeyPair } from '@libp2p/crypto/keys'
-import { StoreRequest } from '../../src/protocol/store.ts'
-import { cidFromDigest } from '../../src/storage/content-id.ts'
+import { StoreRequest } from '../../src/protocol/pb/store.ts'
+import { cidFromDigest } from '../../src/content/content-id.ts'
 import { DfsClient } from '../../src/index.ts'
+import { MAX_CONNECTIONS_PER_PEER, MAX_INBOUND_STREAMS } from '../../src/net/limits.ts'
 
 /** Resolves once the remote ends the stream (closed or reset); the time it took. */
 async function untilEnded (reader: StreamReader, limitMs: number): Promise<number> {

@@ -4,10 +4,10 @@ import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { Cluster } from '../helpers/cluster.ts'
 import { DfsClient } from '../../src/index.ts'
-import { MAX_INBOUND_STREAMS } from '../../src/protocol/constants.ts'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createPeer } from '../../src/net/libp2p.ts'
 import { DirectoryClient } from '../../src/client/directory-client.ts'
+import { MAX_INBOUND_STREAMS } from '../../src/net/limits.ts'
 
 async function collect (source: AsyncIterable<Uint8Array>): Promise<Buffer> {
   const parts: Uint8Array[] = []

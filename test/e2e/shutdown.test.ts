@@ -7,7 +7,7 @@ import { binArgv } from '../../src/util/node-command.ts'
 import { CLIENT_BIN, Cluster } from '../helpers/cluster.ts'
 import { stalledPut } from '../helpers/stalled-put.ts'
 import { createPeer } from '../../src/net/libp2p.ts'
-import { cidFromDigest } from '../../src/storage/content-id.ts'
+import { cidFromDigest } from '../../src/content/content-id.ts'
 
 /** Every file under a folder, at any depth. */
 async function filesUnder (dir: string): Promise<string[]> {

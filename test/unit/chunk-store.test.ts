@@ -2,8 +2,8 @@ import assert from 'node:assert/strict'
 import { randomBytes, createHash } from 'node:crypto'
 import { appendFile, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { FsChunkStore } from '../../src/storage/chunk-store.ts'
-import { cidFromDigest } from '../../src/storage/content-id.ts'
+import { FsChunkStore } from '../../src/node/disk/chunk-store.ts'
+import { cidFromDigest } from '../../src/content/content-id.ts'
 import { collect, fromBuffers, tempDir } from '../helpers/tmp.ts'
 
 const idOf = (bytes: Uint8Array): string => cidFromDigest(createHash('sha256').update(bytes).digest())

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { createHash, randomBytes } from 'node:crypto'
-import { chunkStream } from '../../src/storage/chunker.ts'
-import { cidFromDigest, parseContentId } from '../../src/storage/content-id.ts'
+import { chunkStream } from '../../src/content/chunker.ts'
+import { cidFromDigest, parseContentId } from '../../src/content/content-id.ts'
 
 function sha256Cid (bytes: Uint8Array): string {
   return cidFromDigest(createHash('sha256').update(bytes).digest())
@@ -58,7 +58,7 @@ describe('chunker', () => {
 
 describe('content IDs', () => {
   it('names a file by the DAG-JSON manifest of its chunk IDs', async () => {
-    const { fileIdOf, ManifestHasher } = await import('../../src/storage/manifest.ts')
+    const { fileIdOf, ManifestHasher } = await import('../../src/content/manifest.ts')
     const a = sha256Cid(Buffer.from('a'))
     const b = sha256Cid(Buffer.from('b'))
     const manifest = `{"chunks":[{"/":"${a}"},{"/":"${b}"}],"size":2}`

@@ -6,8 +6,8 @@ import { join } from 'node:path'
 import { alignedBuffers, alignUp, directCapable, openDirect, writeAllAt } from '../../src/util/direct-io.ts'
 import { SlabPool } from '../../src/util/slab-pool.ts'
 import { DownloadFile } from '../../src/client/download-file.ts'
-import { FsChunkStore } from '../../src/storage/chunk-store.ts'
-import { cidFromDigest } from '../../src/storage/content-id.ts'
+import { FsChunkStore } from '../../src/node/disk/chunk-store.ts'
+import { cidFromDigest } from '../../src/content/content-id.ts'
 import { collect, fromBuffers, tempDir } from '../helpers/tmp.ts'
 
 const idOf = (bytes: Uint8Array): string => cidFromDigest(createHash('sha256').update(bytes).digest())

@@ -4,8 +4,8 @@ import { join } from 'node:path'
 import { DatabaseSync } from 'node:sqlite'
 import { DirectoryIndex } from '../../src/directory/index-db.ts'
 import { placeChunks } from '../../src/directory/placement.ts'
-import { cidFromDigest } from '../../src/storage/content-id.ts'
-import { fileIdOf } from '../../src/storage/manifest.ts'
+import { cidFromDigest } from '../../src/content/content-id.ts'
+import { fileIdOf } from '../../src/content/manifest.ts'
 import { tempDir } from '../helpers/tmp.ts'
 
 const idOf = (text: string): string => cidFromDigest(createHash('sha256').update(text).digest())

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict'
 import { createHash, randomBytes } from 'node:crypto'
 import { readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { PackStore } from '../../src/storage/pack-store.ts'
-import { cidFromDigest } from '../../src/storage/content-id.ts'
+import { PackStore } from '../../src/node/disk/pack-store.ts'
+import { cidFromDigest } from '../../src/content/content-id.ts'
 import { tempDir } from '../helpers/tmp.ts'
 
 const idOf = (bytes: Uint8Array): string => cidFromDigest(createHash('sha256').update(bytes).digest())

@@ -3,9 +3,9 @@ import { createHash } from 'node:crypto'
 import { join } from 'node:path'
 import { DirectoryIndex } from '../../src/directory/index-db.ts'
 import { Repairer } from '../../src/directory/repair.ts'
-import { TaskType } from '../../src/protocol/directory.ts'
-import { cidFromDigest } from '../../src/storage/content-id.ts'
-import { fileIdOf } from '../../src/storage/manifest.ts'
+import { TaskType } from '../../src/protocol/pb/directory.ts'
+import { cidFromDigest } from '../../src/content/content-id.ts'
+import { fileIdOf } from '../../src/content/manifest.ts'
 import { tempDir } from '../helpers/tmp.ts'
 
 const idOf = (text: string): string => cidFromDigest(createHash('sha256').update(text).digest())

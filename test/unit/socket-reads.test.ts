@@ -5,7 +5,7 @@ import type { Libp2p } from 'libp2p'
 import fc from 'fast-check'
 import { createPeer, dialableAddrs } from '../../src/net/libp2p.ts'
 import { StreamReader, sendBytes, sendMessage } from '../../src/net/stream-io.ts'
-import { MAX_KEPT_BYTES, READ_BYTES, RING_BYTES, nextRead, ringReadCounts } from '../../src/net/socket-reads.ts'
+import { MAX_KEPT_BYTES, READ_BYTES, RING_BYTES, nextRead, ringReadCounts } from '../../src/net/tuning/socket-reads.ts'
 
 /** answers a 4-byte length with that many bytes of `bulk` */
 const BULK_PROTOCOL = '/dfs-test/bulk/1.0.0'

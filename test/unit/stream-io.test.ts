@@ -5,8 +5,8 @@ import { multiaddr } from '@multiformats/multiaddr'
 import type { Libp2p } from 'libp2p'
 import { createPeer, dialableAddrs, STREAM_OPTIONS } from '../../src/net/libp2p.ts'
 import { BULK_SEND_BYTES, StreamReader, sendBytes, sendMessage, sendMessageAndBytes } from '../../src/net/stream-io.ts'
-import { DirectoryRequest, DirectoryResponse, Status } from '../../src/protocol/directory.ts'
-import { MAX_INBOUND_STREAMS } from '../../src/protocol/constants.ts'
+import { DirectoryRequest, DirectoryResponse, Status } from '../../src/protocol/pb/directory.ts'
+import { MAX_INBOUND_STREAMS } from '../../src/net/limits.ts'
 
 describe('framing and codecs', () => {
   it('round-trips directory messages through protobuf', () => {

@@ -3,9 +3,9 @@ import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { DatabaseSync, type StatementSync } from 'node:sqlite'
-import { digestEquals, newHasher, parseContentId } from './content-id.ts'
-import { GroupSync } from '../util/group-sync.ts'
-import { Statements } from '../util/statements.ts'
+import { digestEquals, newHasher, parseContentId } from '../../content/content-id.ts'
+import { GroupSync } from '../../util/group-sync.ts'
+import { Statements } from '../../util/statements.ts'
 
 /**
  * Small chunks packed into append-only files, as Haystack and SeaweedFS's

@@ -5,15 +5,14 @@ import { join } from 'node:path'
 import { pipeline } from 'node:stream/promises'
 import { randomBytes } from 'node:crypto'
 import type { AbortOptions } from '@libp2p/interface'
-import { IntegrityError, InvalidInputError, NoCapacityError } from '../errors.ts'
-import { cidFromDigest, digestEquals, newHasher, parseContentId } from './content-id.ts'
-import { SlabPool } from '../util/slab-pool.ts'
-import { alignUp, directCapable, openDirect, readAt, truncateFd } from '../util/direct-io.ts'
-import { GroupSync } from '../util/group-sync.ts'
+import { IntegrityError, InvalidInputError, NoCapacityError } from '../../errors.ts'
+import { cidFromDigest, digestEquals, newHasher, parseContentId } from '../../content/content-id.ts'
+import { SlabPool } from '../../util/slab-pool.ts'
+import { alignUp, directCapable, openDirect, readAt, truncateFd } from '../../util/direct-io.ts'
+import { GroupSync } from '../../util/group-sync.ts'
 import { MAX_PACKED_BYTES, PackStore } from './pack-store.ts'
+import { MAX_CHUNK_SIZE } from '../../content/chunker.ts'
 
-/** Largest chunk a node accepts: bounds what one request can make it write. */
-export const MAX_CHUNK_SIZE = 64 * 1024 * 1024
 
 /** Chunks up to this size are received whole into a reused buffer: the default chunk size. */
 const SLAB_BYTES = 4 * 1024 * 1024

@@ -1,8 +1,8 @@
 import { close, constants } from 'node:fs'
 import { open } from 'node:fs/promises'
 import { directCapable, isAligned, openDirect, readAt } from '../util/direct-io.ts'
-import { cidFromDigest, newHasher } from './content-id.ts'
-import type { Chunk } from './chunker.ts'
+import { cidFromDigest, newHasher } from '../content/content-id.ts'
+import type { Chunk } from '../content/chunker.ts'
 import type { SlabPool } from '../util/slab-pool.ts'
 
 /** Size of the views a chunk is sent in (the stream write size that suits Noise and Yamux). */

@@ -1,5 +1,8 @@
 import { cidFromDigest, newHasher } from './content-id.ts'
 
+/** Largest chunk a node accepts: bounds what one request can make it write. */
+export const MAX_CHUNK_SIZE = 64 * 1024 * 1024
+
 export interface Chunk {
   index: number
   offset: number
