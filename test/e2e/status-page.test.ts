@@ -73,12 +73,14 @@ describe('operators: the status page, /metrics and GET /files over HTTP', functi
       this.skip()
     }
     const httpPort = await freePort()
-    cluster = await Cluster.start({ nodes: 3, deadAfter: '2s', directoryArgs: ['--http', `/ip4/127.0.0.1/tcp/${httpPort}`] })
+    // a small capacity, so that the usage bars are visibly filled
+    cluster = await Cluster.start({ nodes: 3, deadAfter: '2s', nodeArgs: ['--capacity', '4MiB'], directoryArgs: ['--http', `/ip4/127.0.0.1/tcp/${httpPort}`] })
     assert.match(cluster.directory.stderr, new RegExp(`status page on http://127\\.0\\.0\\.1:${httpPort}/`))
     const id = await upload(cluster, 'report.pdf', randomBytes(700 * 1024))
 
     browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS })
-    const page = await browser.newPage()
+    // a laptop's browser window
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } })
     await page.goto(`http://127.0.0.1:${httpPort}/`)
     const fileRow = page.locator(`#files tr[data-file-id="${id}"]`)
     await fileRow.waitFor({ timeout: 15_000 })
@@ -91,12 +93,39 @@ describe('operators: the status page, /metrics and GET /files over HTTP', functi
     }
     assert.equal(await page.locator('#health td').first().textContent(), 'healthy')
 
+    // it fits the window: nothing runs off the right edge, no horizontal scroll
+    const fit = await page.evaluate(() => ({
+      scrollWidth: document.documentElement.scrollWidth,
+      clientWidth: document.documentElement.clientWidth,
+      rights: ['#nodes', '#files', '#health', '#repair'].map((table) => document.querySelector(table)!.getBoundingClientRect().right)
+    }))
+    assert.ok(fit.scrollWidth <= fit.clientWidth, `the page scrolls sideways: ${fit.scrollWidth} > ${fit.clientWidth} px`)
+    for (const right of fit.rights) assert.ok(right <= fit.clientWidth, `a table ends at ${right} px, past the window's ${fit.clientWidth}`)
+
+    // each node's used/capacity as a bar, as full as the directory says
+    const status = await (await fetch(`http://127.0.0.1:${httpPort}/api/status`)).json()
+    for (const node of status.nodes) {
+      assert.ok(node.used > 0 && node.used < node.capacity, `node ${node.peerId}: ${node.used} of ${node.capacity} bytes`)
+      const selector = `#nodes tr[data-peer-id="${node.peerId}"] td:nth-child(4) [role=progressbar]`
+      const bar = page.locator(selector)
+      // the page may still show the usage of a heartbeat before
+      await page.waitForFunction(([selector, used]) => document.querySelector(selector)?.getAttribute('aria-valuenow') === used, [selector, String(node.used)] as const, { timeout: 10_000 })
+      assert.equal(await bar.getAttribute('aria-valuemax'), String(node.capacity))
+      const [barBox, fillBox] = await Promise.all([bar.boundingBox(), bar.locator('.fill').boundingBox()])
+      assert.ok(barBox != null && fillBox != null && barBox.width > 40, 'the bar is drawn')
+      assert.ok(Math.abs(fillBox.width / barBox.width - node.used / node.capacity) < 0.02, `filled ${fillBox.width} of ${barBox.width} px for ${node.used} of ${node.capacity} bytes`)
+    }
+    const atTarget = page.locator('#at-target')
+    assert.equal(await atTarget.getAttribute('aria-valuenow'), await atTarget.getAttribute('aria-valuemax'), 'every chunk at target')
+
     // the page refreshes itself: a killed node shows as dead, and its file as under-replicated
     const victim = cluster.nodes[0]
     await victim.kill9()
     await page.locator(`#nodes tr[data-peer-id="${victim.peerId}"] td.dead`).waitFor({ timeout: 20_000 })
     await page.locator(`#files tr[data-file-id="${id}"] td.under-replicated`).waitFor({ timeout: 10_000 })
     assert.equal(await page.locator('#health td').first().textContent(), 'under-replicated')
+    // and the chunks-at-target bar drops: repairs fill it back up
+    assert.ok(Number(await atTarget.getAttribute('aria-valuenow')) < Number(await atTarget.getAttribute('aria-valuemax')), 'fewer chunks at target')
   })
 
   it('serves Prometheus metrics on the directory and on a node, and files by ID and by name', async () => {
