@@ -23,14 +23,27 @@ const basePort = Number(process.env.DFS_CLUSTER_PORT ?? 4010)
 const nodeCount = Number(process.env.DFS_CLUSTER_NODES ?? 3)
 const httpPort = Number(process.env.DFS_CLUSTER_HTTP_PORT ?? 8080)
 
-const children: ChildProcess[] = []
+interface Peer {
+  label: string
+  child: ChildProcess
+  /** resolves with the exit code, or the signal that ended it */
+  exited: Promise<number | NodeJS.Signals | null>
+}
+
+const peers: Peer[] = []
 let stopping = false
 
-/** Start a peer, prefix its log lines with its label, resolve with its address once it is ready. */
+/**
+ * Start a peer, prefix its log lines with its label, resolve with its address once it is ready.
+ * Each peer runs in a process group of its own, so a terminal's Ctrl-C reaches only this script,
+ * which then stops the peers with one signal each, nodes first; a pipe on its stdin that only this
+ * script holds stops it (--stop-on-stdin-close) should the script be killed outright.
+ */
 async function startPeer (label: string, args: string[]): Promise<string> {
   const [command, ...flags] = binArgv(peerBin)
-  const child = spawn(command, [...flags, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
-  children.push(child)
+  const child = spawn(command, [...flags, ...args, '--stop-on-stdin-close'], { stdio: ['pipe', 'pipe', 'pipe'], detached: true })
+  const exited = new Promise<number | NodeJS.Signals | null>((resolve) => { child.once('exit', (code, signal) => { resolve(signal ?? code) }) })
+  peers.push({ label, child, exited })
   let pending = ''
   child.stderr!.setEncoding('utf8').on('data', (text: string) => {
     pending += text
@@ -65,17 +78,28 @@ function readable (line: string): string {
   }
 }
 
+/** SIGTERM to each peer still running, and its exit; true when all of them stopped cleanly (exit 0). */
+async function stopPeers (group: Peer[]): Promise<boolean> {
+  const running = group.filter(({ child }) => child.exitCode == null && child.signalCode == null)
+  const outcomes = await Promise.all(running.map(async ({ label, child, exited }) => {
+    child.kill('SIGTERM')
+    const outcome = await exited
+    if (outcome !== 0) process.stderr.write(`[${label}] exited with ${typeof outcome === 'string' ? outcome : `code ${outcome}`} while stopping\n`)
+    return outcome === 0
+  }))
+  return outcomes.every(Boolean)
+}
+
+/** Nodes first, so that each can tell the directory it is leaving; then the directory. */
 async function stop (code: number): Promise<void> {
   if (stopping) return
   stopping = true
-  await Promise.all(children.map(async (child) => {
-    if (child.exitCode != null || child.signalCode != null) return
-    child.kill('SIGTERM')
-    await new Promise((resolve) => child.once('exit', resolve))
-  }))
-  process.exit(code)
+  const nodesClean = await stopPeers(peers.filter((peer) => peer.label !== 'directory'))
+  const directoryClean = await stopPeers(peers.filter((peer) => peer.label === 'directory'))
+  process.exit(nodesClean && directoryClean ? code : Math.max(code, 1))
 }
 
+// npm forwards the terminal's SIGINT to this script as well: a repeat while stopping changes nothing
 process.on('SIGINT', () => { void stop(0) })
 process.on('SIGTERM', () => { void stop(0) })
 
