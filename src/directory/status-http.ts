@@ -182,7 +182,7 @@ const STATUS_PAGE = `<!doctype html>
   .bar > .fill { display: block; height: 100%; background: #3f7fbf; }
   .bar.full > .fill { background: #a35b00; }
   .bar.health > .fill { background: #2e8b4a; }
-  .addr { display: block; }
+  .addr { display: block; overflow-wrap: normal; }
 </style>
 </head>
 <body>
@@ -202,11 +202,11 @@ const STATUS_PAGE = `<!doctype html>
 </div>
 <h2>Nodes</h2>
 <table id="nodes">
-<colgroup><col style="width: 30%"><col style="width: 4.5rem"><col style="width: 20%"><col style="width: 24%"><col style="width: 5.5rem"><col style="width: 7.5rem"></colgroup>
+<colgroup><col style="width: 33%"><col style="width: 4.5rem"><col style="width: 19%"><col style="width: 22%"><col style="width: 5.5rem"><col style="width: 7.5rem"></colgroup>
 <thead><tr><th>peer ID</th><th>state</th><th>addresses</th><th>used / capacity</th><th class="num">chunks</th><th class="num">last heartbeat</th></tr></thead><tbody></tbody></table>
 <h2>Files <span class="muted" id="files-count"></span></h2>
 <table id="files">
-<colgroup><col style="width: 24%"><col style="width: 37%"><col style="width: 6.5rem"><col style="width: 4.5rem"><col style="width: 9rem"><col style="width: 11rem"></colgroup>
+<colgroup><col style="width: 24%"><col style="width: 37%"><col style="width: 6.5rem"><col style="width: 4.5rem"><col style="width: 10.5rem"><col style="width: 10.5rem"></colgroup>
 <thead><tr><th>name</th><th>ID</th><th class="num">size</th><th class="num">copies</th><th>health</th><th>uploaded</th></tr></thead><tbody></tbody></table>
 </main>
 <script>
@@ -285,7 +285,11 @@ function render (s) {
       const line = document.createElement('span')
       line.className = 'addr'
       line.title = addr
-      line.textContent = addr.replace('/p2p/' + n.peerId, '')
+      // a narrow column breaks an address between its parts, not inside a number
+      addr.replace('/p2p/' + n.peerId, '').split('/').forEach(function (part, i) {
+        if (i > 0) line.append(document.createElement('wbr'), '/')
+        line.append(part)
+      })
       return line
     }))
     meter(cell(tr, ''), n.used, n.capacity, bytes(n.used) + ' of ' + bytes(n.capacity) + ' (' + Math.floor(percent(n.used, n.capacity)) + '%)',
