@@ -28,6 +28,8 @@ interface Peer {
   child: ChildProcess
   /** resolves with the exit code, or the signal that ended it */
   exited: Promise<number | NodeJS.Signals | null>
+  /** sent SIGTERM to stop: another one makes it exit at once */
+  stopping: boolean
 }
 
 const peers: Peer[] = []
@@ -43,7 +45,7 @@ async function startPeer (label: string, args: string[]): Promise<string> {
   const [command, ...flags] = binArgv(peerBin)
   const child = spawn(command, [...flags, ...args, '--stop-on-stdin-close'], { stdio: ['pipe', 'pipe', 'pipe'], detached: true })
   const exited = new Promise<number | NodeJS.Signals | null>((resolve) => { child.once('exit', (code, signal) => { resolve(signal ?? code) }) })
-  peers.push({ label, child, exited })
+  peers.push({ label, child, exited, stopping: false })
   let pending = ''
   child.stderr!.setEncoding('utf8').on('data', (text: string) => {
     pending += text
@@ -81,7 +83,9 @@ function readable (line: string): string {
 /** SIGTERM to each peer still running, and its exit; true when all of them stopped cleanly (exit 0). */
 async function stopPeers (group: Peer[]): Promise<boolean> {
   const running = group.filter(({ child }) => child.exitCode == null && child.signalCode == null)
-  const outcomes = await Promise.all(running.map(async ({ label, child, exited }) => {
+  const outcomes = await Promise.all(running.map(async (peer) => {
+    const { label, child, exited } = peer
+    peer.stopping = true
     child.kill('SIGTERM')
     const outcome = await exited
     if (outcome !== 0) process.stderr.write(`[${label}] exited with ${typeof outcome === 'string' ? outcome : `code ${outcome}`} while stopping\n`)
@@ -90,18 +94,35 @@ async function stopPeers (group: Peer[]): Promise<boolean> {
   return outcomes.every(Boolean)
 }
 
+/** When the stop began: a second Ctrl-C well after it makes the peers exit at once. */
+let stoppingSince = 0
+/** npm passes the terminal's SIGINT on to this script too, a moment after the terminal does: not a second Ctrl-C. */
+const REPEAT_SIGNAL_MS = 1_000
+
 /** Nodes first, so that each can tell the directory it is leaving; then the directory. */
 async function stop (code: number): Promise<void> {
   if (stopping) return
   stopping = true
+  stoppingSince = Date.now()
   const nodesClean = await stopPeers(peers.filter((peer) => peer.label !== 'directory'))
   const directoryClean = await stopPeers(peers.filter((peer) => peer.label === 'directory'))
   process.exit(nodesClean && directoryClean ? code : Math.max(code, 1))
 }
 
-// npm forwards the terminal's SIGINT to this script as well: a repeat while stopping changes nothing
-process.on('SIGINT', () => { void stop(0) })
-process.on('SIGTERM', () => { void stop(0) })
+/** The first signal stops the cluster cleanly; a second one, as to a peer, makes the peers still stopping exit at once. */
+function onSignal (): void {
+  if (!stopping) {
+    void stop(0)
+    return
+  }
+  if (Date.now() - stoppingSince < REPEAT_SIGNAL_MS) return
+  for (const { child, stopping } of peers) {
+    if (stopping && child.exitCode == null && child.signalCode == null) child.kill('SIGTERM')
+  }
+}
+
+process.on('SIGINT', onSignal)
+process.on('SIGTERM', onSignal)
 
 try {
   const directory = await startPeer('directory', ['--role', 'directory', '--open', '--data-dir', join(dataDir, 'directory'), '--listen', `/ip4/127.0.0.1/tcp/${basePort}`, '--http', `/ip4/127.0.0.1/tcp/${httpPort}`])

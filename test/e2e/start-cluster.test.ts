@@ -2,7 +2,9 @@ import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import { access, readdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { ROOT, freePort, runClient } from '../helpers/cluster.ts'
+import { ROOT, freePort, runClient, type Cluster } from '../helpers/cluster.ts'
+import { stalledPut } from '../helpers/stalled-put.ts'
+import { createPeer } from '../../src/net/libp2p.ts'
 import { tempDir } from '../helpers/tmp.ts'
 
 /**
@@ -66,6 +68,14 @@ async function waitUntilGone (dir: string, timeoutMs = 20_000): Promise<void> {
   while ((await processesUsing(dir)).length > 0) {
     if (Date.now() > deadline) throw new Error(`peers still running in ${dir} after ${timeoutMs} ms: ${(await processesUsing(dir)).join(', ')}`)
     await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+}
+
+async function waitUntil (what: string, check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((resolve) => setTimeout(resolve, 50))
   }
 }
 
@@ -144,6 +154,43 @@ describe('npm start: a local cluster the client finds with no flags', function (
       await waitUntilGone(clusterDir)
     } finally {
       // peers left behind by a failure are this test's own
+      for (const pid of await processesUsing(dir.path)) process.kill(pid, 'SIGKILL')
+      await dir.cleanup()
+    }
+  })
+
+  it('a second Ctrl-C, while a node waits for a request in flight, makes it exit at once', async () => {
+    const dir = await tempDir()
+    const peer = await createPeer({})
+    try {
+      const clusterDir = join(dir.path, 'cluster')
+      const env = { DFS_CLUSTER_DIR: clusterDir, DFS_CLUSTER_NODES: '1', DFS_CLUSTER_PORT: String(await freePortRange()), DFS_CLUSTER_HTTP_PORT: String(await freePort()), DFS_HOME: join(dir.path, 'home') }
+      const cluster = await startCluster(env, true)
+      const nodes = JSON.parse((await runClient(['nodes', '--json'], { env: { DFS_HOME: env.DFS_HOME } })).stdout)
+      // a PUT that stalls mid-chunk: the node's clean stop waits for it (up to its 10 s grace)
+      const { directory } = await stalledPut({ directoryAddr: cluster.directory, nodes: [{ addr: nodes[0].addrs[0] }] } as unknown as Cluster, peer)
+      const tmp = join(clusterDir, 'node1', 'store', 'tmp')
+      await waitUntil('the chunk being written', async () => (await readdir(tmp).catch(() => [])).length === 1)
+      process.kill(-cluster.pid, 'SIGINT')
+      const firstAt = Date.now()
+      await waitUntil('the node stopping', async () => /^\[node1\] .* SIGTERM: stopping/m.test(cluster.err()))
+      // a person's second Ctrl-C comes later than npm's passing on of the first, which the script ignores
+      await new Promise((resolve) => setTimeout(resolve, 1_500))
+      assert.doesNotMatch(cluster.err(), /^\[node1\] .* INFO {2}stopped$/m, 'still waiting for the stalled PUT')
+      const secondAt = Date.now()
+      process.kill(-cluster.pid, 'SIGINT')
+      assert.equal(await cluster.exited, 1, cluster.err())
+      assert.ok(Date.now() - secondAt < 5_000 && Date.now() - firstAt < 9_000, 'at once, not after the grace period')
+      const log = cluster.err()
+      assert.match(log, /^\[node1\] .* SIGTERM again: exiting at once$/m)
+      assert.match(log, /^\[node1\] exited with code 130 while stopping$/m)
+      // the directory was not stopping yet: it still gets one signal, and stops cleanly
+      assert.equal(linesOf(log, 'directory').filter((line) => / stopping \(/.test(line)).length, 1)
+      assert.match(log, /^\[directory\] .* INFO {2}stopped$/m)
+      directory.abort(new Error('done'))
+      await waitUntilGone(clusterDir)
+    } finally {
+      await peer.stop()
       for (const pid of await processesUsing(dir.path)) process.kill(pid, 'SIGKILL')
       await dir.cleanup()
     }
