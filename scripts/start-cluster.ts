@@ -23,14 +23,29 @@ const basePort = Number(process.env.DFS_CLUSTER_PORT ?? 4010)
 const nodeCount = Number(process.env.DFS_CLUSTER_NODES ?? 3)
 const httpPort = Number(process.env.DFS_CLUSTER_HTTP_PORT ?? 8080)
 
-const children: ChildProcess[] = []
+interface Peer {
+  label: string
+  child: ChildProcess
+  /** resolves with the exit code, or the signal that ended it */
+  exited: Promise<number | NodeJS.Signals | null>
+  /** sent SIGTERM to stop: another one makes it exit at once */
+  stopping: boolean
+}
+
+const peers: Peer[] = []
 let stopping = false
 
-/** Start a peer, prefix its log lines with its label, resolve with its address once it is ready. */
+/**
+ * Start a peer, prefix its log lines with its label, resolve with its address once it is ready.
+ * Each peer runs in a process group of its own, so a terminal's Ctrl-C reaches only this script,
+ * which then stops the peers with one signal each, nodes first; a pipe on its stdin that only this
+ * script holds stops it (--stop-on-stdin-close) should the script be killed outright.
+ */
 async function startPeer (label: string, args: string[]): Promise<string> {
   const [command, ...flags] = binArgv(peerBin)
-  const child = spawn(command, [...flags, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
-  children.push(child)
+  const child = spawn(command, [...flags, ...args, '--stop-on-stdin-close'], { stdio: ['pipe', 'pipe', 'pipe'], detached: true })
+  const exited = new Promise<number | NodeJS.Signals | null>((resolve) => { child.once('exit', (code, signal) => { resolve(signal ?? code) }) })
+  peers.push({ label, child, exited, stopping: false })
   let pending = ''
   child.stderr!.setEncoding('utf8').on('data', (text: string) => {
     pending += text
@@ -65,19 +80,49 @@ function readable (line: string): string {
   }
 }
 
+/** SIGTERM to each peer still running, and its exit; true when all of them stopped cleanly (exit 0). */
+async function stopPeers (group: Peer[]): Promise<boolean> {
+  const running = group.filter(({ child }) => child.exitCode == null && child.signalCode == null)
+  const outcomes = await Promise.all(running.map(async (peer) => {
+    const { label, child, exited } = peer
+    peer.stopping = true
+    child.kill('SIGTERM')
+    const outcome = await exited
+    if (outcome !== 0) process.stderr.write(`[${label}] exited with ${typeof outcome === 'string' ? outcome : `code ${outcome}`} while stopping\n`)
+    return outcome === 0
+  }))
+  return outcomes.every(Boolean)
+}
+
+/** When the stop began: a second Ctrl-C well after it makes the peers exit at once. */
+let stoppingSince = 0
+/** npm passes the terminal's SIGINT on to this script too, a moment after the terminal does: not a second Ctrl-C. */
+const REPEAT_SIGNAL_MS = 1_000
+
+/** Nodes first, so that each can tell the directory it is leaving; then the directory. */
 async function stop (code: number): Promise<void> {
   if (stopping) return
   stopping = true
-  await Promise.all(children.map(async (child) => {
-    if (child.exitCode != null || child.signalCode != null) return
-    child.kill('SIGTERM')
-    await new Promise((resolve) => child.once('exit', resolve))
-  }))
-  process.exit(code)
+  stoppingSince = Date.now()
+  const nodesClean = await stopPeers(peers.filter((peer) => peer.label !== 'directory'))
+  const directoryClean = await stopPeers(peers.filter((peer) => peer.label === 'directory'))
+  process.exit(nodesClean && directoryClean ? code : Math.max(code, 1))
 }
 
-process.on('SIGINT', () => { void stop(0) })
-process.on('SIGTERM', () => { void stop(0) })
+/** The first signal stops the cluster cleanly; a second one, as to a peer, makes the peers still stopping exit at once. */
+function onSignal (): void {
+  if (!stopping) {
+    void stop(0)
+    return
+  }
+  if (Date.now() - stoppingSince < REPEAT_SIGNAL_MS) return
+  for (const { child, stopping } of peers) {
+    if (stopping && child.exitCode == null && child.signalCode == null) child.kill('SIGTERM')
+  }
+}
+
+process.on('SIGINT', onSignal)
+process.on('SIGTERM', onSignal)
 
 try {
   const directory = await startPeer('directory', ['--role', 'directory', '--open', '--data-dir', join(dataDir, 'directory'), '--listen', `/ip4/127.0.0.1/tcp/${basePort}`, '--http', `/ip4/127.0.0.1/tcp/${httpPort}`])

@@ -59,6 +59,12 @@ export class StreamRefusedError extends ProtocolError {
   override name = 'StreamRefusedError'
 }
 
+/** A peer closed a connection it had let in, or stopped accepting them: it is stopping or restarting, not refusing. */
+export class PeerClosedError extends DfsError {
+  static override name = 'PeerClosedError'
+  override name = 'PeerClosedError'
+}
+
 export class RemoteError extends DfsError {
   static override name = 'RemoteError'
   override name = 'RemoteError'

@@ -37,6 +37,7 @@ interface PeerFlags {
   allowWrite?: string[]
   open?: boolean
   openReads?: boolean
+  stopOnStdinClose?: boolean
 }
 
 /** The flags given, under their config key names (flags override the config file). */
@@ -44,16 +45,16 @@ function given (flags: PeerFlags, keys: Array<keyof PeerFlags>): Record<string, 
   return Object.fromEntries(keys.filter((key) => flags[key] != null).map((key) => [key, flags[key]]))
 }
 
-/** Stop cleanly on the first SIGINT/SIGTERM; a second one exits at once. */
-function stopOnSignal (stop: () => Promise<void>, log: Logger): void {
+/**
+ * Stop cleanly on the first SIGINT/SIGTERM; a second one exits at once.
+ * `onStdinClose`: stop cleanly when stdin closes too, so that a peer started
+ * by a supervisor through a pipe stops when the supervisor dies, however it died.
+ */
+function stopOnSignal (stop: () => Promise<void>, log: Logger, onStdinClose = false): void {
   let stopping = false
-  const onSignal = (signal: NodeJS.Signals): void => {
-    if (stopping) {
-      log.warn(`${signal} again: exiting at once`)
-      process.exit(130)
-    }
+  const startStopping = (reason: string, orElse: string): void => {
     stopping = true
-    log.info(`${signal}: stopping (finishing requests in flight; ${signal} again exits at once)`)
+    log.info(`${reason}: stopping (finishing requests in flight; ${orElse} exits at once)`)
     stop().then(() => {
       log.info('stopped')
       process.exit(0)
@@ -62,8 +63,19 @@ function stopOnSignal (stop: () => Promise<void>, log: Logger): void {
       process.exit(1)
     })
   }
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (stopping) {
+      log.warn(`${signal} again: exiting at once`)
+      process.exit(130)
+    }
+    startStopping(signal, `${signal} again`)
+  }
   process.on('SIGINT', onSignal)
   process.on('SIGTERM', onSignal)
+  if (onStdinClose) {
+    const onClose = (): void => { if (!stopping) startStopping('stdin closed (whoever started this peer is gone)', 'SIGINT or SIGTERM') }
+    process.stdin.on('end', onClose).on('close', onClose).on('error', onClose).resume()
+  }
 }
 
 function printListening (addrs: string[]): void {
@@ -98,7 +110,7 @@ async function runDirectory (flags: PeerFlags): Promise<void> {
   })
   stopOnSignal(async () => {
     await peer.stop()
-  }, log)
+  }, log, flags.stopOnStdinClose)
   log.info(`directory ${peer.peerId} started, index in ${dataDir}`)
   printListening(peer.addrs)
 }
@@ -114,7 +126,7 @@ async function runNode (flags: PeerFlags): Promise<void> {
   stopOnSignal(async () => {
     stopping = true
     await node?.stop()
-  }, log)
+  }, log, flags.stopOnStdinClose)
   node = await StorageNode.start({
     directory: config.directory,
     listen: config.listen ?? [DEFAULT_NODE_LISTEN],
@@ -158,6 +170,7 @@ const program = new Command('dfs-peer')
   .option('--open-reads', 'directory: nodes serve reads without a grant (still to members only)')
   .option('--open', 'directory: let ANY peer connect, register, read and write (a local demo only)')
   .option('--http [multiaddr]', `directory: serve the status page, /metrics and GET /files here; node: /metrics (default ${DEFAULT_HTTP_LISTEN}: loopback only)`)
+  .option('--stop-on-stdin-close', 'stop cleanly when stdin closes, as on SIGTERM (for a supervisor that keeps a pipe open to the peer)')
   .option('--config <file>', 'JSON config file; flags override it')
   .addOption(new Option('--log-level <level>', 'log detail on stderr').choices(['debug', 'info', 'warn', 'error', 'silent']))
   .option('--debug', 'print stack traces with errors')

@@ -160,33 +160,55 @@ const STATUS_PAGE = `<!doctype html>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>dfs cluster status</title>
 <style>
-  body { font: 14px/1.4 system-ui, sans-serif; margin: 1.5rem; color: #222; }
+  body { font: 14px/1.4 system-ui, sans-serif; margin: 0; color: #222; }
+  main { max-width: 1360px; margin: 0 auto; padding: 1.25rem 1.5rem; }
   h1 { font-size: 1.3rem; margin: 0 0 .2rem; }
   h2 { font-size: 1.05rem; margin: 1.4rem 0 .4rem; }
-  table { border-collapse: collapse; width: 100%; }
-  th, td { text-align: left; padding: .25rem .6rem; border-bottom: 1px solid #ddd; vertical-align: top; }
-  th { background: #f4f4f4; font-weight: 600; }
-  td.num { text-align: right; font-variant-numeric: tabular-nums; }
-  code { font-size: 12px; word-break: break-all; }
+  /* fixed layouts with wrapping IDs: long peer IDs and multiaddrs cannot push a table past the window */
+  table { border-collapse: collapse; width: 100%; table-layout: fixed; }
+  th, td { text-align: left; padding: .3rem .6rem; border-bottom: 1px solid #ddd; vertical-align: top; overflow-wrap: anywhere; }
+  thead th { background: #f4f4f4; font-weight: 600; }
+  tbody th { font-weight: 600; width: 9rem; }
+  td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+  code, .mono { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 12px; }
+  .summary { display: grid; grid-template-columns: repeat(auto-fit, minmax(22rem, 1fr)); gap: 0 2.5rem; }
   .healthy, .alive { color: #17702c; font-weight: 600; }
   .under-replicated { color: #a35b00; font-weight: 600; }
   .lost, .dead { color: #b00020; font-weight: 600; }
   .muted { color: #666; }
   #error { color: #b00020; }
+  .meter-text { display: block; font-variant-numeric: tabular-nums; }
+  .bar { display: block; height: .55rem; margin-top: .2rem; background: #e4e4e4; border-radius: 3px; overflow: hidden; }
+  .bar > .fill { display: block; height: 100%; background: #3f7fbf; }
+  .bar.full > .fill { background: #a35b00; }
+  .bar.health > .fill { background: #2e8b4a; }
+  .addr { display: block; overflow-wrap: normal; }
 </style>
 </head>
 <body>
+<main>
 <h1>dfs cluster</h1>
 <div class="muted">directory <code id="directory">…</code> · updated <span id="updated">never</span> · refreshes every 2 s</div>
 <div id="error" role="alert"></div>
+<div class="summary">
+<section>
 <h2>Health</h2>
 <table id="health"><tbody></tbody></table>
-<h2>Nodes</h2>
-<table id="nodes"><thead><tr><th>peer ID</th><th>state</th><th>addresses</th><th>used / capacity</th><th>chunks</th><th>last heartbeat</th></tr></thead><tbody></tbody></table>
-<h2>Files <span class="muted" id="files-count"></span></h2>
-<table id="files"><thead><tr><th>name</th><th>ID</th><th>size</th><th>copies</th><th>health</th><th>uploaded</th></tr></thead><tbody></tbody></table>
+</section>
+<section>
 <h2>Repair</h2>
 <table id="repair"><tbody></tbody></table>
+</section>
+</div>
+<h2>Nodes</h2>
+<table id="nodes">
+<colgroup><col style="width: 33%"><col style="width: 4.5rem"><col style="width: 19%"><col style="width: 22%"><col style="width: 5.5rem"><col style="width: 7.5rem"></colgroup>
+<thead><tr><th>peer ID</th><th>state</th><th>addresses</th><th>used / capacity</th><th class="num">chunks</th><th class="num">last heartbeat</th></tr></thead><tbody></tbody></table>
+<h2>Files <span class="muted" id="files-count"></span></h2>
+<table id="files">
+<colgroup><col style="width: 24%"><col style="width: 37%"><col style="width: 6.5rem"><col style="width: 4.5rem"><col style="width: 10.5rem"><col style="width: 10.5rem"></colgroup>
+<thead><tr><th>name</th><th>ID</th><th class="num">size</th><th class="num">copies</th><th>health</th><th>uploaded</th></tr></thead><tbody></tbody></table>
+</main>
 <script>
 'use strict'
 function bytes (n) {
@@ -195,12 +217,34 @@ function bytes (n) {
   while (n >= 1024 && i < units.length - 1) { n /= 1024; i++ }
   return (i === 0 ? String(n) : n.toFixed(1)) + ' ' + units[i]
 }
+function percent (part, whole) {
+  return whole > 0 ? Math.min(100, 100 * part / whole) : 0
+}
 function cell (row, text, className) {
   const td = document.createElement('td')
   td.textContent = text
   if (className) td.className = className
   row.appendChild(td)
   return td
+}
+/** A bar for part of whole, readable by screen readers too; its text goes above it. */
+function meter (td, part, whole, text, className) {
+  const label = document.createElement('span')
+  label.className = 'meter-text'
+  label.textContent = text
+  const bar = document.createElement('span')
+  bar.className = 'bar ' + className
+  bar.setAttribute('role', 'progressbar')
+  bar.setAttribute('aria-valuemin', '0')
+  bar.setAttribute('aria-valuemax', String(whole))
+  bar.setAttribute('aria-valuenow', String(Math.min(part, whole)))
+  bar.setAttribute('aria-valuetext', text)
+  const fill = document.createElement('span')
+  fill.className = 'fill'
+  fill.style.width = percent(part, whole) + '%'
+  bar.appendChild(fill)
+  td.replaceChildren(label, bar)
+  return bar
 }
 function fill (id, rows) {
   const body = document.querySelector('#' + id + ' tbody')
@@ -212,16 +256,20 @@ function pairs (list) {
     const th = document.createElement('th')
     th.textContent = pair[0]
     tr.appendChild(th)
-    cell(tr, String(pair[1]), pair[2])
+    const td = cell(tr, String(pair[1]), pair[2])
+    if (pair[3]) pair[3](td)
     return tr
   })
 }
 function render (s) {
   document.getElementById('directory').textContent = s.directory.peerId
+  const atTarget = s.health.healthy + ' of ' + s.health.chunks + ' chunks (' + Math.floor(percent(s.health.healthy, s.health.chunks)) + '%)'
   fill('health', pairs([
     ['cluster', s.health.status, s.health.status],
-    ['chunks', s.health.chunks],
-    ['at target', s.health.healthy],
+    // the share of chunks with all their copies: repairs fill this bar back up
+    ['at target', atTarget, '', function (td) {
+      meter(td, s.health.healthy, s.health.chunks, atTarget, 'health').id = 'at-target'
+    }],
     ['under-replicated', s.health.underReplicated, s.health.underReplicated > 0 ? 'under-replicated' : ''],
     ['lost', s.health.lost, s.health.lost > 0 ? 'lost' : ''],
     ['nodes', s.health.nodesAlive + ' alive, ' + s.health.nodesDead + ' dead']
@@ -229,10 +277,23 @@ function render (s) {
   fill('nodes', s.nodes.map(function (n) {
     const tr = document.createElement('tr')
     tr.dataset.peerId = n.peerId
-    cell(tr, n.peerId).className = 'peer'
+    cell(tr, n.peerId, 'peer mono')
     cell(tr, n.alive ? 'alive' : 'dead', n.alive ? 'alive' : 'dead')
-    cell(tr, n.addrs.join(' '))
-    cell(tr, bytes(n.used) + ' / ' + bytes(n.capacity), 'num')
+    // the peer ID is in the first column: each address is shown without its /p2p/ part
+    const addrs = cell(tr, '', 'mono')
+    addrs.replaceChildren(...n.addrs.map(function (addr) {
+      const line = document.createElement('span')
+      line.className = 'addr'
+      line.title = addr
+      // a narrow column breaks an address between its parts, not inside a number
+      addr.replace('/p2p/' + n.peerId, '').split('/').forEach(function (part, i) {
+        if (i > 0) line.append(document.createElement('wbr'), '/')
+        line.append(part)
+      })
+      return line
+    }))
+    meter(cell(tr, ''), n.used, n.capacity, bytes(n.used) + ' of ' + bytes(n.capacity) + ' (' + Math.floor(percent(n.used, n.capacity)) + '%)',
+      'usage' + (percent(n.used, n.capacity) >= 90 ? ' full' : ''))
     cell(tr, String(n.chunks), 'num')
     cell(tr, n.heartbeatAgeSeconds.toFixed(1) + ' s ago', 'num')
     return tr
@@ -242,7 +303,7 @@ function render (s) {
     const tr = document.createElement('tr')
     tr.dataset.fileId = f.id
     cell(tr, f.name).className = 'name'
-    cell(tr, f.id)
+    cell(tr, f.id, 'mono')
     cell(tr, bytes(f.size), 'num')
     cell(tr, String(f.replicas), 'num')
     cell(tr, f.health, f.health)

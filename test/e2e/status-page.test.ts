@@ -1,13 +1,34 @@
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { writeFile } from 'node:fs/promises'
-import { join } from 'node:path'
+import { accessSync, constants } from 'node:fs'
+import { delimiter, join } from 'node:path'
 import { chromium, type Browser } from 'playwright-core'
 import { Cluster, PeerProcess, freePort, runClient } from '../helpers/cluster.ts'
 import { tempDir } from '../helpers/tmp.ts'
 
+/** Where Chromium is looked for: CHROMIUM_PATH when set, else the usual names on PATH and in /snap/bin. */
+function chromiumCandidates (): string[] {
+  if (process.env.CHROMIUM_PATH != null && process.env.CHROMIUM_PATH !== '') return [process.env.CHROMIUM_PATH]
+  const dirs = [...(process.env.PATH ?? '').split(delimiter).filter((dir) => dir !== ''), '/usr/bin', '/snap/bin']
+  return ['chromium', 'chromium-browser', 'google-chrome', 'google-chrome-stable'].flatMap((name) => dirs.map((dir) => join(dir, name)))
+}
+
+function findChromium (): string | undefined {
+  return chromiumCandidates().find((path) => {
+    try {
+      accessSync(path, constants.X_OK)
+      return true
+    } catch {
+      return false
+    }
+  })
+}
+
+/** .ci/run sets DFS_REQUIRE_BROWSER=1: there a missing browser fails the test instead of skipping it. */
+const BROWSER_REQUIRED = process.env.DFS_REQUIRE_BROWSER === '1'
+const MISSING_BROWSER = `no Chromium at ${process.env.CHROMIUM_PATH != null && process.env.CHROMIUM_PATH !== '' ? `CHROMIUM_PATH=${process.env.CHROMIUM_PATH}` : 'chromium, chromium-browser or google-chrome on PATH'}: install it with \`sudo apt-get install chromium\` (or set CHROMIUM_PATH)`
 /** Debian's chromium (.ci/run installs it); the flags keep it off this machine's closed network. */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
 
 /** Prometheus text format: `name{labels} value` lines, comments skipped. */
@@ -44,14 +65,22 @@ describe('operators: the status page, /metrics and GET /files over HTTP', functi
   }
 
 
-  it('shows the nodes, the files and their health in a real browser, and follows a node\'s death', async () => {
+  it('shows the nodes, the files and their health in a real browser, and follows a node\'s death', async function () {
+    const executablePath = findChromium()
+    if (executablePath == null) {
+      if (BROWSER_REQUIRED) assert.fail(`DFS_REQUIRE_BROWSER=1 and ${MISSING_BROWSER}`)
+      process.stderr.write(`      skipped the status page's browser test: ${MISSING_BROWSER}\n`)
+      this.skip()
+    }
     const httpPort = await freePort()
-    cluster = await Cluster.start({ nodes: 3, deadAfter: '2s', directoryArgs: ['--http', `/ip4/127.0.0.1/tcp/${httpPort}`] })
+    // a small capacity, so that the usage bars are visibly filled
+    cluster = await Cluster.start({ nodes: 3, deadAfter: '2s', nodeArgs: ['--capacity', '4MiB'], directoryArgs: ['--http', `/ip4/127.0.0.1/tcp/${httpPort}`] })
     assert.match(cluster.directory.stderr, new RegExp(`status page on http://127\\.0\\.0\\.1:${httpPort}/`))
     const id = await upload(cluster, 'report.pdf', randomBytes(700 * 1024))
 
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS })
-    const page = await browser.newPage()
+    browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS })
+    // a laptop's browser window
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } })
     await page.goto(`http://127.0.0.1:${httpPort}/`)
     const fileRow = page.locator(`#files tr[data-file-id="${id}"]`)
     await fileRow.waitFor({ timeout: 15_000 })
@@ -64,12 +93,39 @@ describe('operators: the status page, /metrics and GET /files over HTTP', functi
     }
     assert.equal(await page.locator('#health td').first().textContent(), 'healthy')
 
+    // it fits the window: nothing runs off the right edge, no horizontal scroll
+    const fit = await page.evaluate(() => ({
+      scrollWidth: document.documentElement.scrollWidth,
+      clientWidth: document.documentElement.clientWidth,
+      rights: ['#nodes', '#files', '#health', '#repair'].map((table) => document.querySelector(table)!.getBoundingClientRect().right)
+    }))
+    assert.ok(fit.scrollWidth <= fit.clientWidth, `the page scrolls sideways: ${fit.scrollWidth} > ${fit.clientWidth} px`)
+    for (const right of fit.rights) assert.ok(right <= fit.clientWidth, `a table ends at ${right} px, past the window's ${fit.clientWidth}`)
+
+    // each node's used/capacity as a bar, as full as the directory says
+    const status = await (await fetch(`http://127.0.0.1:${httpPort}/api/status`)).json()
+    for (const node of status.nodes) {
+      assert.ok(node.used > 0 && node.used < node.capacity, `node ${node.peerId}: ${node.used} of ${node.capacity} bytes`)
+      const selector = `#nodes tr[data-peer-id="${node.peerId}"] td:nth-child(4) [role=progressbar]`
+      const bar = page.locator(selector)
+      // the page may still show the usage of a heartbeat before
+      await page.waitForFunction(([selector, used]) => document.querySelector(selector)?.getAttribute('aria-valuenow') === used, [selector, String(node.used)] as const, { timeout: 10_000 })
+      assert.equal(await bar.getAttribute('aria-valuemax'), String(node.capacity))
+      const [barBox, fillBox] = await Promise.all([bar.boundingBox(), bar.locator('.fill').boundingBox()])
+      assert.ok(barBox != null && fillBox != null && barBox.width > 40, 'the bar is drawn')
+      assert.ok(Math.abs(fillBox.width / barBox.width - node.used / node.capacity) < 0.02, `filled ${fillBox.width} of ${barBox.width} px for ${node.used} of ${node.capacity} bytes`)
+    }
+    const atTarget = page.locator('#at-target')
+    assert.equal(await atTarget.getAttribute('aria-valuenow'), await atTarget.getAttribute('aria-valuemax'), 'every chunk at target')
+
     // the page refreshes itself: a killed node shows as dead, and its file as under-replicated
     const victim = cluster.nodes[0]
     await victim.kill9()
     await page.locator(`#nodes tr[data-peer-id="${victim.peerId}"] td.dead`).waitFor({ timeout: 20_000 })
     await page.locator(`#files tr[data-file-id="${id}"] td.under-replicated`).waitFor({ timeout: 10_000 })
     assert.equal(await page.locator('#health td').first().textContent(), 'under-replicated')
+    // and the chunks-at-target bar drops: repairs fill it back up
+    assert.ok(Number(await atTarget.getAttribute('aria-valuenow')) < Number(await atTarget.getAttribute('aria-valuemax')), 'fewer chunks at target')
   })
 
   it('serves Prometheus metrics on the directory and on a node, and files by ID and by name', async () => {
