@@ -2,6 +2,7 @@ import type { Stream } from '@libp2p/interface'
 import { InvalidInputError } from '../errors.ts'
 import type { Drain } from '../util/drain.ts'
 import { errorMessage } from '../util/log.ts'
+import { DEFAULT_IDLE_TIMEOUT_MS } from './limits.ts'
 import { StreamReader, frameMessage } from './stream-io.ts'
 
 /** How long a failed stream's last reply and close may take before the stream is reset anyway. */
@@ -26,9 +27,9 @@ export interface RequestLoopOptions<Request, Response> {
   /**
    * A peer quiet this long, between requests, within one, or not reading our
    * replies, loses the stream (0: wait as long as it takes). Quiet between
-   * requests is a goodbye: the stream just closes.
+   * requests is a goodbye: the stream just closes. Default DEFAULT_IDLE_TIMEOUT_MS.
    */
-  idleTimeoutMs: number
+  idleTimeoutMs?: number
   /** Answer one request: the reply to send, or undefined when the handler sent it itself (with bytes after it). */
   handle: (request: Request, context: RequestContext<Request>) => Promise<Response | undefined>
   /**
@@ -69,7 +70,7 @@ class StreamFailure extends Error {
  * INVALID reply, if the stream can still carry one, and the stream ends.
  */
 export async function serveRequests<Request, Response> (stream: Stream, options: RequestLoopOptions<Request, Response>): Promise<void> {
-  const { idleTimeoutMs } = options
+  const idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS
   const reader = new StreamReader(stream, undefined, idleTimeoutMs)
 
   /** Send one framed reply, waiting for a full muxer buffer to drain (a peer that stops reading stalls us at most `waitMs`). */
@@ -79,10 +80,10 @@ export async function serveRequests<Request, Response> (stream: Stream, options:
     }
   }
 
+  /** The next request; undefined once the peer closed between requests or stayed quiet for the idle timeout. */
   const readRequest = async (): Promise<Request | undefined> => {
-    let bytes: Uint8Array | undefined
     try {
-      bytes = await reader.readMessage(options.maxMessageBytes)
+      const bytes = await reader.readMessage(options.maxMessageBytes)
       return bytes == null ? undefined : options.decode(bytes)
     } catch (err) {
       throw new StreamFailure(err)

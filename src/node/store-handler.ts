@@ -12,7 +12,6 @@ import { Deadline } from '../util/deadline.ts'
 import type { PutOutcome, StoreClients } from '../protocol/store-client.ts'
 import { GrantOp, type GrantVerifier } from '../security/grants.ts'
 import type { Drain } from '../util/drain.ts'
-import { DEFAULT_IDLE_TIMEOUT_MS } from '../net/limits.ts'
 import { MAX_CHUNK_SIZE } from '../content/chunker.ts'
 
 const log: Libp2pLogger = logger('dfs:node:store')
@@ -239,7 +238,7 @@ export function storeHandler (init: StoreHandlerInit) {
       decode: (bytes) => StoreRequest.decode(bytes),
       encode: encodeResponse,
       maxMessageBytes: MAX_STORE_MESSAGE_BYTES,
-      idleTimeoutMs: init.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
+      idleTimeoutMs: init.idleTimeoutMs,
       handle: async (request, context) => await serve(request, remotePeer, context),
       onHandlerError: 'end',
       errorReply: (err) => ({ status: storeStatusOf(err), message: errorMessage(err) }),
