@@ -5,7 +5,8 @@ import { sendMessage } from '../net/stream-io.ts'
 import { RequestStreamPool } from '../net/request-stream.ts'
 import { DIRECTORY_PROTOCOL, MAX_DIRECTORY_MESSAGE_BYTES } from '../protocol/constants.ts'
 import { DirectoryRequest, DirectoryResponse, Status } from '../protocol/pb/directory.ts'
-import { ForbiddenError, InvalidInputError, NoCapacityError, NotFoundError, ProtocolError, RemoteError } from '../errors.ts'
+import { ProtocolError } from '../errors.ts'
+import { directoryError } from '../protocol/status.ts'
 import { Deadline } from '../util/deadline.ts'
 
 /** how long a request waits for the directory's answer when its caller set no limit */
@@ -46,14 +47,8 @@ export class DirectoryClient {
     } finally {
       deadline?.clear()
     }
-    switch (response.status) {
-      case Status.OK: return response
-      case Status.NOT_FOUND: throw new NotFoundError(response.message)
-      case Status.INVALID: throw new InvalidInputError(response.message)
-      case Status.UNAVAILABLE: throw new NoCapacityError(response.message)
-      case Status.FORBIDDEN: throw new ForbiddenError(response.message)
-      default: throw new RemoteError(`the directory failed: ${response.message}`)
-    }
+    if (response.status !== Status.OK) throw directoryError(response.status, response.message)
+    return response
   }
 
   async close (): Promise<void> {

@@ -239,6 +239,11 @@ export async function sendBytes (stream: Stream, bytes: Uint8Array | Uint8ArrayL
  * one Noise frame and one socket write instead of two of each.
  */
 export async function sendMessage (stream: Stream, message: Uint8Array, options?: AbortOptions, payload: Uint8Array[] = []): Promise<void> {
+  await sendBytes(stream, frameMessage(message, payload), options)
+}
+
+/** A message with its length prefix, followed by `payload` when given, in one buffer. */
+export function frameMessage (message: Uint8Array, payload: Uint8Array[] = []): Uint8Array {
   const prefix = encodingLength(message.byteLength)
   const framed = new Uint8Array(prefix + message.byteLength + payload.reduce((sum, piece) => sum + piece.byteLength, 0))
   encodeVarint(message.byteLength, framed)
@@ -248,7 +253,7 @@ export async function sendMessage (stream: Stream, message: Uint8Array, options?
     framed.set(piece, at)
     at += piece.byteLength
   }
-  await sendBytes(stream, framed, options)
+  return framed
 }
 
 /** Bytes up to this size travel in the same frame as the message before them (copied once: cheap at this size). */

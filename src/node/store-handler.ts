@@ -1,6 +1,8 @@
 import type { Connection, Logger as Libp2pLogger, Stream } from '@libp2p/interface'
 import { logger } from '@libp2p/logger'
-import { StreamReader, sendMessage, sendMessageAndBytes } from '../net/stream-io.ts'
+import { type StreamReader, sendMessageAndBytes } from '../net/stream-io.ts'
+import { serveRequests, type RequestContext } from '../net/request-loop.ts'
+import { storeStatusOf } from '../protocol/status.ts'
 import { MAX_BATCH_BYTES, MAX_BATCH_FILES, MAX_GET_MANY, MAX_STORE_MESSAGE_BYTES, SMALL_CHUNK_BYTES } from '../protocol/constants.ts'
 import { StoreRequest, StoreResponse } from '../protocol/pb/store.ts'
 import { type ChunkStore } from './disk/chunk-store.ts'
@@ -10,27 +12,12 @@ import { Deadline } from '../util/deadline.ts'
 import type { PutOutcome, StoreClients } from '../protocol/store-client.ts'
 import { GrantOp, type GrantVerifier } from '../security/grants.ts'
 import type { Drain } from '../util/drain.ts'
-import { DEFAULT_IDLE_TIMEOUT_MS } from '../net/limits.ts'
 import { MAX_CHUNK_SIZE } from '../content/chunker.ts'
 
 const log: Libp2pLogger = logger('dfs:node:store')
 
-function statusOf (err: unknown): StoreResponse.Status {
-  switch ((err as Error)?.name) {
-    case 'InvalidInputError': return StoreResponse.Status.INVALID
-    case 'IntegrityError': return StoreResponse.Status.HASH_MISMATCH
-    case 'NoCapacityError': return StoreResponse.Status.FULL
-    case 'ForbiddenError': return StoreResponse.Status.FORBIDDEN
-    default: return StoreResponse.Status.ERROR
-  }
-}
-
 function encodeResponse (response: Partial<StoreResponse>): Uint8Array {
   return StoreResponse.encode({ status: StoreResponse.Status.OK, size: 0, message: '', stored: [], ...response })
-}
-
-async function reply (stream: Stream, response: Partial<StoreResponse>): Promise<void> {
-  await sendMessage(stream, encodeResponse(response))
 }
 
 /** Longest replication chain a PUT may ask a node to start. */
@@ -130,7 +117,7 @@ export function storeHandler (init: StoreHandlerInit) {
     toNext?.end()
     const [localError, forwarded] = await Promise.all([local, downstream])
     if (forwarded.problem != null) onProblem(`could not pass chunk ${request.cid} on: ${forwarded.problem}`)
-    const status = localError == null ? StoreResponse.Status.OK : statusOf(localError)
+    const status = localError == null ? StoreResponse.Status.OK : storeStatusOf(localError)
     if (status === StoreResponse.Status.HASH_MISMATCH || status === StoreResponse.Status.ERROR) onProblem(`refused chunk ${request.cid}: ${errorMessage(localError)}`)
     return {
       status,
@@ -160,7 +147,7 @@ export function storeHandler (init: StoreHandlerInit) {
       let offset = 0
       await store.putMany(request.chunks.map((chunk) => ({ id: chunk.cid, bytes: batch.subarray(offset, offset += chunk.size) })))
     } catch (err) {
-      const status = statusOf(err)
+      const status = storeStatusOf(err)
       if (status === StoreResponse.Status.HASH_MISMATCH || status === StoreResponse.Status.ERROR) onProblem(`refused a batch of ${request.chunks.length} chunks: ${errorMessage(err)}`)
       return { status, size: request.size, stored: [], message: errorMessage(err) }
     }
@@ -174,119 +161,108 @@ export function storeHandler (init: StoreHandlerInit) {
       return undefined
     } catch (err) {
       onProblem(`refused a ${op === GrantOp.PUT ? 'PUT' : 'GET'} of chunk ${request.cid.slice(0, 80)} from peer ${remotePeer}: ${errorMessage(err)}`)
-      return { status: statusOf(err), message: `node ${init.peerId} refused: ${errorMessage(err)}` }
+      return { status: storeStatusOf(err), message: `node ${init.peerId} refused: ${errorMessage(err)}` }
     }
+  }
+
+  /** The op a request counts as in metrics. */
+  function opOf (request: StoreRequest): 'PUT' | 'GET' | 'HAS' {
+    if (request.type === StoreRequest.Type.PUT || request.type === StoreRequest.Type.PUT_MANY) return 'PUT'
+    if (request.type === StoreRequest.Type.GET || request.type === StoreRequest.Type.GET_MANY) return 'GET'
+    return 'HAS'
+  }
+
+  /**
+   * Answer one request: the reply, or undefined when the chunk bytes went out
+   * with it here. A throw means the stream may be mid-transfer: it ends.
+   */
+  async function serve (request: StoreRequest, remotePeer: string, { stream, reader, endAfterReply }: RequestContext<StoreRequest>): Promise<Partial<StoreResponse> | undefined> {
+    if (request.type === StoreRequest.Type.PUT || request.type === StoreRequest.Type.PUT_MANY) {
+      const many = request.type === StoreRequest.Type.PUT_MANY
+      if (request.size > (many ? MAX_BATCH_BYTES : MAX_CHUNK_SIZE) || (!many && (request.forward.length > MAX_FORWARD || (request.forward.length > 0 && init.forwarder == null)))) {
+        // cannot skip an unbounded announced length: refuse and end the stream
+        endAfterReply()
+        const message = request.size > (many ? MAX_BATCH_BYTES : MAX_CHUNK_SIZE)
+          ? `${many ? 'batch' : 'chunk'} of ${request.size} bytes is over the ${many ? MAX_BATCH_BYTES : MAX_CHUNK_SIZE} byte limit`
+          : `cannot forward to ${request.forward.length} nodes (at most ${MAX_FORWARD})`
+        return { status: StoreResponse.Status.INVALID, message }
+      }
+      const refused = refusal(request, GrantOp.PUT, remotePeer)
+      if (refused != null) {
+        await skipPut(request, reader)
+        return refused
+      }
+      return many ? await receivePutMany(request, reader) : await receivePut(request, reader)
+    }
+    // whether a node holds a chunk is a read too
+    const refused = init.readsOpen() ? undefined : refusal(request, GrantOp.GET, remotePeer)
+    if (refused != null) return refused
+    if (request.type === StoreRequest.Type.GET_MANY) {
+      if (request.chunks.length === 0 || request.chunks.length > MAX_GET_MANY) {
+        return { status: StoreResponse.Status.INVALID, message: `a batch asks for 1 to ${MAX_GET_MANY} chunks, not ${request.chunks.length}` }
+      }
+      const found = await Promise.all(request.chunks.map(async (chunk) => await store.getSmall(chunk.cid, SMALL_CHUNK_BYTES).catch(() => undefined)))
+      // an answer holds at most MAX_BATCH_BYTES, like a PUT_MANY: the rest are absent (asked for alone)
+      let budget = MAX_BATCH_BYTES
+      for (const [i, bytes] of found.entries()) {
+        if (bytes == null) continue
+        if (bytes.byteLength > budget) found[i] = undefined
+        else budget -= bytes.byteLength
+      }
+      const bodies = found.filter((bytes) => bytes != null)
+      const size = bodies.reduce((sum, bytes) => sum + bytes.byteLength, 0)
+      const message = encodeResponse({ chunks: request.chunks.map((chunk, i) => ({ cid: chunk.cid, size: found[i]?.byteLength ?? 0, absent: found[i] == null })) })
+      // in one frame with the answer when small enough (see sendMessageAndBytes)
+      await sendMessageAndBytes(stream, message, size, bodies)
+      init.onServed?.('GET', StoreResponse.Status.OK, size)
+      return undefined
+    }
+    if (request.type === StoreRequest.Type.GET) {
+      const chunk = await store.get(request.cid).catch((err) => err as Error)
+      if (chunk == null) return { status: StoreResponse.Status.NOT_FOUND, message: `chunk ${request.cid} is not stored here` }
+      if (chunk instanceof Error) return { status: storeStatusOf(chunk), message: errorMessage(chunk) }
+      const sent = await sendMessageAndBytes(stream, encodeResponse({ size: chunk.size }), chunk.size, chunk.bytes)
+      if (sent !== chunk.size) throw new Error(`chunk ${request.cid} changed size while being read`)
+      init.onServed?.('GET', StoreResponse.Status.OK, sent)
+      return undefined
+    }
+    const size = await store.has(request.cid).catch((err) => err as Error)
+    if (size instanceof Error) return { status: storeStatusOf(size), message: errorMessage(size) }
+    if (size == null) return { status: StoreResponse.Status.NOT_FOUND, message: `chunk ${request.cid} is not stored here` }
+    return { size }
   }
 
   return async (stream: Stream, connection: Connection): Promise<void> => {
     const remotePeer = connection.remotePeer.toString()
-    /** Reply, and count the request by its outcome (a PUT's bytes count once stored). */
-    const answer = async (request: StoreRequest, response: Partial<StoreResponse>): Promise<void> => {
-      await reply(stream, response)
-      const status = response.status ?? StoreResponse.Status.OK
-      const op = request.type === StoreRequest.Type.PUT || request.type === StoreRequest.Type.PUT_MANY ? 'PUT' : request.type === StoreRequest.Type.GET || request.type === StoreRequest.Type.GET_MANY ? 'GET' : 'HAS'
-      init.onServed?.(op, status, op === 'PUT' && status === StoreResponse.Status.OK ? request.size : 0)
-    }
-    const reader = new StreamReader(stream, undefined, init.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS)
-    try {
-      while (true) {
-        const bytes = await reader.readMessage(MAX_STORE_MESSAGE_BYTES)
-        if (bytes == null) break
-        const request = StoreRequest.decode(bytes)
-        if (init.drain?.draining === true) {
-          // stopping: the sender tries another node; a PUT's bytes are read so the reply is in step
-          if ((request.type === StoreRequest.Type.PUT && request.size <= MAX_CHUNK_SIZE) || (request.type === StoreRequest.Type.PUT_MANY && request.size <= MAX_BATCH_BYTES)) await skipPut(request, reader)
-          await answer(request, { status: StoreResponse.Status.ERROR, message: `node ${init.peerId} is shutting down` })
-          break
-        }
-        init.drain?.begin()
-        try {
-          if (request.type === StoreRequest.Type.PUT || request.type === StoreRequest.Type.PUT_MANY) {
-            const many = request.type === StoreRequest.Type.PUT_MANY
-            if (request.size > (many ? MAX_BATCH_BYTES : MAX_CHUNK_SIZE) || (!many && (request.forward.length > MAX_FORWARD || (request.forward.length > 0 && init.forwarder == null)))) {
-              // cannot skip an unbounded announced length: refuse and end the stream
-              const message = request.size > (many ? MAX_BATCH_BYTES : MAX_CHUNK_SIZE)
-                ? `${many ? 'batch' : 'chunk'} of ${request.size} bytes is over the ${many ? MAX_BATCH_BYTES : MAX_CHUNK_SIZE} byte limit`
-                : `cannot forward to ${request.forward.length} nodes (at most ${MAX_FORWARD})`
-              await answer(request, { status: StoreResponse.Status.INVALID, message })
-              break
+    await serveRequests<StoreRequest, Partial<StoreResponse>>(stream, {
+      decode: (bytes) => StoreRequest.decode(bytes),
+      encode: encodeResponse,
+      maxMessageBytes: MAX_STORE_MESSAGE_BYTES,
+      idleTimeoutMs: init.idleTimeoutMs,
+      handle: async (request, context) => await serve(request, remotePeer, context),
+      onHandlerError: 'end',
+      errorReply: (err) => ({ status: storeStatusOf(err), message: errorMessage(err) }),
+      shutdown: init.drain == null
+        ? undefined
+        : {
+            drain: init.drain,
+            reply: async (request, { reader }) => {
+              // the sender tries another node; a PUT's bytes are read so the reply is in step
+              if ((request.type === StoreRequest.Type.PUT && request.size <= MAX_CHUNK_SIZE) || (request.type === StoreRequest.Type.PUT_MANY && request.size <= MAX_BATCH_BYTES)) await skipPut(request, reader)
+              return { status: StoreResponse.Status.ERROR, message: `node ${init.peerId} is shutting down` }
             }
-            const refused = refusal(request, GrantOp.PUT, remotePeer)
-            if (refused != null) {
-              await skipPut(request, reader)
-              await answer(request, refused)
-              continue
-            }
-            await answer(request, many ? await receivePutMany(request, reader) : await receivePut(request, reader))
-          } else if (request.type === StoreRequest.Type.GET_MANY) {
-            const refused = init.readsOpen() ? undefined : refusal(request, GrantOp.GET, remotePeer)
-            if (refused != null) {
-              await answer(request, refused)
-              continue
-            }
-            if (request.chunks.length === 0 || request.chunks.length > MAX_GET_MANY) {
-              await answer(request, { status: StoreResponse.Status.INVALID, message: `a batch asks for 1 to ${MAX_GET_MANY} chunks, not ${request.chunks.length}` })
-              continue
-            }
-            const found = await Promise.all(request.chunks.map(async (chunk) => await store.getSmall(chunk.cid, SMALL_CHUNK_BYTES).catch(() => undefined)))
-            // an answer holds at most MAX_BATCH_BYTES, like a PUT_MANY: the rest are absent (asked for alone)
-            let budget = MAX_BATCH_BYTES
-            for (const [i, bytes] of found.entries()) {
-              if (bytes == null) continue
-              if (bytes.byteLength > budget) found[i] = undefined
-              else budget -= bytes.byteLength
-            }
-            const bodies = found.filter((bytes) => bytes != null)
-            const size = bodies.reduce((sum, bytes) => sum + bytes.byteLength, 0)
-            const message = encodeResponse({ chunks: request.chunks.map((chunk, i) => ({ cid: chunk.cid, size: found[i]?.byteLength ?? 0, absent: found[i] == null })) })
-            // in one frame with the answer when small enough (see sendMessageAndBytes)
-            await sendMessageAndBytes(stream, message, size, bodies)
-            init.onServed?.('GET', StoreResponse.Status.OK, size)
-          } else if (request.type === StoreRequest.Type.GET) {
-            const refused = init.readsOpen() ? undefined : refusal(request, GrantOp.GET, remotePeer)
-            if (refused != null) {
-              await answer(request, refused)
-              continue
-            }
-            const chunk = await store.get(request.cid).catch((err) => err as Error)
-            if (chunk instanceof Error || chunk == null) {
-              await answer(request, chunk == null
-                ? { status: StoreResponse.Status.NOT_FOUND, message: `chunk ${request.cid} is not stored here` }
-                : { status: statusOf(chunk), message: errorMessage(chunk) })
-              continue
-            }
-            const sent = await sendMessageAndBytes(stream, encodeResponse({ size: chunk.size }), chunk.size, chunk.bytes)
-            if (sent !== chunk.size) throw new Error(`chunk ${request.cid} changed size while being read`)
-            init.onServed?.('GET', StoreResponse.Status.OK, sent)
-          } else {
-            // whether a node holds a chunk is a read too
-            const refused = init.readsOpen() ? undefined : refusal(request, GrantOp.GET, remotePeer)
-            if (refused != null) {
-              await answer(request, refused)
-              continue
-            }
-            const size = await store.has(request.cid).catch((err) => err as Error)
-            if (size instanceof Error) await answer(request, { status: statusOf(size), message: errorMessage(size) })
-            else if (size == null) await answer(request, { status: StoreResponse.Status.NOT_FOUND, message: `chunk ${request.cid} is not stored here` })
-            else await answer(request, { size })
-          }
-        } finally {
-          init.drain?.end()
-        }
-      }
-      await stream.close()
-    } catch (err) {
+          },
+      // count the request by its outcome (a PUT's bytes count once stored)
+      onReply: (request, response) => {
+        const status = response.status ?? StoreResponse.Status.OK
+        const op = opOf(request)
+        init.onServed?.(op, status, op === 'PUT' && status === StoreResponse.Status.OK ? request.size : 0)
+      },
       // malformed, oversized, stalled: one line for the operator, then this stream goes
-      onProblem(`closed a store stream from peer ${remotePeer}: ${errorMessage(err)}`)
-      log.error('store stream failed - %e', err)
-      if (stream.writeStatus === 'writable') {
-        // tell the remote why before ending, then stop
-        await reply(stream, { status: StoreResponse.Status.INVALID, message: errorMessage(err) }).catch(() => {})
-        await stream.close().catch(() => {})
+      onStreamError: (err) => {
+        onProblem(`closed a store stream from peer ${remotePeer}: ${errorMessage(err)}`)
+        log.error('store stream failed - %e', err)
       }
-      stream.abort(err as Error)
-    } finally {
-      reader.release()
-    }
+    })
   }
 }

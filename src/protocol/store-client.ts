@@ -5,18 +5,12 @@ import { sendMessage, sendMessageAndBytes } from '../net/stream-io.ts'
 import { RequestStreamPool, type RequestStream } from '../net/request-stream.ts'
 import { MAX_BATCH_BYTES, MAX_STORE_MESSAGE_BYTES, STORE_PROTOCOL } from './constants.ts'
 import { StoreRequest, StoreResponse, type Target } from './pb/store.ts'
-import { ChunkTransferError, ForbiddenError, IntegrityError, NoCapacityError, NotFoundError, ProtocolError } from '../errors.ts'
+import { ChunkTransferError, ProtocolError } from '../errors.ts'
+import { storeError } from './status.ts'
 import { MAX_INBOUND_STREAMS } from '../net/limits.ts'
 
 function failure (peer: string, response: StoreResponse): Error {
-  const message = `node ${peer}: ${response.message}`
-  switch (response.status) {
-    case StoreResponse.Status.NOT_FOUND: return new NotFoundError(message)
-    case StoreResponse.Status.HASH_MISMATCH: return new IntegrityError(message)
-    case StoreResponse.Status.FULL: return new NoCapacityError(message)
-    case StoreResponse.Status.FORBIDDEN: return new ForbiddenError(message)
-    default: return new ChunkTransferError(message)
-  }
+  return storeError(response.status, `node ${peer}: ${response.message}`)
 }
 
 /**
