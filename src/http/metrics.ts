@@ -12,6 +12,11 @@ export function newRegistry (role: 'directory' | 'node'): Registry {
   registry.setDefaultLabels({ role })
   // process CPU, memory, event loop lag, GC: what an operator checks first
   collectDefaultMetrics({ register: registry, prefix: 'dfs_' })
+  // active handles, requests and resources come as a gauge by type and a `*_total` gauge of its sum:
+  // Prometheus keeps `_total` for counters (promtool rejects these), and sum() of the first says the same
+  for (const metric of registry.getMetricsAsArray()) {
+    if (!(metric instanceof Counter) && metric.name.endsWith('_total')) registry.removeSingleMetric(metric.name)
+  }
   return registry
 }
 

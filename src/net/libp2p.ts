@@ -8,6 +8,7 @@ import { noiseCrypto } from './tuning/noise-crypto.ts'
 import { tunedNoise } from './tuning/noise-connection.ts'
 import { windowUpdatesAtHalf } from './tuning/yamux-window.ts'
 import { ringReads } from './tuning/socket-reads.ts'
+import { lintedMetricNames } from './metric-names.ts'
 import { ListenError } from '../errors.ts'
 import { MAX_CONNECTIONS_PER_PEER, MAX_INBOUND_STREAMS } from './limits.ts'
 
@@ -42,7 +43,7 @@ export async function createPeer (init: PeerInit): Promise<Libp2p> {
   // the gate below needs the node it guards; it runs only after creation
   let self: Libp2p | undefined
   // loaded only for a peer that serves /metrics: clients never pay for it
-  const metrics = init.metricsRegistry == null ? undefined : (await import('@libp2p/prometheus-metrics')).prometheusMetrics({ registry: init.metricsRegistry, collectDefaultMetrics: false, preserveExistingMetrics: true })
+  const metrics = init.metricsRegistry == null ? undefined : lintedMetricNames((await import('@libp2p/prometheus-metrics')).prometheusMetrics({ registry: init.metricsRegistry, collectDefaultMetrics: false, preserveExistingMetrics: true }))
   try {
     self = await createLibp2p(libp2pOptions(init, metrics, () => self))
   } catch (err) {
