@@ -29,6 +29,7 @@ interface PeerFlags {
   gcAfter?: string
   scrubRate?: string
   scrubInterval?: string
+  quarantineRetention?: string
   logLevel?: string
   idleTimeout?: string
   shutdownGrace?: string
@@ -105,7 +106,7 @@ async function runDirectory (flags: PeerFlags): Promise<void> {
 
 async function runNode (flags: PeerFlags): Promise<void> {
   const file = flags.config != null ? await loadConfigFile(nodeConfigSchema, flags.config) : {}
-  const config = validateConfig(nodeConfigSchema, { ...file, ...given(flags, ['directory', 'listen', 'dataDir', 'capacity', 'scrubRate', 'scrubInterval', 'idleTimeout', 'logLevel', 'http', 'shutdownGrace']) }, 'options')
+  const config = validateConfig(nodeConfigSchema, { ...file, ...given(flags, ['directory', 'listen', 'dataDir', 'capacity', 'scrubRate', 'scrubInterval', 'quarantineRetention', 'idleTimeout', 'logLevel', 'http', 'shutdownGrace']) }, 'options')
   if (config.directory == null) throw new UsageError('a node needs the directory\'s address: --directory /ip4/…/tcp/…/p2p/<peer id> (or "directory" in --config)')
   const log = createLogger('node', (config.logLevel ?? 'info') as LogLevel)
   const dataDir = resolve(config.dataDir ?? resolve(clientHome(), 'node'))
@@ -123,6 +124,7 @@ async function runNode (flags: PeerFlags): Promise<void> {
     directIO: config.directIO,
     scrubBytesPerSecond: config.scrubRate,
     scrubIntervalMs: config.scrubInterval,
+    quarantineRetentionMs: config.quarantineRetention,
     idleTimeoutMs: config.idleTimeout,
     http: config.http,
     shutdownGraceMs: config.shutdownGrace,
@@ -150,6 +152,7 @@ const program = new Command('dfs-peer')
   .option('--gc-after <duration>', 'directory: delete chunks no file uses from the nodes after this long (default 1h)')
   .option('--scrub-rate <bytes>', 'node: re-hash stored chunks at most this fast per second, 0 for never (default 32MiB)')
   .option('--scrub-interval <duration>', 'node: from one full scrub pass to the next (default 1h)')
+  .option('--quarantine-retention <duration>', 'node: keep a corrupt copy for inspection this long at most; it goes sooner once the node holds the chunk again (default 24h)')
   .option('--shutdown-grace <duration>', 'node: on SIGINT/SIGTERM, how long requests in flight may take to finish (default 10s)')
   .option('--idle-timeout <duration>', 'close a peer\'s stream when it sends nothing for this long mid-request or between requests (default 60s)')
   .option('--allow-node <peer-id>', 'directory: a storage node allowed to register, repeatable', collect)

@@ -67,6 +67,8 @@ export const nodeConfigSchema = z.strictObject({
   directIO: z.boolean().optional(),
   scrubRate: bytes.optional(),
   scrubInterval: duration.optional(),
+  // how long a corrupt copy stays in quarantine/ at most (it goes sooner once the node holds the chunk again)
+  quarantineRetention: duration.optional(),
   idleTimeout: duration.optional(),
   logLevel: logLevel.optional(),
   // /metrics

@@ -95,7 +95,8 @@ export class DirectoryMetrics {
 }
 
 export interface NodeState {
-  usage: () => Promise<{ used: number, chunks: number, capacity: number }>
+  /** `used` includes `quarantined`: corrupt copies kept for inspection */
+  usage: () => Promise<{ used: number, chunks: number, capacity: number, quarantined: number }>
   /** ms since the directory last answered a heartbeat, or undefined before the first */
   heartbeatAgeMs: () => number | undefined
 }
@@ -119,12 +120,13 @@ export class NodeMetrics {
     // eslint-disable-next-line no-new
     new Gauge({
       name: 'dfs_stored_bytes',
-      help: 'bytes held in chunks, and the capacity they count against',
+      help: 'bytes used (chunks and quarantined copies), of them quarantined, and the capacity they count against',
       labelNames: ['kind'],
       registers: [registry],
       async collect () {
         const usage = await state.usage()
         this.set({ kind: 'used' }, usage.used)
+        this.set({ kind: 'quarantined' }, usage.quarantined)
         this.set({ kind: 'capacity' }, usage.capacity)
       }
     })

@@ -7,7 +7,7 @@ import { loadOrCreatePeerKey } from '../net/peer-key.ts'
 import { StreamReader, sendMessage } from '../net/stream-io.ts'
 import { INVENTORY_PAGE_CHUNKS, INVENTORY_PROTOCOL, MAX_REGISTER_MESSAGE_BYTES, REGISTER_PROTOCOL, STORE_PROTOCOL } from '../protocol/constants.ts'
 import { InventoryPage, InventoryResponse, RegisterRequest, RegisterResponse, Status } from '../protocol/pb/directory.ts'
-import { Reports, Scrubber, TaskRunner } from './maintenance.ts'
+import { QuarantineCleaner, Reports, Scrubber, TaskRunner } from './maintenance.ts'
 import { FsChunkStore } from './disk/chunk-store.ts'
 import { errorMessage, silentLogger, type Logger } from '../util/log.ts'
 import { storeHandler } from './store-handler.ts'
@@ -39,6 +39,8 @@ export interface StorageNodeInit {
   scrubBytesPerSecond?: number
   /** time from the start of one scrub pass to the next (default 1 h) */
   scrubIntervalMs?: number
+  /** a corrupt copy is kept in quarantine for inspection this long at most (default 24 h) */
+  quarantineRetentionMs?: number
   /** a peer quiet this long mid-request or between requests loses its stream (default 60 s) */
   idleTimeoutMs?: number
   /** serve /metrics here (a multiaddr, e.g. /ip4/127.0.0.1/tcp/8081) */
@@ -48,6 +50,7 @@ export interface StorageNodeInit {
 }
 
 const REGISTER_TIMEOUT_MS = 5_000
+export const DEFAULT_QUARANTINE_RETENTION_MS = 24 * 3600_000
 /** A stopping node waits this long at most for the directory to hear it is leaving. */
 const LEAVE_TIMEOUT_MS = 2_000
 
@@ -69,6 +72,7 @@ export class StorageNode {
   private readonly reports = new Reports()
   private readonly tasks: TaskRunner
   readonly scrubber?: Scrubber
+  readonly quarantineCleaner: QuarantineCleaner
   private sendingInventory = false
   /**
    * Who may connect, as the directory last said. Until the first registration
@@ -90,10 +94,11 @@ export class StorageNode {
     this.grants = new GrantVerifier(directoryPeerId, libp2p.peerId.toString())
     this.forwarder = new StoreClients(libp2p)
     this.metrics = new NodeMetrics(registry, {
-      usage: async () => await store.usage(),
+      usage: async () => await this.usage(),
       heartbeatAgeMs: () => this.lastHeartbeatAt == null ? undefined : Date.now() - this.lastHeartbeatAt
     })
     this.tasks = new TaskRunner(store, this.forwarder, this.reports, this.log)
+    this.quarantineCleaner = new QuarantineCleaner({ store, log: this.log, retentionMs: init.quarantineRetentionMs ?? DEFAULT_QUARANTINE_RETENTION_MS })
     const scrubRate = init.scrubBytesPerSecond ?? 32 * 1024 * 1024
     if (scrubRate > 0) {
       this.scrubber = new Scrubber({ store, reports: this.reports, log: this.log, bytesPerSecond: scrubRate, intervalMs: init.scrubIntervalMs ?? 3600_000 })
@@ -145,6 +150,7 @@ export class StorageNode {
     }
     node.scheduleHeartbeat()
     node.scrubber?.start()
+    node.quarantineCleaner.start()
     if (init.http != null) {
       const registry = node.metrics.registry
       try {
@@ -192,12 +198,19 @@ export class StorageNode {
     return dialableAddrs(this.libp2p)
   }
 
+  /** What this node holds: quarantined copies count as used until they are deleted. */
+  private async usage (): Promise<{ used: number, chunks: number, capacity: number, quarantined: number }> {
+    const usage = await this.store.usage()
+    const quarantined = this.store.quarantineUsage().bytes
+    return { ...usage, used: usage.used + quarantined, quarantined }
+  }
+
   /**
    * One heartbeat: a full registration, with the outcome of finished tasks.
    * `leaving`: the last one, from a clean stop; its answer's tasks are not taken.
    */
   private async register (leaving = false): Promise<void> {
-    const usage = await this.store.usage()
+    const usage = await this.usage()
     const signal = AbortSignal.timeout(leaving ? LEAVE_TIMEOUT_MS : REGISTER_TIMEOUT_MS)
     const stream = await openStream(this.libp2p, this.directoryAddr, REGISTER_PROTOCOL, 'the directory', { signal })
     const reader = new StreamReader(stream)
@@ -308,6 +321,7 @@ export class StorageNode {
     this.wakeRetry?.()
     await this.http?.close()
     await this.scrubber?.stop()
+    await this.quarantineCleaner.stop()
     const graceMs = this.init.shutdownGraceMs ?? 10_000
     const running = this.drain.inFlight
     if (!(await this.drain.drain(graceMs))) this.log.warn(`stopping with ${this.drain.inFlight} request(s) still running after ${graceMs} ms (of ${running})`)
