@@ -20,6 +20,7 @@ interface PeerFlags {
   /** true when --http is given without an address */
   http?: string | true
   listen?: string[]
+  announce?: string[]
   directory?: string
   dataDir?: string
   capacity?: string
@@ -106,7 +107,7 @@ async function runDirectory (flags: PeerFlags): Promise<void> {
 
 async function runNode (flags: PeerFlags): Promise<void> {
   const file = flags.config != null ? await loadConfigFile(nodeConfigSchema, flags.config) : {}
-  const config = validateConfig(nodeConfigSchema, { ...file, ...given(flags, ['directory', 'listen', 'dataDir', 'capacity', 'scrubRate', 'scrubInterval', 'quarantineRetention', 'idleTimeout', 'logLevel', 'http', 'shutdownGrace']) }, 'options')
+  const config = validateConfig(nodeConfigSchema, { ...file, ...given(flags, ['directory', 'listen', 'announce', 'dataDir', 'capacity', 'scrubRate', 'scrubInterval', 'quarantineRetention', 'idleTimeout', 'logLevel', 'http', 'shutdownGrace']) }, 'options')
   if (config.directory == null) throw new UsageError('a node needs the directory\'s address: --directory /ip4/…/tcp/…/p2p/<peer id> (or "directory" in --config)')
   const log = createLogger('node', (config.logLevel ?? 'info') as LogLevel)
   const dataDir = resolve(config.dataDir ?? resolve(clientHome(), 'node'))
@@ -119,6 +120,7 @@ async function runNode (flags: PeerFlags): Promise<void> {
   node = await StorageNode.start({
     directory: config.directory,
     listen: config.listen ?? [DEFAULT_NODE_LISTEN],
+    announce: config.announce,
     dataDir,
     capacity: config.capacity,
     directIO: config.directIO,
@@ -144,6 +146,7 @@ const program = new Command('dfs-peer')
   .enablePositionalOptions()
   .addOption(new Option('--role <role>', 'which peer to run').choices(['directory', 'node']))
   .option('--listen <multiaddr>', 'address to listen on, repeatable (port 0 picks a free port)', collect)
+  .option('--announce <multiaddr>', 'node: an address others dial (host and TCP port), registered instead of the listen addresses; repeatable (NAT, containers)', collect)
   .option('--directory <multiaddr>', 'node: the directory\'s address, with /p2p/<peer id>')
   .option('--data-dir <dir>', 'where the peer keeps its key and data (default ~/.dfs/<role>)')
   .option('--capacity <bytes>', 'node: bytes to offer, e.g. 10GiB (default: free disk space)')

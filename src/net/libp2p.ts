@@ -9,6 +9,7 @@ import { tunedNoise } from './tuning/noise-connection.ts'
 import { windowUpdatesAtHalf } from './tuning/yamux-window.ts'
 import { ringReads } from './tuning/socket-reads.ts'
 import { lintedMetricNames } from './metric-names.ts'
+import { reachableAddrs } from './announce.ts'
 import { ListenError } from '../errors.ts'
 import { MAX_CONNECTIONS_PER_PEER, MAX_INBOUND_STREAMS } from './limits.ts'
 
@@ -16,6 +17,8 @@ export interface PeerInit {
   privateKey?: PrivateKey
   /** multiaddrs to listen on; none for a client that only dials */
   listen?: string[]
+  /** the addresses others dial, in place of the listen addresses (behind NAT, in a container) */
+  announce?: string[]
   /**
    * Who may connect: called once the Noise handshake has proven the remote's
    * peer ID, before any protocol is spoken. False closes the connection.
@@ -102,7 +105,7 @@ function libp2pOptions (init: PeerInit, metrics: Libp2pOptions['metrics'], self:
   const muxer = yamux({ streamOptions: STREAM_OPTIONS, maxEarlyStreams: MAX_EARLY_STREAMS })
   return {
     privateKey: init.privateKey,
-    addresses: { listen: init.listen ?? [] },
+    addresses: { listen: init.listen ?? [], announce: init.announce ?? [], announceFilter: reachableAddrs },
     // a getter: @libp2p/tcp spreads dialOpts into each net.connect(), so each dialed socket gets a ring of its own
     transports: [tcp({ dialOpts: { get onread () { return ringReads() } } as Record<string, unknown> })],
     connectionEncrypters: [tunedNoise(noise({ crypto: noiseCrypto }))],

@@ -26,6 +26,8 @@ export interface StorageNodeInit {
   /** the directory's multiaddr, with /p2p/<peer id> */
   directory: string
   listen: string[]
+  /** the addresses to register and announce, in place of the listen addresses (NAT, containers) */
+  announce?: string[]
   dataDir: string
   /** bytes this node offers; default: used + free disk space */
   capacity?: number
@@ -120,6 +122,7 @@ export class StorageNode {
     const libp2p = await createPeer({
       privateKey,
       listen: init.listen,
+      announce: init.announce,
       metricsRegistry: init.http != null ? registry : undefined,
       allowInbound: (peerId) => {
         if (node?.admits(peerId) === true) return true
