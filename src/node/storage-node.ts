@@ -52,9 +52,10 @@ export interface StorageNodeInit {
 }
 
 const REGISTER_TIMEOUT_MS = 5_000
-export const DEFAULT_QUARANTINE_RETENTION_MS = 24 * 3600_000
 /** A stopping node waits this long at most for the directory to hear it is leaving. */
 const LEAVE_TIMEOUT_MS = 2_000
+/** A day to look at a corrupt copy, when nothing replaces it on this node sooner. */
+export const DEFAULT_QUARANTINE_RETENTION_MS = 24 * 3600_000
 
 /**
  * A storage node: serves chunks over /dfs/store/1.0.0 from its data dir and

@@ -245,8 +245,9 @@ export class FsChunkStore implements ChunkStore {
   }
 
   private addQuarantined (copy: QuarantinedCopy): void {
+    // the same chunk quarantined twice in one millisecond: its file was overwritten
+    this.quarantinedBytes += copy.bytes - (this.quarantined.get(copy.name)?.bytes ?? 0)
     this.quarantined.set(copy.name, copy)
-    this.quarantinedBytes += copy.bytes
   }
 
   private async scan (): Promise<void> {
