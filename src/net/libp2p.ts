@@ -127,7 +127,7 @@ function libp2pOptions (init: PeerInit, metrics: Libp2pOptions['metrics'], self:
   }
 }
 
-/** The peer's listen addresses with `/p2p/<id>`, as other peers should dial them. */
+/** What other peers should dial, with `/p2p/<id>`: the announce addresses, else the listen addresses (see announce.ts). */
 export function dialableAddrs (peer: Libp2p): string[] {
   return peer.getMultiaddrs().map((ma) => ma.toString())
 }
