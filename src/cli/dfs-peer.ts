@@ -20,6 +20,7 @@ interface PeerFlags {
   /** true when --http is given without an address */
   http?: string | true
   listen?: string[]
+  announce?: string[]
   directory?: string
   dataDir?: string
   capacity?: string
@@ -29,6 +30,7 @@ interface PeerFlags {
   gcAfter?: string
   scrubRate?: string
   scrubInterval?: string
+  quarantineRetention?: string
   logLevel?: string
   idleTimeout?: string
   shutdownGrace?: string
@@ -117,7 +119,7 @@ async function runDirectory (flags: PeerFlags): Promise<void> {
 
 async function runNode (flags: PeerFlags): Promise<void> {
   const file = flags.config != null ? await loadConfigFile(nodeConfigSchema, flags.config) : {}
-  const config = validateConfig(nodeConfigSchema, { ...file, ...given(flags, ['directory', 'listen', 'dataDir', 'capacity', 'scrubRate', 'scrubInterval', 'idleTimeout', 'logLevel', 'http', 'shutdownGrace']) }, 'options')
+  const config = validateConfig(nodeConfigSchema, { ...file, ...given(flags, ['directory', 'listen', 'announce', 'dataDir', 'capacity', 'scrubRate', 'scrubInterval', 'quarantineRetention', 'idleTimeout', 'logLevel', 'http', 'shutdownGrace']) }, 'options')
   if (config.directory == null) throw new UsageError('a node needs the directory\'s address: --directory /ip4/…/tcp/…/p2p/<peer id> (or "directory" in --config)')
   const log = createLogger('node', (config.logLevel ?? 'info') as LogLevel)
   const dataDir = resolve(config.dataDir ?? resolve(clientHome(), 'node'))
@@ -130,11 +132,13 @@ async function runNode (flags: PeerFlags): Promise<void> {
   node = await StorageNode.start({
     directory: config.directory,
     listen: config.listen ?? [DEFAULT_NODE_LISTEN],
+    announce: config.announce,
     dataDir,
     capacity: config.capacity,
     directIO: config.directIO,
     scrubBytesPerSecond: config.scrubRate,
     scrubIntervalMs: config.scrubInterval,
+    quarantineRetentionMs: config.quarantineRetention,
     idleTimeoutMs: config.idleTimeout,
     http: config.http,
     shutdownGraceMs: config.shutdownGrace,
@@ -154,6 +158,7 @@ const program = new Command('dfs-peer')
   .enablePositionalOptions()
   .addOption(new Option('--role <role>', 'which peer to run').choices(['directory', 'node']))
   .option('--listen <multiaddr>', 'address to listen on, repeatable (port 0 picks a free port)', collect)
+  .option('--announce <multiaddr>', 'node: an address others dial (host and TCP port), registered instead of the listen addresses; repeatable (NAT, containers)', collect)
   .option('--directory <multiaddr>', 'node: the directory\'s address, with /p2p/<peer id>')
   .option('--data-dir <dir>', 'where the peer keeps its key and data (default ~/.dfs/<role>)')
   .option('--capacity <bytes>', 'node: bytes to offer, e.g. 10GiB (default: free disk space)')
@@ -162,6 +167,7 @@ const program = new Command('dfs-peer')
   .option('--gc-after <duration>', 'directory: delete chunks no file uses from the nodes after this long (default 1h)')
   .option('--scrub-rate <bytes>', 'node: re-hash stored chunks at most this fast per second, 0 for never (default 32MiB)')
   .option('--scrub-interval <duration>', 'node: from one full scrub pass to the next (default 1h)')
+  .option('--quarantine-retention <duration>', 'node: keep a corrupt copy for inspection this long at most; it goes sooner once the node holds the chunk again (default 24h)')
   .option('--shutdown-grace <duration>', 'node: on SIGINT/SIGTERM, how long requests in flight may take to finish (default 10s)')
   .option('--idle-timeout <duration>', 'close a peer\'s stream when it sends nothing for this long mid-request or between requests (default 60s)')
   .option('--allow-node <peer-id>', 'directory: a storage node allowed to register, repeatable', collect)

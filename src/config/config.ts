@@ -5,6 +5,7 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { ConfigError } from '../errors.ts'
 import { parseBytes, parseDuration } from '../util/units.ts'
 import { CLIENT_CONFIG_FILE } from './client-home.ts'
+import { checkAnnounceAddr } from '../net/announce.ts'
 
 /** Wrap a parser that throws into a zod schema that reports the parser's message. */
 function parsed<T> (parse: (value: any) => T, input: z.ZodType) {
@@ -24,6 +25,7 @@ const peerMultiaddr = parsed((value: string) => {
   if (ma.getComponents().find((c) => c.name === 'p2p') == null) throw new Error('expected a multiaddr that ends in /p2p/<peer id>')
   return value
 }, z.string())
+const announceAddr = parsed(checkAnnounceAddr, z.string())
 const bytes = parsed(parseBytes, z.union([z.number(), z.string()]))
 const duration = parsed(parseDuration, z.union([z.number(), z.string()]))
 const logLevel = z.enum(['debug', 'info', 'warn', 'error', 'silent'])
@@ -61,12 +63,16 @@ export const nodeConfigSchema = z.strictObject({
   $comment: comment,
   directory: peerMultiaddr.optional(),
   listen: z.array(multiaddrString).min(1).optional(),
+  // what the node registers and announces instead of its listen addresses (NAT, containers)
+  announce: z.array(announceAddr).min(1).max(32).optional(),
   dataDir: z.string().min(1).optional(),
   capacity: bytes.optional(),
   // false: chunks go through the page cache (default: direct I/O where the file system allows)
   directIO: z.boolean().optional(),
   scrubRate: bytes.optional(),
   scrubInterval: duration.optional(),
+  // how long a corrupt copy stays in quarantine/ at most (it goes sooner once the node holds the chunk again)
+  quarantineRetention: duration.optional(),
   idleTimeout: duration.optional(),
   logLevel: logLevel.optional(),
   // /metrics

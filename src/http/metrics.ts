@@ -12,6 +12,11 @@ export function newRegistry (role: 'directory' | 'node'): Registry {
   registry.setDefaultLabels({ role })
   // process CPU, memory, event loop lag, GC: what an operator checks first
   collectDefaultMetrics({ register: registry, prefix: 'dfs_' })
+  // active handles, requests and resources come as a gauge by type and a `*_total` gauge of its sum:
+  // Prometheus keeps `_total` for counters (promtool rejects these), and sum() of the first says the same
+  for (const metric of registry.getMetricsAsArray()) {
+    if (!(metric instanceof Counter) && metric.name.endsWith('_total')) registry.removeSingleMetric(metric.name)
+  }
   return registry
 }
 
@@ -90,7 +95,8 @@ export class DirectoryMetrics {
 }
 
 export interface NodeState {
-  usage: () => Promise<{ used: number, chunks: number, capacity: number }>
+  /** `used` includes `quarantined`: corrupt copies kept for inspection */
+  usage: () => Promise<{ used: number, chunks: number, capacity: number, quarantined: number }>
   /** ms since the directory last answered a heartbeat, or undefined before the first */
   heartbeatAgeMs: () => number | undefined
 }
@@ -114,12 +120,13 @@ export class NodeMetrics {
     // eslint-disable-next-line no-new
     new Gauge({
       name: 'dfs_stored_bytes',
-      help: 'bytes held in chunks, and the capacity they count against',
+      help: 'bytes used (chunks and quarantined copies), of them quarantined, and the capacity they count against',
       labelNames: ['kind'],
       registers: [registry],
       async collect () {
         const usage = await state.usage()
         this.set({ kind: 'used' }, usage.used)
+        this.set({ kind: 'quarantined' }, usage.quarantined)
         this.set({ kind: 'capacity' }, usage.capacity)
       }
     })

@@ -8,6 +8,8 @@ import { noiseCrypto } from './tuning/noise-crypto.ts'
 import { tunedNoise } from './tuning/noise-connection.ts'
 import { windowUpdatesAtHalf } from './tuning/yamux-window.ts'
 import { ringReads } from './tuning/socket-reads.ts'
+import { lintedMetricNames } from './metric-names.ts'
+import { reachableAddrs } from './announce.ts'
 import { ListenError } from '../errors.ts'
 import { MAX_CONNECTIONS_PER_PEER, MAX_INBOUND_STREAMS } from './limits.ts'
 
@@ -15,6 +17,8 @@ export interface PeerInit {
   privateKey?: PrivateKey
   /** multiaddrs to listen on; none for a client that only dials */
   listen?: string[]
+  /** the addresses others dial, in place of the listen addresses (behind NAT, in a container) */
+  announce?: string[]
   /**
    * Who may connect: called once the Noise handshake has proven the remote's
    * peer ID, before any protocol is spoken. False closes the connection.
@@ -42,7 +46,7 @@ export async function createPeer (init: PeerInit): Promise<Libp2p> {
   // the gate below needs the node it guards; it runs only after creation
   let self: Libp2p | undefined
   // loaded only for a peer that serves /metrics: clients never pay for it
-  const metrics = init.metricsRegistry == null ? undefined : (await import('@libp2p/prometheus-metrics')).prometheusMetrics({ registry: init.metricsRegistry, collectDefaultMetrics: false, preserveExistingMetrics: true })
+  const metrics = init.metricsRegistry == null ? undefined : lintedMetricNames((await import('@libp2p/prometheus-metrics')).prometheusMetrics({ registry: init.metricsRegistry, collectDefaultMetrics: false, preserveExistingMetrics: true }))
   try {
     self = await createLibp2p(libp2pOptions(init, metrics, () => self))
   } catch (err) {
@@ -101,7 +105,7 @@ function libp2pOptions (init: PeerInit, metrics: Libp2pOptions['metrics'], self:
   const muxer = yamux({ streamOptions: STREAM_OPTIONS, maxEarlyStreams: MAX_EARLY_STREAMS })
   return {
     privateKey: init.privateKey,
-    addresses: { listen: init.listen ?? [] },
+    addresses: { listen: init.listen ?? [], announce: init.announce ?? [], announceFilter: reachableAddrs },
     // a getter: @libp2p/tcp spreads dialOpts into each net.connect(), so each dialed socket gets a ring of its own
     transports: [tcp({ dialOpts: { get onread () { return ringReads() } } as Record<string, unknown> })],
     connectionEncrypters: [tunedNoise(noise({ crypto: noiseCrypto }))],
@@ -123,7 +127,7 @@ function libp2pOptions (init: PeerInit, metrics: Libp2pOptions['metrics'], self:
   }
 }
 
-/** The peer's listen addresses with `/p2p/<id>`, as other peers should dial them. */
+/** What other peers should dial, with `/p2p/<id>`: the announce addresses, else the listen addresses (see announce.ts). */
 export function dialableAddrs (peer: Libp2p): string[] {
   return peer.getMultiaddrs().map((ma) => ma.toString())
 }

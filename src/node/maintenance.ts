@@ -3,6 +3,7 @@ import type { StoreClients } from '../protocol/store-client.ts'
 import type { ChunkStore } from './disk/chunk-store.ts'
 import { errorMessage, type Logger } from '../util/log.ts'
 import { Deadline } from '../util/deadline.ts'
+import { formatBytes } from '../util/units.ts'
 
 /** how long one repair copy to another node may take */
 const COPY_TIMEOUT_MS = 120_000
@@ -170,5 +171,58 @@ export class Scrubber {
     this.stopped = true
     this.abort.abort()
     await this.loop
+  }
+}
+
+/** Quarantined copies are looked at this often (they are listed in memory: one stat each). */
+const QUARANTINE_SWEEP_MS = 10_000
+
+export interface QuarantineCleanerInit {
+  store: ChunkStore
+  log: Logger
+  /** how long a corrupt copy is kept for inspection at most */
+  retentionMs: number
+}
+
+/**
+ * Empties the quarantine: a corrupt copy goes once this node holds the chunk
+ * again (repair copied a good one back here, which replaces it), and in any
+ * case after the retention. Whether repair put the chunk back on other nodes
+ * instead is the directory's to know; the retention covers that case.
+ */
+export class QuarantineCleaner {
+  private stopped = false
+  private timer?: NodeJS.Timeout
+  private sweeping?: Promise<void>
+
+  constructor (private readonly init: QuarantineCleanerInit) {}
+
+  start (): void {
+    if (this.stopped) return
+    const interval = Math.max(1_000, Math.min(this.init.retentionMs, QUARANTINE_SWEEP_MS))
+    this.timer = setTimeout(() => {
+      this.sweeping = this.sweep().finally(() => {
+        this.sweeping = undefined
+        this.start()
+      })
+    }, interval)
+  }
+
+  async sweep (): Promise<void> {
+    const { store, log, retentionMs } = this.init
+    try {
+      for (const copy of await store.purgeQuarantine(retentionMs)) {
+        const why = copy.reason === 'replaced' ? 'a good copy is stored here again' : `kept for its retention (${retentionMs / 1000} s)`
+        log.info(`deleted the quarantined copy of chunk ${copy.chunkId} (${formatBytes(copy.bytes)}): ${why}`)
+      }
+    } catch (err) {
+      log.warn(`could not empty the quarantine: ${errorMessage(err)}`)
+    }
+  }
+
+  async stop (): Promise<void> {
+    this.stopped = true
+    clearTimeout(this.timer)
+    await this.sweeping
   }
 }

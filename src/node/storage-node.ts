@@ -7,7 +7,7 @@ import { loadOrCreatePeerKey } from '../net/peer-key.ts'
 import { StreamReader, sendMessage } from '../net/stream-io.ts'
 import { INVENTORY_PAGE_CHUNKS, INVENTORY_PROTOCOL, MAX_REGISTER_MESSAGE_BYTES, REGISTER_PROTOCOL, STORE_PROTOCOL } from '../protocol/constants.ts'
 import { InventoryPage, InventoryResponse, RegisterRequest, RegisterResponse, Status } from '../protocol/pb/directory.ts'
-import { Reports, Scrubber, TaskRunner } from './maintenance.ts'
+import { QuarantineCleaner, Reports, Scrubber, TaskRunner } from './maintenance.ts'
 import { FsChunkStore } from './disk/chunk-store.ts'
 import { errorMessage, silentLogger, type Logger } from '../util/log.ts'
 import { storeHandler } from './store-handler.ts'
@@ -26,6 +26,8 @@ export interface StorageNodeInit {
   /** the directory's multiaddr, with /p2p/<peer id> */
   directory: string
   listen: string[]
+  /** the addresses to register and announce, in place of the listen addresses (NAT, containers) */
+  announce?: string[]
   dataDir: string
   /** bytes this node offers; default: used + free disk space */
   capacity?: number
@@ -39,6 +41,8 @@ export interface StorageNodeInit {
   scrubBytesPerSecond?: number
   /** time from the start of one scrub pass to the next (default 1 h) */
   scrubIntervalMs?: number
+  /** a corrupt copy is kept in quarantine for inspection this long at most (default 24 h) */
+  quarantineRetentionMs?: number
   /** a peer quiet this long mid-request or between requests loses its stream (default 60 s) */
   idleTimeoutMs?: number
   /** serve /metrics here (a multiaddr, e.g. /ip4/127.0.0.1/tcp/8081) */
@@ -50,6 +54,8 @@ export interface StorageNodeInit {
 const REGISTER_TIMEOUT_MS = 5_000
 /** A stopping node waits this long at most for the directory to hear it is leaving. */
 const LEAVE_TIMEOUT_MS = 2_000
+/** A day to look at a corrupt copy, when nothing replaces it on this node sooner. */
+export const DEFAULT_QUARANTINE_RETENTION_MS = 24 * 3600_000
 
 /**
  * A storage node: serves chunks over /dfs/store/1.0.0 from its data dir and
@@ -69,6 +75,7 @@ export class StorageNode {
   private readonly reports = new Reports()
   private readonly tasks: TaskRunner
   readonly scrubber?: Scrubber
+  readonly quarantineCleaner: QuarantineCleaner
   private sendingInventory = false
   /**
    * Who may connect, as the directory last said. Until the first registration
@@ -90,10 +97,11 @@ export class StorageNode {
     this.grants = new GrantVerifier(directoryPeerId, libp2p.peerId.toString())
     this.forwarder = new StoreClients(libp2p)
     this.metrics = new NodeMetrics(registry, {
-      usage: async () => await store.usage(),
+      usage: async () => await this.usage(),
       heartbeatAgeMs: () => this.lastHeartbeatAt == null ? undefined : Date.now() - this.lastHeartbeatAt
     })
     this.tasks = new TaskRunner(store, this.forwarder, this.reports, this.log)
+    this.quarantineCleaner = new QuarantineCleaner({ store, log: this.log, retentionMs: init.quarantineRetentionMs ?? DEFAULT_QUARANTINE_RETENTION_MS })
     const scrubRate = init.scrubBytesPerSecond ?? 32 * 1024 * 1024
     if (scrubRate > 0) {
       this.scrubber = new Scrubber({ store, reports: this.reports, log: this.log, bytesPerSecond: scrubRate, intervalMs: init.scrubIntervalMs ?? 3600_000 })
@@ -115,6 +123,7 @@ export class StorageNode {
     const libp2p = await createPeer({
       privateKey,
       listen: init.listen,
+      announce: init.announce,
       metricsRegistry: init.http != null ? registry : undefined,
       allowInbound: (peerId) => {
         if (node?.admits(peerId) === true) return true
@@ -145,6 +154,7 @@ export class StorageNode {
     }
     node.scheduleHeartbeat()
     node.scrubber?.start()
+    node.quarantineCleaner.start()
     if (init.http != null) {
       const registry = node.metrics.registry
       try {
@@ -192,12 +202,19 @@ export class StorageNode {
     return dialableAddrs(this.libp2p)
   }
 
+  /** What this node holds: quarantined copies count as used until they are deleted. */
+  private async usage (): Promise<{ used: number, chunks: number, capacity: number, quarantined: number }> {
+    const usage = await this.store.usage()
+    const quarantined = this.store.quarantineUsage().bytes
+    return { ...usage, used: usage.used + quarantined, quarantined }
+  }
+
   /**
    * One heartbeat: a full registration, with the outcome of finished tasks.
    * `leaving`: the last one, from a clean stop; its answer's tasks are not taken.
    */
   private async register (leaving = false): Promise<void> {
-    const usage = await this.store.usage()
+    const usage = await this.usage()
     const signal = AbortSignal.timeout(leaving ? LEAVE_TIMEOUT_MS : REGISTER_TIMEOUT_MS)
     const stream = await openStream(this.libp2p, this.directoryAddr, REGISTER_PROTOCOL, 'the directory', { signal })
     const reader = new StreamReader(stream)
@@ -308,6 +325,7 @@ export class StorageNode {
     this.wakeRetry?.()
     await this.http?.close()
     await this.scrubber?.stop()
+    await this.quarantineCleaner.stop()
     const graceMs = this.init.shutdownGraceMs ?? 10_000
     const running = this.drain.inFlight
     if (!(await this.drain.drain(graceMs))) this.log.warn(`stopping with ${this.drain.inFlight} request(s) still running after ${graceMs} ms (of ${running})`)

@@ -100,6 +100,12 @@ describe('end to end: repair, inventory and scrubbing', function () {
     await cluster.waitFor('the chunk copied back from the good replica', async () => (await readFile(chunkFile).catch(() => undefined))?.equals(good) === true)
     await cluster.waitFor('the chunk at its target again', async () => await allAtTarget(cluster!, [id]))
     assert.ok((await readFile(chunkFile)).equals(good), 'the repaired copy has the right bytes')
+
+    // the good copy back here replaces the quarantined one, which is deleted and no longer counted
+    await cluster.waitFor('the quarantine emptied', async () => (await readdir(join(cluster!.nodeDataDir(victim), 'store', 'quarantine'))).length === 0)
+    assert.match(cluster.nodes[victim].stderr, new RegExp(`deleted the quarantined copy of chunk ${chunkId} .*a good copy is stored here again`))
+    await cluster.waitFor('the node to report each chunk once in its used space', async () =>
+      (await cluster!.json(['nodes'])).find((n: any) => n.peerId === cluster!.nodes[victim].peerId)?.used === content.byteLength)
   })
 
   it('a reader that gets corrupt bytes has that node check its copy, and the chunk is repaired', async () => {

@@ -65,6 +65,28 @@ export interface ChunkStore {
   verify (id: string, options?: AbortOptions & { onBytes?: (bytes: number) => Promise<void> | void }): Promise<boolean | undefined>
   /** move a corrupt chunk aside, out of service */
   quarantine (id: string): Promise<void>
+  /** bytes and copies in quarantine: they take disk space until purged */
+  quarantineUsage (): { bytes: number, copies: number }
+  /**
+   * Delete quarantined copies that are no longer needed for inspection: those
+   * older than `retentionMs`, and those whose chunk this store holds again.
+   */
+  purgeQuarantine (retentionMs: number, now?: number): Promise<PurgedCopy[]>
+}
+
+export interface PurgedCopy {
+  chunkId: string
+  bytes: number
+  /** `retention`: older than the retention; `replaced`: a good copy is held again */
+  reason: 'retention' | 'replaced'
+}
+
+/** A copy in quarantine/: its file name, chunk, size, and when it was quarantined. */
+interface QuarantinedCopy {
+  name: string
+  chunkId: string
+  bytes: number
+  at: number
 }
 
 const openFile = promisify(openFd)
@@ -151,7 +173,8 @@ function openAndSync (path: string, done: (err: Error | null) => void): void {
  *
  *   <root>/chunks/<last two chars of id>/<id>   one file per chunk, exactly its bytes
  *   <root>/tmp/<random>.part                    writes in progress, deleted at start
- *   <root>/quarantine/<id>.<ms>                 chunks found corrupt, kept for inspection
+ *   <root>/quarantine/<id>.<ms>                 chunks found corrupt (at <ms>), kept for inspection
+ *                                               until purgeQuarantine deletes them
  *
  * A chunk is written to tmp/, fsynced, verified against its ID and only then
  * renamed into chunks/ (and that folder fsynced), so a crash never leaves a
@@ -168,6 +191,9 @@ export class FsChunkStore implements ChunkStore {
   private readonly readBlocks: SlabPool
   /** small chunks that came in batches, packed into append-only files (see PackStore) */
   private packs!: PackStore
+  /** corrupt copies kept in quarantine/, by file name */
+  private readonly quarantined = new Map<string, QuarantinedCopy>()
+  private quarantinedBytes = 0
 
   /** false once the file system refused direct I/O (or when turned off) */
   private directIO: boolean
@@ -199,8 +225,29 @@ export class FsChunkStore implements ChunkStore {
     await mkdir(join(root, 'tmp'), { recursive: true })
     await mkdir(join(root, 'chunks'), { recursive: true })
     await store.scan()
+    await store.scanQuarantine()
     store.packs = await PackStore.open(join(root, 'packs'))
     return store
+  }
+
+  /** Copies quarantined before a restart still take space and still expire. */
+  private async scanQuarantine (): Promise<void> {
+    const folder = join(this.root, 'quarantine')
+    const names = await readdir(folder).catch((err) => { if (err.code === 'ENOENT') return []; throw err })
+    for (const name of names) {
+      const info = await stat(join(folder, name))
+      if (!info.isFile()) continue
+      const dot = name.lastIndexOf('.')
+      const stamped = Number(name.slice(dot + 1))
+      // a file put there by hand has no time in its name: its modification time stands in
+      this.addQuarantined({ name, chunkId: dot > 0 ? name.slice(0, dot) : name, bytes: info.size, at: dot > 0 && Number.isSafeInteger(stamped) ? stamped : info.mtimeMs })
+    }
+  }
+
+  private addQuarantined (copy: QuarantinedCopy): void {
+    // the same chunk quarantined twice in one millisecond: its file was overwritten
+    this.quarantinedBytes += copy.bytes - (this.quarantined.get(copy.name)?.bytes ?? 0)
+    this.quarantined.set(copy.name, copy)
   }
 
   private async scan (): Promise<void> {
@@ -227,7 +274,7 @@ export class FsChunkStore implements ChunkStore {
       const now = Date.now()
       if (this.free == null || now - this.free.at > 1_000) {
         const fs = await statfs(this.root)
-        this.free = { bytes: fs.bavail * fs.bsize, usedThen: this.used + this.packs.bytes, at: now }
+        this.free = { bytes: fs.bavail * fs.bsize, usedThen: this.used + this.packs.bytes + this.quarantinedBytes, at: now }
       }
       // what we wrote since counts against the free space measured then
       capacity = this.free.usedThen + this.free.bytes
@@ -277,10 +324,12 @@ export class FsChunkStore implements ChunkStore {
     if (!Number.isSafeInteger(size) || size < 0 || size > MAX_CHUNK_SIZE) {
       throw new InvalidInputError(`chunk size ${size} is outside 0..${MAX_CHUNK_SIZE}`)
     }
-    const { used, capacity } = await this.usage()
+    const usage = await this.usage()
+    // quarantined copies hold disk space until purged
+    const used = usage.used + this.quarantinedBytes
     // chunks being written count too, or parallel puts would overfill the disk together
-    if (used + this.reserved + size > capacity) {
-      throw new NoCapacityError(`node is full: ${used} of ${capacity} bytes used${this.reserved > 0 ? ` and ${this.reserved} being written` : ''}, a chunk of ${size} bytes does not fit`)
+    if (used + this.reserved + size > usage.capacity) {
+      throw new NoCapacityError(`node is full: ${used} of ${usage.capacity} bytes used${this.quarantinedBytes > 0 ? ` (${this.quarantinedBytes} by quarantined copies)` : ''}${this.reserved > 0 ? ` and ${this.reserved} being written` : ''}, a chunk of ${size} bytes does not fit`)
     }
     this.reserved += size
     try {
@@ -587,21 +636,44 @@ export class FsChunkStore implements ChunkStore {
 
   async quarantine (id: string): Promise<void> {
     const { id: canonical } = parseContentId(id)
+    const at = Date.now()
+    const name = `${canonical}.${at}`
     const packed = await this.packs.read(canonical)
     if (packed != null) {
       // the bytes are kept for inspection as a file, as any quarantined chunk
       await mkdir(join(this.root, 'quarantine'), { recursive: true })
-      await writeFileBytes(join(this.root, 'quarantine', `${canonical}.${Date.now()}`), packed)
+      await writeFileBytes(join(this.root, 'quarantine', name), packed)
       this.packs.delete(canonical)
+      this.addQuarantined({ name, chunkId: canonical, bytes: packed.byteLength, at })
       // the copy verify() read was this one (see verify)
       return
     }
     const size = await this.fileSize(canonical)
     if (size == null) return
     await mkdir(join(this.root, 'quarantine'), { recursive: true })
-    await rename(this.chunkPath(canonical), join(this.root, 'quarantine', `${canonical}.${Date.now()}`))
+    await rename(this.chunkPath(canonical), join(this.root, 'quarantine', name))
     this.used -= size
     this.chunks--
+    this.addQuarantined({ name, chunkId: canonical, bytes: size, at })
+  }
+
+  quarantineUsage (): { bytes: number, copies: number } {
+    return { bytes: this.quarantinedBytes, copies: this.quarantined.size }
+  }
+
+  async purgeQuarantine (retentionMs: number, now = Date.now()): Promise<PurgedCopy[]> {
+    const purged: PurgedCopy[] = []
+    for (const copy of [...this.quarantined.values()]) {
+      let reason: PurgedCopy['reason']
+      if (now - copy.at >= retentionMs) reason = 'retention'
+      // repair (or an upload) stored a verified copy here again: it takes this one's place
+      else if (await this.has(copy.chunkId).catch(() => undefined) != null) reason = 'replaced'
+      else continue
+      await rm(join(this.root, 'quarantine', copy.name), { force: true })
+      if (this.quarantined.delete(copy.name)) this.quarantinedBytes -= copy.bytes
+      purged.push({ chunkId: copy.chunkId, bytes: copy.bytes, reason })
+    }
+    return purged
   }
 
   async delete (id: string): Promise<boolean> {
