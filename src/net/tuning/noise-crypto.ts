@@ -2,6 +2,7 @@ import { createCipheriv, createDecipheriv, createSecretKey, type KeyObject } fro
 import { defaultCrypto } from '@chainsafe/libp2p-noise/crypto'
 import type { ICryptoInterface } from '@chainsafe/libp2p-noise'
 import { Uint8ArrayList } from 'uint8arraylist'
+import { tuningStatus } from './status.ts'
 
 const CHACHA_POLY1305 = 'chacha20-poly1305'
 const TAG_LENGTH = 16
@@ -41,6 +42,7 @@ export const noiseCrypto: ICryptoInterface = {
   ...defaultCrypto,
   chaCha20Poly1305Encrypt (plaintext, nonce, ad, k) {
     if (plaintext.byteLength < SMALL_MESSAGE) return defaultCrypto.chaCha20Poly1305Encrypt(plaintext, nonce, ad, k)
+    tuningStatus['noise-crypto'].used++
     const cipher = createCipheriv(CHACHA_POLY1305, keyObject(k), nonce, { authTagLength: TAG_LENGTH })
     cipher.setAAD(ad, { plaintextLength: plaintext.byteLength })
     const output = new Uint8ArrayList()
@@ -56,6 +58,7 @@ export const noiseCrypto: ICryptoInterface = {
   },
   chaCha20Poly1305Decrypt (ciphertext, nonce, ad, k, dst) {
     if (decryptUsesDestination(ciphertext.byteLength)) return defaultCrypto.chaCha20Poly1305Decrypt(ciphertext, nonce, ad, k, dst)
+    tuningStatus['noise-crypto'].used++
     const textLength = ciphertext.byteLength - TAG_LENGTH
     const decipher = createDecipheriv(CHACHA_POLY1305, keyObject(k), nonce, { authTagLength: TAG_LENGTH })
     decipher.setAAD(ad, { plaintextLength: textLength })

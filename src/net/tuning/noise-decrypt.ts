@@ -1,6 +1,7 @@
 import { Uint8ArrayList } from 'uint8arraylist'
 import { decryptUsesDestination } from './noise-crypto.ts'
 import { isRingBacked } from './socket-reads.ts'
+import { reportMiss, tuningStatus, type TuningWarn } from './status.ts'
 
 /** Noise's largest message on the wire, tag included, and its tag (ChaCha20-Poly1305) */
 export const NOISE_MESSAGE_BYTES = 65535
@@ -26,18 +27,23 @@ interface DecryptsMessages {
  * Noise's does: the same messages, the same checks, the same metrics.
  *
  * A connection of another shape (another encrypter, a later Noise) is left
- * as it is.
+ * as it is, and the miss reported (status.ts).
  *
  * Bytes a dialed socket read into its ring (socket-reads.ts) are overwritten
  * by later reads, so a message among them is never decrypted in place: the
  * cipher writes a buffer of its own, which is what goes up the stack.
  */
-export function decryptWithoutCopies<T> (connection: T): T {
+export function decryptWithoutCopies<T> (connection: T, warn?: TuningWarn): T {
   const target = connection as T & DecryptsMessages
   const handshake = target.handshake
-  if (typeof target.decrypt !== 'function' || typeof handshake?.decrypt !== 'function') return connection
+  if (typeof target.decrypt !== 'function' || typeof handshake?.decrypt !== 'function') {
+    reportMiss('noise-decrypt', 'the secured connection has no decrypt step or handshake cipher', warn)
+    return connection
+  }
+  tuningStatus['noise-decrypt'].applied++
   const decrypt = handshake.decrypt.bind(handshake)
   target.decrypt = (chunk: Uint8Array | Uint8ArrayList): Uint8ArrayList => {
+    tuningStatus['noise-decrypt'].used++
     const output = new Uint8ArrayList()
     const contiguous = chunk instanceof Uint8Array
     const inRing = contiguous ? isRingBacked(chunk) : someRingBacked(chunk)

@@ -1,4 +1,5 @@
 import type { Uint8ArrayList } from 'uint8arraylist'
+import { reportMiss, tuningStatus, type TuningWarn } from './status.ts'
 
 /**
  * Noise cuts the bytes a connection reads into messages with @libp2p/utils'
@@ -26,13 +27,25 @@ interface DecodesMessages {
   decoder?: { lengthDecoder?: unknown }
 }
 
+/** `noiseLength`, counted as the patch's use (status.ts). */
+function countedNoiseLength (data: Uint8Array | Uint8ArrayList): number {
+  tuningStatus['noise-lengths'].used++
+  return noiseLength(data)
+}
+
 /**
  * Give a secured connection's message decoder `noiseLength`. A connection
  * of another shape (another encrypter, a later Noise without this decoder)
- * is left as it is: it works as before, only a little slower.
+ * is left as it is, and the miss reported: it works as before, only a
+ * little slower.
  */
-export function decodeLengthsWithoutThrowing<T> (connection: T): T {
+export function decodeLengthsWithoutThrowing<T> (connection: T, warn?: TuningWarn): T {
   const decoder = (connection as DecodesMessages).decoder
-  if (decoder != null && typeof decoder.lengthDecoder === 'function') decoder.lengthDecoder = noiseLength
+  if (decoder == null || typeof decoder.lengthDecoder !== 'function') {
+    reportMiss('noise-lengths', 'the secured connection has no message decoder with a lengthDecoder', warn)
+    return connection
+  }
+  decoder.lengthDecoder = countedNoiseLength
+  tuningStatus['noise-lengths'].applied++
   return connection
 }

@@ -1,4 +1,5 @@
 import type { OnReadOpts, Socket } from 'node:net'
+import { reportMiss, tuningStatus, type TuningWarn } from './status.ts'
 
 /**
  * Reads into one reused buffer per dialed socket instead of a fresh one per read.
@@ -37,6 +38,8 @@ export const RING_BYTES = 2 * READ_BYTES + MAX_KEPT_BYTES
 
 /** The socket's libp2p connection, set by `readsSecured` once Noise reads from it. */
 const SECURED = Symbol.for('dfs.socket-reads.secured')
+/** Set on a socket by its ring's first read, so `readsSecured` can tell a dialed socket that has none. */
+const HAS_RING = Symbol.for('dfs.socket-reads.has-ring')
 
 /** What the connection must be for a read to go to it as a view of the ring: taking data now. */
 interface TakesReads {
@@ -46,6 +49,7 @@ interface TakesReads {
 
 interface RingSocket extends Socket {
   [SECURED]?: TakesReads
+  [HAS_RING]?: boolean
 }
 
 /** The ring buffers handed out, so the decrypt step can tell a view of one (never decrypt into it). */
@@ -71,6 +75,7 @@ export function ringReads (): OnReadOpts {
     buffer: () => ring.subarray(next, next + READ_BYTES),
     callback (this: RingSocket, bytesRead: number, into: Uint8Array): boolean {
       const data = into.subarray(0, bytesRead)
+      this[HAS_RING] = true
       const secured = this[SECURED]
       const direct = secured != null && secured.readStatus === 'readable' && (secured.listenerCount?.('message') ?? 0) > 0 &&
         this.readableFlowing === true && this.readableLength === 0 && this.listenerCount('data') > 0
@@ -82,6 +87,7 @@ export function ringReads (): OnReadOpts {
       }
       next = nextRead(next + bytesRead)
       ringReadCounts.direct++
+      tuningStatus['socket-reads'].used++
       this.emit('data', data)
       return true
     }
@@ -104,12 +110,24 @@ export function nextRead (end: number): number {
  * Called once Noise has secured a connection (noise-connection.ts), with the
  * transport's connection under it, whose 'message' listener is now Noise's
  * decoder: from now on its socket's reads may go up as views of the ring. A
- * connection of another transport is left as it is; on a socket without a
- * ring (an accepted one) the mark is set but never read, since only a ring's
- * read callback looks at it.
+ * connection of another shape is left as it is, and the miss reported; on a
+ * socket without a ring (an accepted one) the mark is set but never read,
+ * since only a ring's read callback looks at it.
  */
-export function readsSecured (rawConnection: unknown): void {
-  const socket = (rawConnection as { socket?: RingSocket }).socket
-  if (socket == null || typeof socket !== 'object') return
-  socket[SECURED] = rawConnection as TakesReads
+export function readsSecured (rawConnection: unknown, warn?: TuningWarn): void {
+  const connection = rawConnection as TakesReads & { socket?: RingSocket, direction?: string }
+  const socket = connection.socket
+  if (socket == null || typeof socket !== 'object') {
+    reportMiss('socket-reads', 'the transport connection has no net.Socket', warn)
+    return
+  }
+  if (typeof connection.readStatus !== 'string' || typeof connection.listenerCount !== 'function') {
+    reportMiss('socket-reads', 'the transport connection has no readStatus or listenerCount', warn)
+    return
+  }
+  socket[SECURED] = connection
+  if (connection.direction !== 'outbound') return
+  // the handshake has been read through the ring's callback by now, if the socket has one
+  if (socket[HAS_RING] === true) tuningStatus['socket-reads'].applied++
+  else reportMiss('socket-reads', 'a dialed socket does not read into a ring: @libp2p/tcp did not pass dialOpts.onread to net.connect', warn)
 }

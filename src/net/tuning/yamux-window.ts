@@ -1,4 +1,5 @@
 import type { StreamMuxerFactory } from '@libp2p/interface'
+import { reportMiss, tuningStatus, type TuningWarn } from './status.ts'
 
 /**
  * Window updates once half the window is owed, as Go's yamux sends them.
@@ -58,6 +59,7 @@ function isYamuxStream (stream: unknown): stream is YamuxStreamWindow {
 }
 
 function sendWindowUpdateAtHalf (this: YamuxStreamWindow): void {
+  tuningStatus['yamux-window'].used++
   if (this.state === STATE_PAUSED) {
     // the reader wants no more for now; the epoch starts again at resume
     this.epochStart = Date.now()
@@ -85,20 +87,29 @@ interface MakesStreams {
 /**
  * A yamux factory whose streams send window updates at half the window (see
  * above): the override is on each stream object, and a muxer or stream that
- * does not look like @chainsafe/libp2p-yamux's is left as it is.
+ * does not look like @chainsafe/libp2p-yamux's is left as it is, and the
+ * miss reported (status.ts).
  */
-export function windowUpdatesAtHalf (factory: (components: any) => StreamMuxerFactory): (components: any) => StreamMuxerFactory {
+export function windowUpdatesAtHalf (factory: (components: any) => StreamMuxerFactory, warn?: TuningWarn): (components: any) => StreamMuxerFactory {
   return (components) => {
     const inner = factory(components)
     const createStreamMuxer = inner.createStreamMuxer.bind(inner)
     inner.createStreamMuxer = (maConn) => {
       const muxer = createStreamMuxer(maConn)
       const target = muxer as typeof muxer & Partial<MakesStreams>
-      if (typeof target._newStream !== 'function') return muxer
+      if (typeof target._newStream !== 'function') {
+        reportMiss('yamux-window', 'the muxer has no _newStream step', warn)
+        return muxer
+      }
       const newStream = target._newStream.bind(muxer)
       target._newStream = (...args: unknown[]) => {
         const stream = newStream(...args)
-        if (isYamuxStream(stream)) stream.sendWindowUpdate = sendWindowUpdateAtHalf
+        if (isYamuxStream(stream)) {
+          stream.sendWindowUpdate = sendWindowUpdateAtHalf
+          tuningStatus['yamux-window'].applied++
+        } else {
+          reportMiss('yamux-window', 'a stream lacks the fields sendWindowUpdate uses', warn)
+        }
         return stream
       }
       return muxer
