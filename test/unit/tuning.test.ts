@@ -21,7 +21,7 @@ async function serveExchange (peer: Libp2p): Promise<void> {
     try {
       const header = await reader.readMessage(16)
       const length = new DataView(header!.buffer, header!.byteOffset).getUint32(0)
-      for await (const piece of reader.readBytes(length)) void piece
+      for await (const _ of reader.readBytes(length)) { /* drain */ }
       const answer = randomBytes(length)
       await sendMessage(stream, createHash('sha256').update(answer).digest())
       for (let at = 0; at < length; at += PIECE_BYTES) await sendBytes(stream, answer.subarray(at, at + PIECE_BYTES))
