@@ -8,20 +8,11 @@ import { noiseCrypto } from './noise-crypto.ts'
 import { reportMiss, tuningStatus, type TuningWarn } from './status.ts'
 
 /**
- * Noise hands each encrypted message to the TCP connection as a list, its
- * 2-byte length prefix apart from the ciphertext and the tag, and @libp2p/tcp
- * writes every piece of a list with its own socket.write: on loopback, one
- * system call each. A small message (a directory request or answer, a yamux
- * window update) thus cost two writes, and a directory answering a resolve
- * made about four (counted with strace). A small list is joined into one
- * buffer (a copy of at most this many bytes); a bigger one, whose pieces are
- * 64 KiB and not worth copying, is written corked, so the socket takes all of
- * it, several Noise messages when they are queued, in one writev. Sending
- * 256 MiB over a raw stream took 13,565 writes before and 166 writevs after
- * (strace -c); a sender's CPU per GiB fell by ~11 % (1.97 vs 2.22 s, six
- * alternating runs of bench-raw-peer), and a 1 GiB `upload --replicas 1`,
- * whose client is busy on its one thread, took ~10 % less time (median of
- * six alternating runs: 4.25 vs 4.76 s).
+ * Noise hands each encrypted message to the TCP connection as a list (its
+ * 2-byte length apart from the ciphertext and the tag), and @libp2p/tcp
+ * writes every piece with its own socket.write, one system call each. A list
+ * up to this size is joined into one buffer; a bigger one, whose pieces are
+ * not worth copying, is written corked, so it goes in one writev.
  */
 export const COALESCE_BYTES = 4096
 

@@ -15,17 +15,12 @@ export function decryptUsesDestination (ciphertextBytes: number): boolean {
 }
 
 /**
- * Noise's default node:crypto backend hands the raw 32-byte key to
- * createCipheriv for every 64 KiB message, so Node builds a fresh secret
- * KeyObject each time, and it concatenates ciphertext and tag into a new
- * 64 KiB buffer, which with our small young generation means a lot of GC.
- * Returning ciphertext and tag as a list and caching the KeyObject cut the
- * sender's CPU per GiB from ~4.2 s to ~2.4 s and one raw stream's transfer
- * time by about a quarter (bench-raw-peer, 1 GiB, 3 runs each).
- * A connection keeps one key Uint8Array per direction for its whole life,
- * so its KeyObject is cached against it (a WeakMap: it goes with the
- * connection). The wire format is unchanged: this is still Noise's
- * ChaCha20-Poly1305, only called more cheaply.
+ * Noise's default node:crypto backend builds a new secret KeyObject from the
+ * raw key for every message and concatenates ciphertext and tag into a new
+ * buffer, garbage that a small young generation pays for in GCs. This one
+ * returns ciphertext and tag as a list and caches the KeyObject against the
+ * key array, which a connection keeps per direction for its whole life (a
+ * WeakMap, so it goes with the connection). The wire format is unchanged.
  */
 const keyObjects = new WeakMap<Uint8Array, KeyObject>()
 

@@ -18,13 +18,10 @@ interface DecryptsMessages {
  * Noise decrypts each message it reads after making a contiguous
  * "destination" view of its ciphertext for the cipher to write into. A
  * message that arrived over two socket reads is two pieces, so that view is
- * a fresh copy of it, and with 64 KiB socket reads and 64 KiB messages that
- * is nearly every message of a bulk transfer: a memcpy of every byte
- * received and a 64 KiB buffer of garbage per message (~5 % of a raw
- * stream's receiver CPU, `--cpu-prof`). The cipher we give Noise
- * (noise-crypto.ts) uses that view only for small messages, so this decrypt
- * makes it only for them, or where it costs no copy. Otherwise it does what
- * Noise's does: the same messages, the same checks, the same metrics.
+ * a copy, and in a bulk transfer nearly every message arrives so. The cipher
+ * we give Noise (noise-crypto.ts) uses that view only for small messages, so
+ * this decrypt makes it only for them, or where it costs no copy. Otherwise
+ * it does what Noise's does: the same messages, checks and metrics.
  *
  * A connection of another shape (another encrypter, a later Noise) is left
  * as it is, and the miss reported (status.ts).

@@ -6,9 +6,8 @@ import { reportMiss, tuningStatus, type TuningWarn } from './status.ts'
  * LengthPrefixedDecoder, whose length decoder (Noise's `uint16BEDecode`)
  * throws a RangeError when fewer than 2 bytes are left; the decoder catches
  * it to mean "wait for more bytes". That is the end of nearly every socket
- * read, so every read built an Error and its stack trace: ~10 % of the CPU
- * of a client resolving names (`--cpu-prof`, 16 clients), and a share of
- * the directory's answering them.
+ * read, so every read built an Error and its stack trace, a cost that small
+ * requests (a client resolving names, the directory answering) feel most.
  *
  * This decoder gives the same lengths without throwing. With fewer than 2
  * bytes it says 0: Noise counts every prefix as 2 bytes (`encodingLength`),

@@ -4,14 +4,12 @@ import { reportMiss, tuningStatus, type TuningWarn } from './status.ts'
 /**
  * Reads into one reused buffer per dialed socket instead of a fresh one per read.
  *
- * Node gives every socket read a new 64 KiB buffer. On a download that is a
- * malloc, and garbage for V8 to find, per 64 KiB received: with a 1 MiB young
- * generation the few that are alive at two scavenges in a row reach the old
- * generation and wait there for a full GC (heaptrack at the peak of a 9 GiB
- * download counted 13.7 MB of them). With the ring a 1 GiB download's client
- * peaks ~9 MiB lower (~121 -> ~112 MiB) on ~5 % less CPU. Node's `onread` option has the socket
- * read into memory we give it; each dialed socket gets a ring of its own and
- * reads up to READ_BYTES at a time into the next free part of it.
+ * Node gives every socket read a new 64 KiB buffer: on a download, a malloc
+ * and garbage per 64 KiB received, and with a 1 MiB young generation the few
+ * alive at two scavenges in a row wait in the old generation for a full GC.
+ * Node's `onread` option has the socket read into memory we give it; each
+ * dialed socket gets a ring of its own and reads up to READ_BYTES at a time
+ * into the next free part of it.
  *
  * Those bytes must not be read after the ring comes round to them again, so
  * the ring is handed out only once the connection is secured (see
