@@ -414,7 +414,6 @@ class RawBaseline {
       ? scenario('baselineIntoFile', 'raw libp2p stream into a new file', 'sender process, first byte to receiver ack (after closing the file); excludes process start and dial', this.results, size, peakRss)
       : scenario('baseline', 'raw libp2p stream (baseline)', 'sender process, first byte to receiver ack; excludes process start and dial', this.results, size, peakRss)
   }
-
 }
 
 /**
@@ -774,7 +773,7 @@ async function main (): Promise<void> {
   const outDir = join(ROOT, 'bench', 'results')
   await mkdir(outDir, { recursive: true })
   // one file per run (UTC date and time), so runs on the same day are all kept; written whole, then renamed
-  const outFile = join(outDir, `${startedAt.toISOString().slice(0, 16).replace(":", "")}Z.json`)
+  const outFile = join(outDir, `${startedAt.toISOString().slice(0, 16).replace(':', '')}Z.json`)
   await writeFile(`${outFile}.tmp`, JSON.stringify(results, null, 2) + '\n')
   await rename(`${outFile}.tmp`, outFile)
   console.log(`results: ${outFile}`)

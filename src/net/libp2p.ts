@@ -35,6 +35,11 @@ export interface PeerInit {
    * off, to stay stock libp2p.
    */
   windowUpdatesAtHalf?: boolean
+  /**
+   * Where a patch of libp2p internals (src/net/tuning) that did not apply is
+   * reported, once per patch; Node's process warnings when unset.
+   */
+  warnTuning?: (message: string) => void
 }
 
 /**
@@ -108,8 +113,8 @@ function libp2pOptions (init: PeerInit, metrics: Libp2pOptions['metrics'], self:
     addresses: { listen: init.listen ?? [], announce: init.announce ?? [], announceFilter: reachableAddrs },
     // a getter: @libp2p/tcp spreads dialOpts into each net.connect(), so each dialed socket gets a ring of its own
     transports: [tcp({ dialOpts: { get onread () { return ringReads() } } as Record<string, unknown> })],
-    connectionEncrypters: [tunedNoise(noise({ crypto: noiseCrypto }))],
-    streamMuxers: [init.windowUpdatesAtHalf !== false ? windowUpdatesAtHalf(muxer) : muxer],
+    connectionEncrypters: [tunedNoise(noise({ crypto: noiseCrypto }), init.warnTuning)],
+    streamMuxers: [init.windowUpdatesAtHalf !== false ? windowUpdatesAtHalf(muxer, init.warnTuning) : muxer],
     connectionGater: {
       // the first hook that knows who is calling (see LIBP2P-NOTES): members
       // only, and a few connections each, so no one peer holds many

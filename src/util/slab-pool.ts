@@ -55,4 +55,3 @@ export class SlabPool {
     else this.free.push(slab)
   }
 }
-

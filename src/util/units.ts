@@ -1,5 +1,7 @@
 import { InvalidInputError } from '../errors.ts'
 
+// a table: the decimal and binary spellings of each prefix on one line
+/* eslint-disable @stylistic/object-property-newline */
 const BYTE_UNITS: Record<string, number> = {
   '': 1,
   b: 1,
@@ -8,6 +10,7 @@ const BYTE_UNITS: Record<string, number> = {
   g: 1e9, gb: 1e9, gib: 1024 ** 3,
   t: 1e12, tb: 1e12, tib: 1024 ** 4
 }
+/* eslint-enable @stylistic/object-property-newline */
 
 /** "1048576", "4MiB", "10 GB" -> bytes. Throws InvalidInputError on anything else. */
 export function parseBytes (value: string | number): number {

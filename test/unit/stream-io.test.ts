@@ -13,7 +13,12 @@ describe('framing and codecs', () => {
     const request: Partial<DirectoryRequest> = { resolve: { ref: 'notes.txt', chunkStart: 3, chunkLimit: 10, nodesVersion: 12345 } }
     assert.deepEqual(DirectoryRequest.decode(DirectoryRequest.encode(request)).resolve, request.resolve)
     const response = DirectoryResponse.encode({
-      status: Status.NOT_FOUND, message: 'no such file', uploadId: '', placements: [], nodes: [], files: [],
+      status: Status.NOT_FOUND,
+      message: 'no such file',
+      uploadId: '',
+      placements: [],
+      nodes: [],
+      files: [],
       chunks: [{ index: 1, id: 'bafkrei', offset: 2 ** 40, size: 4, peers: ['a', 'b'] }]
     })
     const decoded = DirectoryResponse.decode(response)
@@ -175,6 +180,7 @@ describe('a paused stream can hold all its peer was allowed to send (real peers 
     await server.handle(PROTOCOL, async (stream) => { inbound = stream; await stream.close() })
     const outbound: any = await client.dialProtocol(multiaddr(dialableAddrs(server)[0]), PROTOCOL)
     await outbound.close()
+    // eslint-disable-next-line no-unmodified-loop-condition -- the handler above sets inbound
     for (let i = 0; i < 100 && inbound == null; i++) await new Promise((resolve) => setTimeout(resolve, 10))
     for (const [end, stream] of [['dialer', outbound], ['listener', inbound]]) {
       // the stream as yamux made it, whatever libp2p wraps around it

@@ -2,6 +2,7 @@ import { createCipheriv, createDecipheriv, createSecretKey, type KeyObject } fro
 import { defaultCrypto } from '@chainsafe/libp2p-noise/crypto'
 import type { ICryptoInterface } from '@chainsafe/libp2p-noise'
 import { Uint8ArrayList } from 'uint8arraylist'
+import { tuningStatus } from './status.ts'
 
 const CHACHA_POLY1305 = 'chacha20-poly1305'
 const TAG_LENGTH = 16
@@ -14,17 +15,12 @@ export function decryptUsesDestination (ciphertextBytes: number): boolean {
 }
 
 /**
- * Noise's default node:crypto backend hands the raw 32-byte key to
- * createCipheriv for every 64 KiB message, so Node builds a fresh secret
- * KeyObject each time, and it concatenates ciphertext and tag into a new
- * 64 KiB buffer, which with our small young generation means a lot of GC.
- * Returning ciphertext and tag as a list and caching the KeyObject cut the
- * sender's CPU per GiB from ~4.2 s to ~2.4 s and one raw stream's transfer
- * time by about a quarter (bench-raw-peer, 1 GiB, 3 runs each).
- * A connection keeps one key Uint8Array per direction for its whole life,
- * so its KeyObject is cached against it (a WeakMap: it goes with the
- * connection). The wire format is unchanged: this is still Noise's
- * ChaCha20-Poly1305, only called more cheaply.
+ * Noise's default node:crypto backend builds a new secret KeyObject from the
+ * raw key for every message and concatenates ciphertext and tag into a new
+ * buffer, garbage that a small young generation pays for in GCs. This one
+ * returns ciphertext and tag as a list and caches the KeyObject against the
+ * key array, which a connection keeps per direction for its whole life (a
+ * WeakMap, so it goes with the connection). The wire format is unchanged.
  */
 const keyObjects = new WeakMap<Uint8Array, KeyObject>()
 
@@ -41,6 +37,7 @@ export const noiseCrypto: ICryptoInterface = {
   ...defaultCrypto,
   chaCha20Poly1305Encrypt (plaintext, nonce, ad, k) {
     if (plaintext.byteLength < SMALL_MESSAGE) return defaultCrypto.chaCha20Poly1305Encrypt(plaintext, nonce, ad, k)
+    tuningStatus['noise-crypto'].used++
     const cipher = createCipheriv(CHACHA_POLY1305, keyObject(k), nonce, { authTagLength: TAG_LENGTH })
     cipher.setAAD(ad, { plaintextLength: plaintext.byteLength })
     const output = new Uint8ArrayList()
@@ -56,6 +53,7 @@ export const noiseCrypto: ICryptoInterface = {
   },
   chaCha20Poly1305Decrypt (ciphertext, nonce, ad, k, dst) {
     if (decryptUsesDestination(ciphertext.byteLength)) return defaultCrypto.chaCha20Poly1305Decrypt(ciphertext, nonce, ad, k, dst)
+    tuningStatus['noise-crypto'].used++
     const textLength = ciphertext.byteLength - TAG_LENGTH
     const decipher = createDecipheriv(CHACHA_POLY1305, keyObject(k), nonce, { authTagLength: TAG_LENGTH })
     decipher.setAAD(ad, { plaintextLength: textLength })

@@ -1,6 +1,7 @@
 import { Uint8ArrayList } from 'uint8arraylist'
 import { decryptUsesDestination } from './noise-crypto.ts'
 import { isRingBacked } from './socket-reads.ts'
+import { reportMiss, tuningStatus, type TuningWarn } from './status.ts'
 
 /** Noise's largest message on the wire, tag included, and its tag (ChaCha20-Poly1305) */
 export const NOISE_MESSAGE_BYTES = 65535
@@ -17,27 +18,29 @@ interface DecryptsMessages {
  * Noise decrypts each message it reads after making a contiguous
  * "destination" view of its ciphertext for the cipher to write into. A
  * message that arrived over two socket reads is two pieces, so that view is
- * a fresh copy of it, and with 64 KiB socket reads and 64 KiB messages that
- * is nearly every message of a bulk transfer: a memcpy of every byte
- * received and a 64 KiB buffer of garbage per message (~5 % of a raw
- * stream's receiver CPU, `--cpu-prof`). The cipher we give Noise
- * (noise-crypto.ts) uses that view only for small messages, so this decrypt
- * makes it only for them, or where it costs no copy. Otherwise it does what
- * Noise's does: the same messages, the same checks, the same metrics.
+ * a copy, and in a bulk transfer nearly every message arrives so. The cipher
+ * we give Noise (noise-crypto.ts) uses that view only for small messages, so
+ * this decrypt makes it only for them, or where it costs no copy. Otherwise
+ * it does what Noise's does: the same messages, checks and metrics.
  *
  * A connection of another shape (another encrypter, a later Noise) is left
- * as it is.
+ * as it is, and the miss reported (status.ts).
  *
  * Bytes a dialed socket read into its ring (socket-reads.ts) are overwritten
  * by later reads, so a message among them is never decrypted in place: the
  * cipher writes a buffer of its own, which is what goes up the stack.
  */
-export function decryptWithoutCopies<T> (connection: T): T {
+export function decryptWithoutCopies<T> (connection: T, warn?: TuningWarn): T {
   const target = connection as T & DecryptsMessages
   const handshake = target.handshake
-  if (typeof target.decrypt !== 'function' || typeof handshake?.decrypt !== 'function') return connection
+  if (typeof target.decrypt !== 'function' || typeof handshake?.decrypt !== 'function') {
+    reportMiss('noise-decrypt', 'the secured connection has no decrypt step or handshake cipher', warn)
+    return connection
+  }
+  tuningStatus['noise-decrypt'].applied++
   const decrypt = handshake.decrypt.bind(handshake)
   target.decrypt = (chunk: Uint8Array | Uint8ArrayList): Uint8ArrayList => {
+    tuningStatus['noise-decrypt'].used++
     const output = new Uint8ArrayList()
     const contiguous = chunk instanceof Uint8Array
     const inRing = contiguous ? isRingBacked(chunk) : someRingBacked(chunk)

@@ -1,16 +1,15 @@
 import type { OnReadOpts, Socket } from 'node:net'
+import { reportMiss, tuningStatus, type TuningWarn } from './status.ts'
 
 /**
  * Reads into one reused buffer per dialed socket instead of a fresh one per read.
  *
- * Node gives every socket read a new 64 KiB buffer. On a download that is a
- * malloc, and garbage for V8 to find, per 64 KiB received: with a 1 MiB young
- * generation the few that are alive at two scavenges in a row reach the old
- * generation and wait there for a full GC (heaptrack at the peak of a 9 GiB
- * download counted 13.7 MB of them). With the ring a 1 GiB download's client
- * peaks ~9 MiB lower (~121 -> ~112 MiB) on ~5 % less CPU. Node's `onread` option has the socket
- * read into memory we give it; each dialed socket gets a ring of its own and
- * reads up to READ_BYTES at a time into the next free part of it.
+ * Node gives every socket read a new 64 KiB buffer: on a download, a malloc
+ * and garbage per 64 KiB received, and with a 1 MiB young generation the few
+ * alive at two scavenges in a row wait in the old generation for a full GC.
+ * Node's `onread` option has the socket read into memory we give it; each
+ * dialed socket gets a ring of its own and reads up to READ_BYTES at a time
+ * into the next free part of it.
  *
  * Those bytes must not be read after the ring comes round to them again, so
  * the ring is handed out only once the connection is secured (see
@@ -37,6 +36,8 @@ export const RING_BYTES = 2 * READ_BYTES + MAX_KEPT_BYTES
 
 /** The socket's libp2p connection, set by `readsSecured` once Noise reads from it. */
 const SECURED = Symbol.for('dfs.socket-reads.secured')
+/** Set on a socket by its ring's first read, so `readsSecured` can tell a dialed socket that has none. */
+const HAS_RING = Symbol.for('dfs.socket-reads.has-ring')
 
 /** What the connection must be for a read to go to it as a view of the ring: taking data now. */
 interface TakesReads {
@@ -46,6 +47,7 @@ interface TakesReads {
 
 interface RingSocket extends Socket {
   [SECURED]?: TakesReads
+  [HAS_RING]?: boolean
 }
 
 /** The ring buffers handed out, so the decrypt step can tell a view of one (never decrypt into it). */
@@ -71,6 +73,7 @@ export function ringReads (): OnReadOpts {
     buffer: () => ring.subarray(next, next + READ_BYTES),
     callback (this: RingSocket, bytesRead: number, into: Uint8Array): boolean {
       const data = into.subarray(0, bytesRead)
+      this[HAS_RING] = true
       const secured = this[SECURED]
       const direct = secured != null && secured.readStatus === 'readable' && (secured.listenerCount?.('message') ?? 0) > 0 &&
         this.readableFlowing === true && this.readableLength === 0 && this.listenerCount('data') > 0
@@ -82,6 +85,7 @@ export function ringReads (): OnReadOpts {
       }
       next = nextRead(next + bytesRead)
       ringReadCounts.direct++
+      tuningStatus['socket-reads'].used++
       this.emit('data', data)
       return true
     }
@@ -104,12 +108,24 @@ export function nextRead (end: number): number {
  * Called once Noise has secured a connection (noise-connection.ts), with the
  * transport's connection under it, whose 'message' listener is now Noise's
  * decoder: from now on its socket's reads may go up as views of the ring. A
- * connection of another transport is left as it is; on a socket without a
- * ring (an accepted one) the mark is set but never read, since only a ring's
- * read callback looks at it.
+ * connection of another shape is left as it is, and the miss reported; on a
+ * socket without a ring (an accepted one) the mark is set but never read,
+ * since only a ring's read callback looks at it.
  */
-export function readsSecured (rawConnection: unknown): void {
-  const socket = (rawConnection as { socket?: RingSocket }).socket
-  if (socket == null || typeof socket !== 'object') return
-  socket[SECURED] = rawConnection as TakesReads
+export function readsSecured (rawConnection: unknown, warn?: TuningWarn): void {
+  const connection = rawConnection as TakesReads & { socket?: RingSocket, direction?: string }
+  const socket = connection.socket
+  if (socket == null || typeof socket !== 'object') {
+    reportMiss('socket-reads', 'the transport connection has no net.Socket', warn)
+    return
+  }
+  if (typeof connection.readStatus !== 'string' || typeof connection.listenerCount !== 'function') {
+    reportMiss('socket-reads', 'the transport connection has no readStatus or listenerCount', warn)
+    return
+  }
+  socket[SECURED] = connection
+  if (connection.direction !== 'outbound') return
+  // the handshake has been read through the ring's callback by now, if the socket has one
+  if (socket[HAS_RING] === true) tuningStatus['socket-reads'].applied++
+  else reportMiss('socket-reads', 'a dialed socket does not read into a ring: @libp2p/tcp did not pass dialOpts.onread to net.connect', warn)
 }

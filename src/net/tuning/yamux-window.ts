@@ -1,16 +1,14 @@
 import type { StreamMuxerFactory } from '@libp2p/interface'
+import { reportMiss, tuningStatus, type TuningWarn } from './status.ts'
 
 /**
  * Window updates once half the window is owed, as Go's yamux sends them.
  *
  * The JS yamux answers every data frame it receives with a window update,
- * whatever its size: a node receiving a chunk in 256 KiB frames sent four a
- * MiB, each its own Noise message (a cipher set up, a tag) and, with nothing
- * else going that way, its own system call, which on loopback runs the
- * kernel's whole TCP path; the sender then decrypts and handles each. In a
- * profile of a node during a 1 GiB `upload --replicas 3`, sending window
- * updates took ~0.6 s of its main thread. Go's yamux sends an update only
- * once at least half the window has been used. `sendWindowUpdateAtHalf` is
+ * whatever its size: four a MiB for 256 KiB frames, each its own Noise
+ * message and often its own system call, which the sender then decrypts and
+ * handles. Go's yamux sends an update only once at least half the window
+ * has been used. `sendWindowUpdateAtHalf` is
  * yamux's `sendWindowUpdate` step for step (no updates while paused, flags
  * first, the window doubling while frames come fast) with that one
  * condition: no update while less than half the window is owed, unless it
@@ -19,16 +17,7 @@ import type { StreamMuxerFactory } from '@libp2p/interface'
  * of it was.
  *
  * Every dfs peer uses it (PeerInit.windowUpdatesAtHalf, on by default); the
- * raw baseline turns it off (on its receiver it saved nothing). Alternating runs on a 3-node
- * cluster, three each: a 1 GiB `upload --replicas 3`, where nodes pass
- * chunks down chains, took 15.3 s with it on the nodes and 17.1 s without
- * (medians; each node's CPU 8.0-8.8 vs 9.2-10.4 s). On the directory, every
- * request had been answered with an update of its own. On the client, which
- * receives downloads from three nodes at once, it first looked slower: that
- * was nodes falling into back-to-back full GCs (see bin/dfs-peer.js), which
- * more data queued at them made likelier. With that fixed, alternating runs
- * on three clusters, 1 GiB spread download: 4.71 -> 4.36 s (medians of six),
- * client CPU and each node's lower too.
+ * bench's raw baseline turns it off, to stay stock libp2p.
  */
 
 /** A yamux stream's fields and steps this uses (@chainsafe/libp2p-yamux's YamuxStream) */
@@ -58,6 +47,7 @@ function isYamuxStream (stream: unknown): stream is YamuxStreamWindow {
 }
 
 function sendWindowUpdateAtHalf (this: YamuxStreamWindow): void {
+  tuningStatus['yamux-window'].used++
   if (this.state === STATE_PAUSED) {
     // the reader wants no more for now; the epoch starts again at resume
     this.epochStart = Date.now()
@@ -85,20 +75,29 @@ interface MakesStreams {
 /**
  * A yamux factory whose streams send window updates at half the window (see
  * above): the override is on each stream object, and a muxer or stream that
- * does not look like @chainsafe/libp2p-yamux's is left as it is.
+ * does not look like @chainsafe/libp2p-yamux's is left as it is, and the
+ * miss reported (status.ts).
  */
-export function windowUpdatesAtHalf (factory: (components: any) => StreamMuxerFactory): (components: any) => StreamMuxerFactory {
+export function windowUpdatesAtHalf (factory: (components: any) => StreamMuxerFactory, warn?: TuningWarn): (components: any) => StreamMuxerFactory {
   return (components) => {
     const inner = factory(components)
     const createStreamMuxer = inner.createStreamMuxer.bind(inner)
     inner.createStreamMuxer = (maConn) => {
       const muxer = createStreamMuxer(maConn)
       const target = muxer as typeof muxer & Partial<MakesStreams>
-      if (typeof target._newStream !== 'function') return muxer
+      if (typeof target._newStream !== 'function') {
+        reportMiss('yamux-window', 'the muxer has no _newStream step', warn)
+        return muxer
+      }
       const newStream = target._newStream.bind(muxer)
       target._newStream = (...args: unknown[]) => {
         const stream = newStream(...args)
-        if (isYamuxStream(stream)) stream.sendWindowUpdate = sendWindowUpdateAtHalf
+        if (isYamuxStream(stream)) {
+          stream.sendWindowUpdate = sendWindowUpdateAtHalf
+          tuningStatus['yamux-window'].applied++
+        } else {
+          reportMiss('yamux-window', 'a stream lacks the fields sendWindowUpdate uses', warn)
+        }
         return stream
       }
       return muxer
