@@ -25,7 +25,9 @@ export default [
       // `void promise` marks a promise deliberately not awaited (a background task, a handler's reply)
       'no-void': 'off',
       // standard's options, and `_` for a value a loop must take but does not use
-      'no-unused-vars': unusedVars
+      'no-unused-vars': unusedVars,
+      // a `let` read by a callback made before it is assigned (a signal handler, a connection gate) cannot be const
+      'prefer-const': ['error', { destructuring: 'all', ignoreReadBeforeAssign: true }]
     }
   },
   {

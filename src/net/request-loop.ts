@@ -99,6 +99,7 @@ export async function serveRequests<Request, Response> (stream: Stream, options:
   }
 
   try {
+    // eslint-disable-next-line no-unmodified-loop-condition -- set by the handler through context.endAfterReply()
     for (let served = 0; served < (options.maxRequests ?? Infinity) && !endAfterReply; served++) {
       const request = await readRequest()
       if (request === undefined) break

@@ -145,7 +145,11 @@ export function storeHandler (init: StoreHandlerInit) {
     const batch = pieces.length === 1 ? pieces[0] : Buffer.concat(pieces, request.size)
     try {
       let offset = 0
-      await store.putMany(request.chunks.map((chunk) => ({ id: chunk.cid, bytes: batch.subarray(offset, offset += chunk.size) })))
+      await store.putMany(request.chunks.map((chunk) => {
+        const bytes = batch.subarray(offset, offset + chunk.size)
+        offset += chunk.size
+        return { id: chunk.cid, bytes }
+      }))
     } catch (err) {
       const status = storeStatusOf(err)
       if (status === StoreResponse.Status.HASH_MISMATCH || status === StoreResponse.Status.ERROR) onProblem(`refused a batch of ${request.chunks.length} chunks: ${errorMessage(err)}`)

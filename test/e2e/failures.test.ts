@@ -23,7 +23,6 @@ describe('end to end: crashes, restarts and corruption', function () {
     return await c.upload(name, content, ['--chunk-size', '1MiB'])
   }
 
-
   it('keeps every acknowledged file after the directory is killed with -9 and restarted', async () => {
     cluster = await Cluster.start({ nodes: 2 })
     const files = new Map<string, Buffer>()

@@ -21,7 +21,7 @@ import { MAX_CONNECTIONS_PER_PEER, MAX_INBOUND_STREAMS } from '../../src/net/lim
 async function untilEnded (reader: StreamReader, limitMs: number): Promise<number> {
   const started = Date.now()
   try {
-    while (await reader.readMessage(1024 * 1024, { signal: AbortSignal.timeout(limitMs) }) != null) {}
+    while (await reader.readMessage(1024 * 1024, { signal: AbortSignal.timeout(limitMs) }) != null) { /* discard: only the stream's end matters */ }
   } catch (err) {
     if ((err as Error).name === 'TimeoutError' || (err as Error).name === 'AbortError') throw new Error(`the peer kept a quiet stream open for over ${limitMs} ms`)
   }

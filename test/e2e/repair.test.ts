@@ -18,7 +18,6 @@ describe('end to end: repair, inventory and scrubbing', function () {
     return await c.upload(name, content, ['--chunk-size', '256KiB', '--replicas', String(replicas)])
   }
 
-
   async function allAtTarget (c: Cluster, ids: string[]): Promise<boolean> {
     for (const id of ids) {
       const info = await c.json(['stat', id])

@@ -64,7 +64,6 @@ describe('operators: the status page, /metrics and GET /files over HTTP', functi
     return await c.upload(name, content, ['--chunk-size', '256KiB'])
   }
 
-
   it('shows the nodes, the files and their health in a real browser, and follows a node\'s death', async function () {
     const executablePath = findChromium()
     if (executablePath == null) {

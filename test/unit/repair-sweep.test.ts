@@ -27,7 +27,7 @@ describe('repair sweep over a big index (real SQLite)', function () {
   async function fill (index: DirectoryIndex, count: number, holders: (i: number) => string[], replicas: number): Promise<string[]> {
     const chunkIds: string[] = []
     for (let start = 0; start < count; start += 1000) {
-      const files: Parameters<DirectoryIndex["addFiles"]>[0] = []
+      const files: Parameters<DirectoryIndex['addFiles']>[0] = []
       for (let i = start; i < Math.min(count, start + 1000); i++) {
         const chunk = idOf(`chunk ${i}`)
         chunkIds.push(chunk)

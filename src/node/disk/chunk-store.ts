@@ -13,7 +13,6 @@ import { GroupSync } from '../../util/group-sync.ts'
 import { MAX_PACKED_BYTES, PackStore } from './pack-store.ts'
 import { MAX_CHUNK_SIZE } from '../../content/chunker.ts'
 
-
 /** Chunks up to this size are received whole into a reused buffer: the default chunk size. */
 const SLAB_BYTES = 4 * 1024 * 1024
 /** Such buffers, at most (32 MiB): chunks beyond them, or bigger, stream to disk instead. */
@@ -456,7 +455,6 @@ export class FsChunkStore implements ChunkStore {
 
   /** Bigger chunks, or when every slab is busy: straight to a temporary file as the bytes come. */
   private async writeStreaming (canonical: string, digest: Uint8Array, size: number, bytes: AsyncIterable<Uint8Array>, options?: AbortOptions): Promise<void> {
-
     const tmp = join(this.root, 'tmp', `${randomBytes(8).toString('hex')}.part`)
     const hasher = newHasher()
     let received = 0

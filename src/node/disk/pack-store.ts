@@ -339,7 +339,6 @@ export class PackStore {
     }
   }
 
-
   /** Drop a packed chunk; its bytes become dead space in its pack. */
   delete (id: string): boolean {
     const location = this.locate(id)
