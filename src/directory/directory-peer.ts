@@ -101,6 +101,7 @@ export class DirectoryPeer {
       libp2p = await createPeer({
         privateKey,
         listen: init.listen,
+        warnTuning: (message) => log.warn(message),
         metricsRegistry: init.http != null ? registry : undefined,
         allowInbound: (peerId) => {
           if (access.isMember(peerId)) return true

@@ -124,6 +124,7 @@ export class StorageNode {
       privateKey,
       listen: init.listen,
       announce: init.announce,
+      warnTuning: (message) => (init.logger ?? silentLogger).warn(message),
       metricsRegistry: init.http != null ? registry : undefined,
       allowInbound: (peerId) => {
         if (node?.admits(peerId) === true) return true
