@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
-import { writeFile } from 'node:fs/promises'
+import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { chromium, type Browser } from 'playwright-core'
 import { Cluster, PeerProcess, freePort, runClient } from '../helpers/cluster.ts'
@@ -160,6 +160,25 @@ describe('operators: the status page, /metrics and GET /files over HTTP', functi
     } finally {
       await work.cleanup()
     }
+  })
+
+  it('cuts GET /files short at a chunk whose only copy is corrupt, and has that node check its copy', async () => {
+    const httpPort = await freePort()
+    cluster = await Cluster.start({ nodes: 1, nodeArgs: ['--scrub-rate', '0'], directoryArgs: ['--http', `/ip4/127.0.0.1/tcp/${httpPort}`] })
+    const content = randomBytes(6 * 256 * 1024)
+    const id = await upload(cluster, 'spoilt.bin', content)
+    const victim = (await cluster.json(['stat', id])).chunks[4]
+    const chunkFile = join(cluster.nodeDataDir(0), 'store', 'chunks', victim.id.slice(-2), victim.id)
+    const bytes = await readFile(chunkFile)
+    bytes[99] ^= 0x01
+    await writeFile(chunkFile, bytes)
+
+    const response = await fetch(`http://127.0.0.1:${httpPort}/files/${id}`)
+    // the first chunks were good: the headers went out, then the body stops short of its length
+    assert.equal(response.status, 200)
+    assert.equal(response.headers.get('content-length'), String(content.byteLength))
+    await assert.rejects(response.arrayBuffer())
+    await cluster.nodes[0].waitFor(/is corrupt on disk: quarantined/)
   })
 
   it('keeps HTTP downloads off when reads need a grant, and refuses a bad --http address clearly', async () => {
