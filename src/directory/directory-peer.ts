@@ -3,19 +3,20 @@ import { join } from 'node:path'
 import type { Libp2p } from 'libp2p'
 import { createPeer, dialableAddrs } from '../net/libp2p.ts'
 import { loadOrCreatePeerKey } from '../net/peer-key.ts'
-import { DIRECTORY_PROTOCOL, INVENTORY_PROTOCOL, REGISTER_PROTOCOL } from '../protocol/constants.ts'
+import { DIRECTORY_PROTOCOL, INVENTORY_PROTOCOL, REGISTER_PROTOCOL, RESOLVE_PAGE_CHUNKS } from '../protocol/constants.ts'
 import { Repairer } from './repair.ts'
 import { errorMessage, silentLogger, type Logger } from '../util/log.ts'
 import { DirectoryIndex } from './index-db.ts'
 import { DirectoryService } from './directory-service.ts'
 import { AccessPolicy, refusalLogger, type AccessConfig } from '../security/access.ts'
 import { GrantSigner } from '../security/grants.ts'
-import { ConfigError } from '../errors.ts'
+import { ConfigError, NotFoundError } from '../errors.ts'
 
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
-import { generateKeyPair } from '@libp2p/crypto/keys'
 import { Status } from '../protocol/pb/directory.ts'
-import { DfsClient } from '../client/client.ts'
+import { ClusterView } from '../client/cluster-view.ts'
+import { Downloader, type ChunkSource } from '../client/downloader.ts'
+import { DEFAULT_PARALLEL_CHUNKS } from '../client/client.ts'
 import { startHttp, type HttpListener } from '../http/http-server.ts'
 import { DirectoryMetrics, newRegistry } from '../http/metrics.ts'
 import { statusHandler } from './status-http.ts'
@@ -53,18 +54,14 @@ export class DirectoryPeer {
   private readonly timers: NodeJS.Timeout[] = []
   /** the status page's listener, when --http was given */
   http?: HttpListener
-  /** the directory's own client, for GET /files: connected on first use */
-  private reader?: Promise<DfsClient>
+  /** the nodes as GET /files reads from them, over the directory's own libp2p node */
+  private filesView?: ClusterView
 
   private constructor (readonly libp2p: Libp2p, readonly index: DirectoryIndex, readonly service: DirectoryService, readonly repairer: Repairer) {}
 
   static async start (init: DirectoryPeerInit): Promise<DirectoryPeer> {
     await mkdir(init.dataDir, { recursive: true, mode: 0o700 })
-    // GET /files reads through a client of the directory's own, a member like any reader (and only
-    // used when reads are open: see status-http.ts)
-    const readerKey = init.http != null ? await generateKeyPair('Ed25519') : undefined
-    const readerId = readerKey != null ? peerIdFromPrivateKey(readerKey).toString() : undefined
-    const access = new AccessPolicy(readerId == null || init.access.open === true ? init.access : { ...init.access, readers: [...(init.access.readers ?? []), readerId] })
+    const access = new AccessPolicy(init.access)
     if (access.isEmpty) {
       throw new ConfigError('no peer is allowed into this cluster: allow nodes and clients by peer ID (--allow-node, --allow-read, --allow-write, or "allow" in the config), or pass --open for a local demo')
     }
@@ -132,6 +129,11 @@ export class DirectoryPeer {
     }, 3600_000).unref())
     if (init.http != null) {
       try {
+        // GET /files reads the nodes itself (nodes admit their directory; it serves files only
+        // when reads need no grant): chunks found in its own index, verified as any client does
+        const view = new ClusterView(libp2p)
+        peer.filesView = view
+        const files = new Downloader({ view, source: indexChunkSource(index, repairer, view, deadAfterMs), parallelChunks: DEFAULT_PARALLEL_CHUNKS, directIO: false })
         peer.http = await startHttp(init.http, statusHandler({
           index,
           repairer,
@@ -142,10 +144,7 @@ export class DirectoryPeer {
           addrs: () => peer.addrs,
           startedAt: Date.now(),
           readsOpen: access.openReads,
-          reader: async () => {
-            peer.reader ??= DfsClient.connect({ directory: peer.addrs[0], privateKey: readerKey })
-            return await peer.reader
-          }
+          readFile: (fileId, signal) => files.download(fileId, { signal })
         }), (message) => { log.warn(message) })
       } catch (err) {
         await peer.stop()
@@ -169,8 +168,33 @@ export class DirectoryPeer {
     for (const timer of this.timers) clearInterval(timer)
     await this.http?.close()
     await this.service.drain.drain(graceMs)
-    await (await this.reader?.catch(() => undefined))?.close()
+    await this.filesView?.close()
     await this.libp2p.stop()
     this.index.close()
+  }
+}
+
+/**
+ * Where the directory's own downloads find files and their chunks: its
+ * index, read directly, with the node table (and who is alive) fresh from it
+ * at every page.
+ */
+function indexChunkSource (index: DirectoryIndex, repairer: Repairer, view: ClusterView, deadAfterMs: number): ChunkSource {
+  const learnNodes = (): void => {
+    const aliveSince = Date.now() - deadAfterMs
+    view.learn(index.listNodes().map((node) => ({ peerId: node.peerId, addrs: node.addrs, alive: node.lastSeen >= aliveSince })))
+  }
+  return {
+    resolve: async (ref) => {
+      const found = index.resolveWithChunks(ref, 0, RESOLVE_PAGE_CHUNKS)
+      if (found == null) throw new NotFoundError(`no file has the name or ID "${ref.slice(0, 300)}"`)
+      learnNodes()
+      return found
+    },
+    chunksFrom: async (fileId, start) => {
+      learnNodes()
+      return index.fileChunks(fileId, start, RESOLVE_PAGE_CHUNKS)
+    },
+    reportCorrupt: (chunkId, peerId) => { repairer.verify(peerId, chunkId) }
   }
 }

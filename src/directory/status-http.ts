@@ -1,6 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Registry } from 'prom-client'
-import type { DfsClient } from '../client/client.ts'
 import { sendJson, sendText, type HttpHandler } from '../http/http-server.ts'
 import type { DirectoryIndex, FileRecord } from './index-db.ts'
 import type { Repairer } from './repair.ts'
@@ -21,8 +20,8 @@ export interface StatusInit {
   startedAt: number
   /** reads need no grant (--open, --open-reads): only then does GET /files serve files */
   readsOpen: boolean
-  /** the directory's own reader, for GET /files */
-  reader: () => Promise<DfsClient>
+  /** a file's bytes by its ID, each chunk verified before it is yielded, for GET /files */
+  readFile: (fileId: string, signal: AbortSignal) => AsyncIterable<Uint8Array>
 }
 
 export type FileHealth = 'healthy' | 'under-replicated' | 'lost'
@@ -129,11 +128,10 @@ async function serveFile (init: StatusInit, request: IncomingMessage, response: 
     response.end()
     return
   }
-  // every chunk is verified by the client library before it is written here
-  const reader = await init.reader()
+  // every chunk is verified before it is written here
   const abort = new AbortController()
   response.once('close', () => { abort.abort() })
-  const pieces = reader.download(file.id, { signal: abort.signal })[Symbol.asyncIterator]()
+  const pieces = init.readFile(file.id, abort.signal)[Symbol.asyncIterator]()
   let next: IteratorResult<Uint8Array>
   try {
     next = await pieces.next()

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
-import { writeFile } from 'node:fs/promises'
+import { readFile, writeFile } from 'node:fs/promises'
 import { accessSync, constants } from 'node:fs'
 import { delimiter, join } from 'node:path'
 import { chromium, type Browser } from 'playwright-core'
@@ -201,7 +201,7 @@ describe('operators: the status page, /metrics and GET /files over HTTP', functi
       await writeFile(path, content)
       const up = await cluster.client(['upload', path], { env: { DFS_HOME: writerHome } })
       assert.equal(up.code, 0, up.stderr)
-      // the nodes admit the directory's reader: it is on the membership list they got at registration
+      // the nodes admit their directory, which reads the chunks itself (reads need no grant)
       const served = await fetch(`http://127.0.0.1:${httpPort}/files/shared.bin`)
       assert.equal(served.status, 200)
       assert.ok(Buffer.from(await served.arrayBuffer()).equals(content), 'byte for byte')
@@ -215,6 +215,25 @@ describe('operators: the status page, /metrics and GET /files over HTTP', functi
     } finally {
       await work.cleanup()
     }
+  })
+
+  it('cuts GET /files short at a chunk whose only copy is corrupt, and has that node check its copy', async () => {
+    const httpPort = await freePort()
+    cluster = await Cluster.start({ nodes: 1, nodeArgs: ['--scrub-rate', '0'], directoryArgs: ['--http', `/ip4/127.0.0.1/tcp/${httpPort}`] })
+    const content = randomBytes(6 * 256 * 1024)
+    const id = await upload(cluster, 'spoilt.bin', content)
+    const victim = (await cluster.json(['stat', id])).chunks[4]
+    const chunkFile = join(cluster.nodeDataDir(0), 'store', 'chunks', victim.id.slice(-2), victim.id)
+    const bytes = await readFile(chunkFile)
+    bytes[99] ^= 0x01
+    await writeFile(chunkFile, bytes)
+
+    const response = await fetch(`http://127.0.0.1:${httpPort}/files/${id}`)
+    // the first chunks were good: the headers went out, then the body stops short of its length
+    assert.equal(response.status, 200)
+    assert.equal(response.headers.get('content-length'), String(content.byteLength))
+    await assert.rejects(response.arrayBuffer())
+    await cluster.nodes[0].waitFor(/is corrupt on disk: quarantined/)
   })
 
   it('keeps HTTP downloads off when reads need a grant, and refuses a bad --http address clearly', async () => {
