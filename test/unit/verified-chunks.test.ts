@@ -134,17 +134,19 @@ describe('the downloader\'s verified-chunk iterator (a real directory and nodes)
     reader = await Reader.connect(cluster)
     const { file, chunks } = await reader.resolve(id, 0)
     const pool = new SlabPool(CHUNK, 4)
-    for await (const first of reader.downloader.verifiedChunks(file, chunks, { inOrder: false, slabs: pool })) {
-      assert.ok(first.pieces.length > 0)
-      // the chunks fetched alongside it arrive meanwhile, each into a slab
-      const deadline = Date.now() + 10_000
-      while (reader.view.readsInFlight.size > 0) {
-        assert.ok(Date.now() < deadline, 'the other fetches never ended')
-        await new Promise((resolve) => setImmediate(resolve))
-      }
-      assert.equal(pool.inUse, 3)
-      break
+    const verified = reader.downloader.verifiedChunks(file, chunks, { inOrder: false, slabs: pool })[Symbol.asyncIterator]()
+    const { value: first, done } = await verified.next()
+    assert.equal(done, false)
+    assert.ok(first.pieces.length > 0)
+    // the chunks fetched alongside it arrive meanwhile, each into a slab
+    const deadline = Date.now() + 10_000
+    while (reader.view.readsInFlight.size > 0) {
+      assert.ok(Date.now() < deadline, 'the other fetches never ended')
+      await new Promise((resolve) => setImmediate(resolve))
     }
+    assert.equal(pool.inUse, 3)
+    // stopping early, as a `break` out of for-await does
+    await verified.return?.(undefined)
     assert.equal(pool.inUse, 1, 'only the chunk handed out still holds a slab')
   })
 
