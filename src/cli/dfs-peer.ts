@@ -86,7 +86,7 @@ function printListening (addrs: string[]): void {
 
 async function runDirectory (flags: PeerFlags): Promise<void> {
   const file = flags.config != null ? await loadConfigFile(directoryConfigSchema, flags.config) : {}
-  const config = validateConfig(directoryConfigSchema, { ...file, ...given(flags, ['listen', 'dataDir', 'deadAfter', 'repairAfter', 'gcAfter', 'idleTimeout', 'logLevel', 'open', 'openReads', 'http']) }, 'options')
+  const config = validateConfig(directoryConfigSchema, { ...file, ...given(flags, ['listen', 'announce', 'dataDir', 'deadAfter', 'repairAfter', 'gcAfter', 'idleTimeout', 'logLevel', 'open', 'openReads', 'http']) }, 'options')
   // allowlist flags add to the config's lists
   const allowed = (fromFile: string[] | undefined, fromFlags: string[] | undefined, flag: string): string[] =>
     [...(fromFile ?? []), ...(fromFlags ?? [])].map((id) => checkPeerId(id, flag))
@@ -94,6 +94,7 @@ async function runDirectory (flags: PeerFlags): Promise<void> {
   const dataDir = resolve(config.dataDir ?? resolve(clientHome(), 'directory'))
   const peer = await DirectoryPeer.start({
     listen: config.listen ?? [DEFAULT_DIRECTORY_LISTEN],
+    announce: config.announce,
     dataDir,
     deadAfterMs: config.deadAfter,
     heartbeatMs: config.heartbeatInterval,
@@ -158,7 +159,7 @@ const program = new Command('dfs-peer')
   .enablePositionalOptions()
   .addOption(new Option('--role <role>', 'which peer to run').choices(['directory', 'node']))
   .option('--listen <multiaddr>', 'address to listen on, repeatable (port 0 picks a free port)', collect)
-  .option('--announce <multiaddr>', 'node: an address others dial (host and TCP port), registered instead of the listen addresses; repeatable (NAT, containers)', collect)
+  .option('--announce <multiaddr>', 'an address others dial (host and TCP port), given out instead of the listen addresses (a node registers it); repeatable (NAT, containers)', collect)
   .option('--directory <multiaddr>', 'node: the directory\'s address, with /p2p/<peer id>')
   .option('--data-dir <dir>', 'where the peer keeps its key and data (default ~/.dfs/<role>)')
   .option('--capacity <bytes>', 'node: bytes to offer, e.g. 10GiB (default: free disk space)')

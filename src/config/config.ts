@@ -48,6 +48,8 @@ export const directoryConfigSchema = z.strictObject({
     write: peerIds.optional()
   }).optional(),
   listen: z.array(multiaddrString).min(1).optional(),
+  // what the directory gives others to dial instead of its listen addresses (NAT, containers)
+  announce: z.array(announceAddr).min(1).max(32).optional(),
   dataDir: z.string().min(1).optional(),
   deadAfter: duration.optional(),
   heartbeatInterval: duration.optional(),

@@ -24,6 +24,8 @@ import { DEFAULT_IDLE_TIMEOUT_MS, MAX_INBOUND_STREAMS } from '../net/limits.ts'
 
 export interface DirectoryPeerInit {
   listen: string[]
+  /** the addresses to give others to dial, in place of the listen addresses (NAT, containers) */
+  announce?: string[]
   dataDir: string
   /** a node not heard from for this long counts as dead (default 30 s) */
   deadAfterMs?: number
@@ -98,6 +100,7 @@ export class DirectoryPeer {
       libp2p = await createPeer({
         privateKey,
         listen: init.listen,
+        announce: init.announce,
         warnTuning: (message) => log.warn(message),
         metricsRegistry: init.http != null ? registry : undefined,
         allowInbound: (peerId) => {

@@ -48,6 +48,16 @@ describe('end to end: the addresses a node announces', function () {
     assert.deepEqual([...behindNat.stdout.matchAll(/listening on (\S+)/g)].map((m) => m[1]), announced)
   })
 
+  it('a directory with --announce prints and gives out exactly the addresses it names', async () => {
+    cluster = await Cluster.start({ nodes: 0 })
+    const directory = await PeerProcess.start(['--role', 'directory', '--open', '--data-dir', join(cluster.root, 'announcing-directory'), '--listen', '/ip4/127.0.0.1/tcp/0', '--announce', '/ip4/203.0.113.9/tcp/4010'])
+    try {
+      assert.deepEqual([...directory.stdout.matchAll(/listening on (\S+)/g)].map((m) => m[1]), [`/ip4/203.0.113.9/tcp/4010/p2p/${directory.peerId}`])
+    } finally {
+      await directory.stop()
+    }
+  })
+
   it('refuses an announce address that others could not dial, saying what is expected', async () => {
     cluster = await Cluster.start({ nodes: 0 })
     for (const bad of ['/ip4/203.0.113.7', '/ip4/203.0.113.7/tcp/4011/p2p/12D3KooWDtvP4TufsDG6EExtdpHBRdpD49UNND2w7St6H8K7XMYJ', '/ip4/203.0.113.7/tcp/0', 'node1:4011']) {
