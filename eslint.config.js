@@ -13,6 +13,16 @@ registerHooks({
 })
 const { default: neostandard } = await import('neostandard')
 
+/** Files matching `files` may not import from the folders of src/ named in `above` (nor, in `siblings`, those files of their parent folder). */
+function layer (files, above, siblings = []) {
+  const folders = `(\\.\\./)+(${above.join('|')})/`
+  const parentFiles = siblings.length > 0 ? [{ regex: `^\\.\\./(${siblings.join('|')})\\.ts$`, message: 'a lower layer does not import the code built on it' }] : []
+  return {
+    files: [files],
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ regex: `^${folders}`, message: 'a lower layer does not import the code built on it' }, ...parentFiles] }] }
+  }
+}
+
 const unusedVars = ['error', { args: 'none', caughtErrors: 'none', ignoreRestSiblings: true, vars: 'all', varsIgnorePattern: '^_$' }]
 
 export default [
@@ -34,6 +44,16 @@ export default [
     files: ['**/*.ts'],
     rules: { '@typescript-eslint/no-unused-vars': unusedVars }
   },
+  // the layers of src/: cli -> client, node, directory -> protocol, content, node/disk -> net -> util, errors
+  // (a later entry matching the same file replaces an earlier one's list: the narrower folder comes last)
+  layer('src/util/**', ['net', 'protocol', 'content', 'security', 'config', 'http', 'client', 'node', 'directory', 'cli']),
+  layer('src/net/**', ['protocol', 'content', 'security', 'config', 'http', 'client', 'node', 'directory', 'cli']),
+  layer('src/content/**', ['net', 'protocol', 'security', 'config', 'http', 'client', 'node', 'directory', 'cli']),
+  layer('src/protocol/**', ['security', 'config', 'http', 'client', 'node', 'directory', 'cli']),
+  layer('src/client/**', ['node', 'directory', 'cli']),
+  layer('src/node/**', ['client', 'directory', 'cli']),
+  layer('src/node/disk/**', ['net', 'protocol', 'security', 'config', 'http', 'client', 'directory', 'cli'], ['store-handler', 'storage-node', 'maintenance']),
+  layer('src/directory/**', ['node', 'cli']),
   {
     // an eslint-disable comment must name a rule that fires there
     linterOptions: { reportUnusedDisableDirectives: 'error' }
