@@ -23,7 +23,7 @@ import { DownloadFile } from '../src/client/download-file.ts'
 import { SlabPool } from '../src/util/slab-pool.ts'
 
 const PROTOCOL = '/dfs-bench/raw/1.0.0'
-/** The product's stream write size (FILE_READ_SIZE in the client); see LIBP2P-NOTES on why 256 KiB. */
+/** About the size dfs sends bulk bytes in (BULK_SEND_BYTES, src/net/stream-io.ts), the write size that suits Noise and yamux. */
 const WRITE_SIZE = 256 * 1024
 /** Rotating a few buffers is enough: `send` keeps a reference until drained and we never mutate them. */
 const BUFFER_COUNT = 4
@@ -103,7 +103,7 @@ async function serve (stream: Stream, dir?: string): Promise<void> {
   }
 }
 
-// stock yamux (an update per frame) on both ends: dfs's rule (yamux-window.ts) saved a raw stream nothing
+// stock yamux (an update per frame) on both ends: dfs's rule (yamux-window.ts) gains a raw stream nothing
 async function receive (dir?: string): Promise<void> {
   const peer = await createPeer({ listen: ['/ip4/127.0.0.1/tcp/0'], windowUpdatesAtHalf: false })
   await peer.handle(PROTOCOL, async (stream) => { await serve(stream, dir) })

@@ -4,7 +4,7 @@
  *
  *  1. baseline: one Noise + Yamux stream between two processes (scripts/bench-raw-peer.ts);
  *     then the same with the receiver writing the bytes to a new file, a second ceiling
- *     for transfers that end in a file (on this VM, writing a new file costs much CPU);
+ *     for transfers that end in a file (writing a new file can cost much CPU);
  *  2. a real local cluster, each peer its own `dfs-peer` process: a directory and 3 storage nodes;
  *     with the real `dfs-client` CLI, on fresh random files:
  *     - upload with --replicas 1 (the directory rotates the chunks over the nodes),
@@ -57,13 +57,9 @@ const LIBRARY_OPS = join(SCRIPT_DIR, 'bench-ops.js')
 const PEER_NODE_FLAGS = binArgv(PEER_BIN).slice(1, -1)
 const CLIENT_NODE_FLAGS = binArgv(CLIENT_BIN).slice(1, -1)
 /**
- * The baseline runs with the flags that suit it best, measured: a young
- * generation of 1 MiB (as fast as Node's default), without dfs-peer's
- * --heap-growing-percent, which made one raw stream slower (1 GiB:
- * 3.4-4.0 s without, 4.0-5.3 s with 30 or 100) while it sped dfs's peers up,
- * and with dfs-peer's floor on the old generation's limit (see bin/dfs-peer.js),
- * which spares its receiver about half its full GCs (55 -> 30 per GiB) and made
- * it faster: 1 GiB in 3.09-3.23 s against 3.32-3.65 s, alternating, 4 each.
+ * The baseline runs with the V8 flags that make one raw stream fastest, so the ceiling is a fair one:
+ * dfs-peer's young generation and old-generation floor (see bin/dfs-peer.js), but not its
+ * --heap-growing-percent, which helps dfs's peers and slows a lone raw stream.
  */
 const BASELINE_NODE_FLAGS = ['--max-semi-space-size=1', '--initial-old-space-size=48']
 
@@ -77,11 +73,8 @@ const SMALL_FILE_CONCURRENCY = 16
 /** Concurrent clients in the directory scenario. */
 const RESOLVE_CLIENTS = 16
 /**
- * Untimed resolves before the timed ones: the first second or two of a fresh
- * load ran at 3,200-4,700/s with p99 15-24 ms where the next 5 s of the
- * same load did 4,500-6,600/s with p99 7.5-14 ms (throwaway runs; JIT
- * warm-up of the directory's and the clients' resolve paths); a cluster in
- * service is warm.
+ * Untimed resolves before the timed ones: the first seconds of a fresh load are slower while the
+ * directory's and the clients' resolve paths are compiled, and a cluster in service is warm.
  */
 const RESOLVE_WARM_UP_MS = 2_000
 const NODE_COUNT = 3
@@ -212,9 +205,8 @@ async function runCommand (name: string, args: string[], nodeFlags?: string[]): 
 }
 
 /**
- * A library-API scenario of bench-ops.ts in a process of its own, with
- * dfs-client's V8 flags (its 1 MiB young generation: the bench process's
- * default one paused all 16 resolving clients 2.5–10 ms per scavenge).
+ * A library-API scenario of bench-ops.ts in a process of its own, with dfs-client's V8 flags: with
+ * Node's default young generation, each scavenge pauses every resolving client in the process at once.
  */
 async function libraryOps<T> (scenario: 'small-files' | 'resolves', directory: string, options: object): Promise<T> {
   const { stdout } = await runCommand(`library ${scenario}`, [LIBRARY_OPS, scenario, directory, JSON.stringify(options)], CLIENT_NODE_FLAGS)
@@ -376,11 +368,6 @@ async function cleanup (): Promise<void> {
   await cleaning
 }
 
-/**
- * One raw stream, `runs` times. With `intoDir`, the receiver writes the bytes
- * to a new file there (closed before its ack, deleted after): what a download
- * could reach on this machine, where writing a new file costs CPU of its own.
- */
 /**
  * The raw-stream ceiling: one receiver for the whole benchmark, and one
  * timed send per run, taken just before that run's clusters, so that the

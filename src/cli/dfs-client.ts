@@ -302,7 +302,7 @@ program.command('nodes')
 
 await runCli(program, process.argv, interrupt.signal)
 // libp2p may hold timers open after a failure, so exit; but writes to a pipe are asynchronous, and
-// exiting before they are flushed cut output past the pipe's 64 KiB (`stat --json` of a big file)
+// exiting before they are flushed would cut output past the pipe's buffer (`stat --json` of a big file)
 await flushed(process.stdout)
 await flushed(process.stderr)
 process.exit()

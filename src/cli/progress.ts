@@ -15,7 +15,7 @@ export class TransferProgress {
   constructor (options: { quiet?: boolean, stream?: NodeJS.WriteStream } = {}) {
     const stream = options.stream ?? process.stderr
     if (options.quiet === true || stream.isTTY !== true) return
-    // loaded only for a terminal: scripts and pipes are spared its ~5 MiB
+    // loaded only for a terminal, so that scripts and pipes do not pay for its memory
     const { SingleBar } = createRequire(import.meta.url)('cli-progress') as typeof import('cli-progress')
     this.bar = new SingleBar({
       stream,

@@ -43,9 +43,8 @@ export interface ClientInit {
   batchSmallFiles?: boolean
   /**
    * Uploads read files and downloads write them with direct I/O, past the
-   * page cache, where the file system allows (default true): on the VMs
-   * measured, the page cache cost more CPU than decrypting the bytes. See
-   * util/direct-io.ts.
+   * page cache, where the file system allows (default true): filling the page
+   * cache can cost more CPU than decrypting the bytes. See util/direct-io.ts.
    */
   directIO?: boolean
 }

@@ -9,16 +9,10 @@ import type { SlabPool } from '../util/slab-pool.ts'
 const PIECE_SIZE = 256 * 1024
 
 /**
- * A file modified this recently is read through the page cache, not with
- * direct I/O: it is almost surely there, and perhaps not yet written back, and
- * an O_DIRECT read makes the kernel write a file's dirty pages back first and
- * then reads them from disk. A 1 GiB upload of a file just written took
- * 4.61-5.28 s that way against 5.70-5.94 s direct (three alternating pairs),
- * and the same once synced. Linux writes dirty pages back after 30 s
- * (vm.dirty_expire_centisecs); once clean, a cached file reads as fast
- * either way, so the window errs on the long side. The one file it guesses
- * wrong is one just written past the cache, such as a dfs download uploaded
- * again at once: read through the cache, it costs the CPU of filling it.
+ * A file modified this recently is read through the page cache, not with direct I/O: it is almost
+ * surely cached and perhaps not yet written back, and an O_DIRECT read would make the kernel write its
+ * dirty pages back and read them from disk again. Linux writes dirty pages back after 30 s
+ * (vm.dirty_expire_centisecs), so the window errs on the long side.
  */
 export const RECENTLY_MODIFIED_MS = 120_000
 
@@ -31,10 +25,9 @@ export const fileChunkReads = { direct: 0, buffered: 0 }
  * once the chunk's bytes are no longer needed (stored, or given up on).
  *
  * With slabs from a direct pool (and a chunk size on the alignment), the
- * file is read with direct I/O, past the page cache: a file that is not
- * cached costs a tenth of the CPU that way, one that is costs a read from
- * disk instead of a copy (see direct-io.ts). Not a file modified in the last
- * RECENTLY_MODIFIED_MS.
+ * file is read with direct I/O, past the page cache, which costs far less CPU
+ * for a file that is not cached (see direct-io.ts). Not a file modified in the
+ * last RECENTLY_MODIFIED_MS.
  */
 export async function * fileChunks (path: string, chunkSize: number, pool: SlabPool): AsyncGenerator<Chunk> {
   const file = await open(path, 'r')

@@ -4,12 +4,9 @@
  * a different one for each chunk; nodes the directory thinks dead last, in
  * case it is wrong.
  *
- * Rotating alone spreads a file with one copy per chunk evenly (the directory
- * rotates its chunks over the nodes, so three chunks in a row are on three
- * nodes), but not one whose chunks have two copies each, say after the same
- * bytes were uploaded under two names: of three chunks in flight, two were
- * often on one node while another node had none. That download was ~10 %
- * slower and its client's peak RSS ~13 MiB higher (142 against 129 MiB).
+ * Rotating alone spreads a file with one copy per chunk evenly, but not one
+ * whose chunks have two copies each (the same bytes uploaded under two names):
+ * two of three chunks in flight would often be on one node while another sat idle.
  */
 export function readOrder (peers: readonly string[], alive: ReadonlySet<string>, chunkIndex: number, inFlight: ReadonlyMap<string, number>): string[] {
   const live = peers.filter((peer) => alive.has(peer))

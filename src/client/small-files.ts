@@ -10,23 +10,16 @@ import { Batcher } from '../util/batcher.ts'
 import type { DirectoryClient } from './directory-client.ts'
 
 /**
- * Batches on their way at once (see Batcher): one, so that the files asked
- * for meanwhile make the next batch as big as they can. Two let one batch be
- * at the directory while the other was at the nodes, which paid while a
- * node wrote a file per chunk; since nodes pack a batch (one write, one
- * fdatasync), the per-batch costs weigh more than that overlap: 5,000
- * files of 4 KiB, 16 in flight, 3 copies, alternating runs: 1,078/962/992
- * uploads/s with two, 1,039/1,115/1,134 with one; in upload-only runs of
- * 4,000 every process used less CPU per file (the client ~0.38 -> ~0.28 ms).
+ * Batches on their way at once (see Batcher): one, so that the files asked for meanwhile make the
+ * next batch as big as they can. Nodes pack a batch in one write and one fdatasync, so the
+ * per-batch costs weigh more than overlapping two batches would save.
  */
 const BATCHES_IN_FLIGHT = 1
 
 /**
- * One placement serves the batches that follow it, up to this many bytes in
- * all and for this long: it saves a directory request per batch (~4 of the
- * ~40 ms a batch of 8 took with 16 files in flight), and the cap keeps small
- * files with fewer copies than nodes spreading over the nodes, and
- * placements current with the nodes' health and room.
+ * One placement serves the batches that follow it, up to this many bytes in all and for this long:
+ * it saves a directory request per batch, and the cap keeps small files with fewer copies than nodes
+ * spreading over the nodes and placements current with the nodes' health and room.
  */
 const LEASE_BYTES = 256 * 1024
 const LEASE_MS = 1_000

@@ -3,9 +3,8 @@ import { homedir } from 'node:os'
 import { join } from 'node:path'
 import type { ClientConfig } from './config.ts'
 
-// Apart from config.ts so that a client with no config file never loads zod: with every
-// locale it bundles, importing it cost a CLI run ~50 ms and a few MiB of RSS (measured with cli-progress,
-// also loaded only when needed now: 92 -> 87 MiB peak for `dfs-client nodes`).
+// Apart from config.ts so that a client with no config file never loads zod, whose bundled locales
+// make it slow to import and heavy in memory for a CLI run.
 
 /** The client's home folder: --home, else $DFS_HOME, else ~/.dfs. */
 export function clientHome (flag?: string): string {

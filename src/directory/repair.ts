@@ -20,7 +20,7 @@ export interface RepairInit {
 /** Garbage chunks looked at per scan. */
 const SCAN_LIMIT = 512
 /**
- * The sweep over the chunks: pages of this many (~3 ms each here), as many
+ * The sweep over the chunks: pages of this many (a few milliseconds each), as many
  * as fit in SWEEP_BUDGET_MS per scan (at least one), then on from there at
  * the next scan. A scan stays short however big the index; a big index takes
  * more scans to sweep, which is still far faster than repairs run (a few

@@ -29,10 +29,9 @@ export interface PeerInit {
   metricsRegistry?: Registry
   /**
    * Send yamux window updates once half the window is owed, not after every
-   * frame (see yamux-window.ts): on unless false. Every dfs peer uses it: a
-   * node or the client answered each frame of a transfer with an update of
-   * its own, the directory each request. The bench's raw baseline turns it
-   * off, to stay stock libp2p.
+   * frame (see yamux-window.ts): on unless false, since otherwise every frame
+   * of a transfer and every request costs an update of its own. The bench's
+   * raw baseline turns it off, to stay stock libp2p.
    */
   windowUpdatesAtHalf?: boolean
   /**
@@ -80,11 +79,9 @@ function listenProblem (err: unknown): Error | undefined {
  * StreamReader does past its high-water mark) stops new grants but not the
  * bytes already granted. A stream buffers those while paused, and past its
  * read-buffer limit (4 MiB by default) it is reset with a StreamBufferError.
- * So a reader that stopped for a moment (waiting for its disk, a node
- * forwarding down a slow chain, a busy CPU) lost its stream: a raw stream into
- * a file failed 2 times in 10 on this machine. The buffer limit is the window
- * and a frame more, so what the peer was allowed to send always fits; the
- * memory is the same as before, since those bytes had arrived anyway.
+ * So the buffer limit is the window and a frame more: a reader that stops for
+ * a moment (its disk, a slow chain, a busy CPU) keeps its stream, and no more
+ * is held than the peer was already allowed to send.
  */
 const MAX_STREAM_WINDOW_BYTES = 16 * 1024 * 1024
 export const STREAM_OPTIONS = {
@@ -96,12 +93,10 @@ export const STREAM_OPTIONS = {
  * Streams a peer may open on a new connection before this side has finished
  * its half of the upgrade and attached its stream handler; they wait, and are
  * negotiated (and held to each protocol's limit) once it is attached. Past
- * yamux's default of 10 it aborts the whole connection (MaxEarlyStreamsError),
- * so a client that dialed and at once sent 11 requests side by side lost all
- * of them: a burst of 12 did on this machine, 2 times in 5, and 15 in 15 with
- * its CPU busy (CI failed on it). The limit is what our protocols accept on
- * one connection together (the directory: two of MAX_INBOUND_STREAMS and a
- * few inventory streams).
+ * the limit yamux aborts the whole connection (MaxEarlyStreamsError), and its
+ * default of 10 would lose a client's burst of requests made right after
+ * dialing; so the limit is what our protocols accept on one connection
+ * together (the directory: two of MAX_INBOUND_STREAMS and a few inventory streams).
  */
 export const MAX_EARLY_STREAMS = 3 * MAX_INBOUND_STREAMS
 
@@ -116,7 +111,7 @@ function libp2pOptions (init: PeerInit, metrics: Libp2pOptions['metrics'], self:
     connectionEncrypters: [tunedNoise(noise({ crypto: noiseCrypto }), init.warnTuning)],
     streamMuxers: [init.windowUpdatesAtHalf !== false ? windowUpdatesAtHalf(muxer, init.warnTuning) : muxer],
     connectionGater: {
-      // the first hook that knows who is calling (see LIBP2P-NOTES): members
+      // the first hook that knows who is calling (the Noise handshake has proven it): members
       // only, and a few connections each, so no one peer holds many
       denyInboundEncryptedConnection: (peerId: PeerId) =>
         (allow != null && !allow(peerId.toString())) ||

@@ -92,11 +92,10 @@ export class StreamReader {
 
   /**
    * Have `signal` interrupt the read in progress: one listener for a whole
-   * read, removed by the function returned. A listener per wait (a 4 MiB
-   * chunk waits ~64 times) on the AbortSignal.any() a chunk is fetched under
-   * made Node follow that signal's sources anew each time (a Set, WeakRefs, a
-   * FinalizationRegistry cell): garbage that outlived young-generation GCs and
-   * grew a download's RSS with the size of the file (3 GiB: 152 -> 140 MiB).
+   * read, removed by the function returned. A listener per wait on the
+   * AbortSignal.any() a chunk is fetched under makes Node follow that signal's
+   * sources anew each time, garbage that outlives young-generation GCs and
+   * grows a download's memory with the size of the file.
    */
   private watch (signal?: AbortSignal): () => void {
     if (signal == null || signal.aborted) return noop
@@ -221,10 +220,8 @@ const YAMUX_HEADER_BYTES = 12
 /**
  * The size bulk bytes are sent in: a yamux frame of this many bytes, with its
  * header, fills four Noise messages exactly (262,064 bytes, about 256 KiB,
- * the write size that suits Noise and yamux: see LIBP2P-NOTES). A frame of
- * 256 KiB left an 80-byte Noise message over every time, which cost a cipher
- * set-up on each side, and on a node passing the chunk on, a frame and a
- * socket write of its own.
+ * the write size that suits Noise and yamux), so no small Noise message is
+ * left over to cost a cipher set-up, a frame and a socket write of its own.
  */
 export const BULK_SEND_BYTES = 4 * NOISE_PLAINTEXT_BYTES - YAMUX_HEADER_BYTES
 
@@ -265,10 +262,9 @@ export const INLINE_PAYLOAD_BYTES = 64 * 1024
  * small chunks), streamed otherwise, in sends of BULK_SEND_BYTES whatever the
  * size of the pieces. Pieces come as they arrived from a stream when a node
  * passes a chunk on, and a Noise message that spanned two socket reads
- * arrives as two (see noise-decrypt.ts): sent one by one, each small piece
- * was a frame, a Noise message and a socket write of its own, ~1,500 of them
- * per 256 MiB a node passed on, most of ~1 KB. Gathered in a list, they cost
- * no copy.
+ * arrives as two (see noise-decrypt.ts); they are gathered in a list (no
+ * copy) so that a small piece does not cost a frame, a Noise message and a
+ * socket write of its own.
  */
 export async function sendMessageAndBytes (stream: Stream, message: Uint8Array, size: number, pieces: Iterable<Uint8Array> | AsyncIterable<Uint8Array>, options?: AbortOptions): Promise<number> {
   if (Array.isArray(pieces) && size <= INLINE_PAYLOAD_BYTES && pieces.reduce((sum: number, piece: Uint8Array) => sum + piece.byteLength, 0) === size) {

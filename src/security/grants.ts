@@ -96,8 +96,8 @@ export class GrantVerifier {
   /**
    * Grants whose signature checked out, by their exact bytes: a client sends
    * the same read grant with every GET and a PUT grant with every chunk of its
-   * batch, and an Ed25519 verify (~0.1 ms) was most of a small GET's cost.
-   * Every other field is still checked on every use.
+   * batch, and an Ed25519 verify would be most of a small GET's cost. Every
+   * other field is still checked on every use.
    */
   private readonly verified = new Map<string, Grant>()
 

@@ -4,9 +4,8 @@ import { constants, ftruncate, open, read, write } from 'node:fs'
  * Direct I/O (O_DIRECT): big writes and reads go between our buffers and the
  * disk without passing through the page cache.
  *
- * Why: on the VMs dfs is measured on, putting a new page into the page cache
- * costs far more than moving the bytes. `dd bs=4M` of 1 GiB to a new file took
- * 3.6 CPU-seconds of kernel time buffered and 0.22 with `oflag=direct`. It is the
+ * Why: putting a new page into the page cache can cost far more CPU than
+ * moving the bytes (see docs/PERFORMANCE-HISTORY.md), and it would be the
  * biggest single cost of a download (the client writes the file) and of an
  * upload (each node writes its chunks). Databases and storage daemons use
  * direct I/O for the same reason: they do their own buffering.

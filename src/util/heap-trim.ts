@@ -2,21 +2,15 @@
  * Full garbage collections on a clock while a download runs.
  *
  * Every Noise message a download receives is decrypted into a buffer of its
- * own, outside V8's heap (64 KiB). A few of them are still in use when two
- * scavenges come and are promoted with the small object that holds them;
- * only a full GC frees them, and V8 starts one by the old generation's size,
- * in which each of those buffers counts as a few bytes. In a long
- * `dfs-client download` the first full GC came ~30 s in, the old generation
- * growing ~0.5 MB/s and its buffers ~0.6 MB/s until then, so the client's
- * peak RSS grew with the file: 135-141 MiB at 9 GiB against ~110 at 1 GiB.
- * With a full GC every 2 s (~15-25 ms each) a 9 GiB download peaked at
- * 121-127 MiB, in the same time. V8 follows each full GC with a tight limit
- * of its own and fell into back-to-back full GCs, unless the old generation
- * has a floor (bin/dfs-client.js: --initial-old-space-size=32).
+ * own, outside V8's heap. A few of them are still in use when two scavenges
+ * come and are promoted with the small object that holds them; only a full GC
+ * frees them, and V8 starts one by the old generation's size, in which each
+ * buffer counts as a few bytes, so without this a long download's memory
+ * grows with the file. The old generation needs a floor
+ * (bin/dfs-client.js: --initial-old-space-size=32), or V8's tight limit after
+ * each full GC leads to back-to-back full GCs.
  *
- * Uploads do without: a 9 GiB upload peaked at 132-135 MiB anyway, and
- * with the GCs used ~10 % more CPU (3 GiB, alternating runs), for reasons
- * not found (the GCs themselves were ~0.1 s of it).
+ * Uploads do without: their memory stays flat anyway, and the GCs cost them CPU.
  *
  * V8 gives a program a full GC only through `gc` (`node --expose-gc`, as
  * bin/dfs-client.js runs); without it this does nothing.

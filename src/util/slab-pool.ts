@@ -1,11 +1,10 @@
 import { alignedBuffers } from './direct-io.ts'
 
 /**
- * A few chunk-sized buffers, reused: reading a file into fresh buffers that
- * then live as long as their chunk is in flight made every one survive into
- * V8's old generation, and the garbage collector became the biggest cost of
- * an upload. Buffers are made as needed, up to `count`; `acquire` waits for a
- * released one after that.
+ * A few chunk-sized buffers, reused: fresh buffers that live as long as their
+ * chunk is in flight survive into V8's old generation, and collecting them
+ * would be the biggest cost of an upload. Buffers are made as needed, up to
+ * `count`; `acquire` waits for a released one after that.
  */
 export class SlabPool {
   private readonly free: Uint8Array[] = []

@@ -174,8 +174,8 @@ describe('a paused stream can hold all its peer was allowed to send (real peers 
 
   it('on both ends, a stream buffers more than the largest receive window yamux grants (else a reader that paused lost its stream)', async () => {
     // yamux grants window as bytes arrive; a paused stream stops granting but still takes what was
-    // granted, and is reset past its read-buffer limit. bench-raw-peer into a file, whose reader
-    // waits for its disk, lost 2 streams in 10 at 1 GiB with yamux's defaults (16 MiB, 4 MiB)
+    // granted, and is reset past its read-buffer limit, which with yamux's defaults (16 MiB window,
+    // 4 MiB buffer) loses the stream of a reader that waits for its disk
     let inbound: any
     await server.handle(PROTOCOL, async (stream) => { inbound = stream; await stream.close() })
     const outbound: any = await client.dialProtocol(multiaddr(dialableAddrs(server)[0]), PROTOCOL)
@@ -210,8 +210,8 @@ describe('a burst of streams right after a dial (real peers on 127.0.0.1)', func
     }, { maxInboundStreams: MAX_INBOUND_STREAMS })
     // Streams that arrive before the listener has finished its half of the upgrade wait as
     // "early streams" until its stream handler is attached. That moment is short, so the burst
-    // below landed in it only now and then (2 times in 5 with 12 streams); the listener's
-    // last upgrade step, its connection gater, is held for 200 ms to make it certain
+    // below would land in it only now and then; the listener's last upgrade step, its
+    // connection gater, is held for 200 ms to make it certain
     const gater = (server as any).components.connectionGater
     gater.denyInboundUpgradedConnection = async () => {
       await new Promise((resolve) => setTimeout(resolve, 200))

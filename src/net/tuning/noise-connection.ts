@@ -31,7 +31,7 @@ function writeListsAtOnce<T extends MessageStream> (connection: T, warn?: Tuning
     return connection
   }
   const sendData = target.sendData.bind(connection)
-  // @libp2p/tcp's connection keeps its net.Socket here; without one, big lists go as before
+  // @libp2p/tcp's connection keeps its net.Socket here; without one, big lists go unpatched
   const socket = typeof target.socket?.cork === 'function' ? target.socket as Socket : undefined
   if (socket == null) reportMiss('noise-writes', 'the transport connection has no net.Socket', warn)
   else tuningStatus['noise-writes'].applied++

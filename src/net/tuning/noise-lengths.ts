@@ -6,13 +6,13 @@ import { reportMiss, tuningStatus, type TuningWarn } from './status.ts'
  * LengthPrefixedDecoder, whose length decoder (Noise's `uint16BEDecode`)
  * throws a RangeError when fewer than 2 bytes are left; the decoder catches
  * it to mean "wait for more bytes". That is the end of nearly every socket
- * read, so every read built an Error and its stack trace, a cost that small
- * requests (a client resolving names, the directory answering) feel most.
+ * read, so every read would build an Error and its stack trace, a cost that
+ * small requests (a client resolving names, the directory answering) feel most.
  *
  * This decoder gives the same lengths without throwing. With fewer than 2
  * bytes it says 0: Noise counts every prefix as 2 bytes (`encodingLength`),
  * so the decoder sees a 2-byte message it does not hold yet and stops, just
- * as it did on the RangeError, consuming nothing. The wire format is
+ * as it does on the RangeError, consuming nothing. The wire format is
  * unchanged.
  */
 export function noiseLength (data: Uint8Array | Uint8ArrayList): number {
@@ -35,7 +35,7 @@ function countedNoiseLength (data: Uint8Array | Uint8ArrayList): number {
 /**
  * Give a secured connection's message decoder `noiseLength`. A connection
  * of another shape (another encrypter, a later Noise without this decoder)
- * is left as it is, and the miss reported: it works as before, only a
+ * is left as it is, and the miss reported: it works unpatched, only a
  * little slower.
  */
 export function decodeLengthsWithoutThrowing<T> (connection: T, warn?: TuningWarn): T {

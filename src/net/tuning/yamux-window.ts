@@ -4,20 +4,13 @@ import { reportMiss, tuningStatus, type TuningWarn } from './status.ts'
 /**
  * Window updates once half the window is owed, as Go's yamux sends them.
  *
- * The JS yamux answers every data frame it receives with a window update,
- * whatever its size: four a MiB for 256 KiB frames, each its own Noise
- * message and often its own system call, which the sender then decrypts and
- * handles. Go's yamux sends an update only once at least half the window
- * has been used. `sendWindowUpdateAtHalf` is
- * yamux's `sendWindowUpdate` step for step (no updates while paused, flags
- * first, the window doubling while frames come fast) with that one
- * condition: no update while less than half the window is owed, unless it
- * carries a flag (a new stream's SYN or ACK). The sender never starves: it
- * stops only with the whole window used, and an update went out when half
- * of it was.
- *
- * Every dfs peer uses it (PeerInit.windowUpdatesAtHalf, on by default); the
- * bench's raw baseline turns it off, to stay stock libp2p.
+ * The JS yamux answers every data frame it receives with a window update, each
+ * its own Noise message and often its own system call. `sendWindowUpdateAtHalf`
+ * is yamux's `sendWindowUpdate` step for step (no updates while paused, flags
+ * first, the window doubling while frames come fast) with one more condition:
+ * no update while less than half the window is owed, unless it carries a flag
+ * (a new stream's SYN or ACK). The sender never starves: it stops only with
+ * the whole window used, and an update went out when half of it was.
  */
 
 /** A yamux stream's fields and steps this uses (@chainsafe/libp2p-yamux's YamuxStream) */

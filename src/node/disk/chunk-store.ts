@@ -215,8 +215,8 @@ export class FsChunkStore implements ChunkStore {
 
   /**
    * `directIO` (default true): big chunks are written, served and scrubbed
-   * with O_DIRECT where the file system allows, which on the VMs measured
-   * costs a tenth of the CPU of going through the page cache (see direct-io.ts).
+   * with O_DIRECT where the file system allows, which costs far less CPU than
+   * going through the page cache (see direct-io.ts).
    */
   static async open (root: string, options: { capacity?: number, directIO?: boolean } = {}): Promise<FsChunkStore> {
     const store = new FsChunkStore(root, options.capacity, options.directIO)

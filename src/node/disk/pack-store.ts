@@ -9,10 +9,9 @@ import { Statements } from '../../util/statements.ts'
 
 /**
  * Small chunks packed into append-only files, as Haystack and SeaweedFS's
- * volumes keep small blobs. A file per 4 KiB chunk cost a node ~0.3 ms of
- * kernel time per chunk on the VMs measured here (creating, renaming and
- * fsyncing a file and its folder), more than all of its own work; an append
- * to a pack costs one write and one fdatasync per batch of chunks.
+ * volumes keep small blobs: a file per small chunk costs more kernel time
+ * (creating, renaming and fsyncing a file and its folder) than all of a node's
+ * own work, while an append to a pack costs one write and one fdatasync per batch.
  *
  * On disk (see docs/FORMAT.md):
  *
