@@ -79,6 +79,7 @@ describe('end to end: interrupting dfs-client upload', function () {
   let dir: Awaited<ReturnType<typeof tempDir>>
   let big: string
   let cluster: Cluster | undefined
+  let upload: Upload | undefined
 
   before(async () => {
     dir = await tempDir()
@@ -86,6 +87,9 @@ describe('end to end: interrupting dfs-client upload', function () {
     await writeFile(big, randomBytes(FILE_BYTES))
   })
   afterEach(async () => {
+    // a client left stopped by a failed test would never exit
+    if (upload != null && upload.proc.exitCode == null && upload.proc.signalCode == null) upload.proc.kill('SIGKILL')
+    upload = undefined
     await cluster?.stop()
     cluster = undefined
   })
@@ -98,15 +102,16 @@ describe('end to end: interrupting dfs-client upload', function () {
     it(`${signal} once some chunks are stored: exit 130, nothing recorded, no partial chunk left on the nodes`, async () => {
       cluster = await Cluster.start({ nodes: 3 })
       const c = cluster
-      const upload = startUpload(c, big)
+      const started = startUpload(c, big)
+      upload = started
       // acknowledged bytes: a chunk stored whole on every node of its chain (replicas 3, three nodes)
       await waitUntil('a chunk stored on every node', async () => (await Promise.all([0, 1, 2].map(async (i) => (await chunksOn(c, i)).length))).every((n) => n > 0), 60_000)
-      const partial = await freezeMidChunk(upload, async () => (await Promise.all([0, 1, 2].map(async (i) => await tmpOn(c, i)))).flat())
-      upload.proc.kill(signal)
-      upload.proc.kill('SIGCONT')
-      assert.equal(await upload.exited, 130, upload.stderr())
-      assert.match(upload.stderr(), new RegExp(`^error: interrupted by ${signal}: nothing was kept$`, 'm'))
-      assert.equal(upload.stdout(), '', 'no file ID printed')
+      const partial = await freezeMidChunk(started, async () => (await Promise.all([0, 1, 2].map(async (i) => await tmpOn(c, i)))).flat())
+      started.proc.kill(signal)
+      started.proc.kill('SIGCONT')
+      assert.equal(await started.exited, 130, started.stderr())
+      assert.match(started.stderr(), new RegExp(`^error: interrupted by ${signal}: nothing was kept$`, 'm'))
+      assert.equal(started.stdout(), '', 'no file ID printed')
 
       const files = await c.json(['ls'])
       assert.deepEqual(files.map((f: { name: string }) => f.name), [], 'nothing recorded')
@@ -130,19 +135,20 @@ describe('end to end: interrupting dfs-client upload', function () {
   it('a second signal while the first is still cleaning up exits at once, with 130', async () => {
     cluster = await Cluster.start({ nodes: 3 })
     const c = cluster
-    const upload = startUpload(c, big)
+    const started = startUpload(c, big)
+    upload = started
     await waitUntil('a chunk stored on every node', async () => (await Promise.all([0, 1, 2].map(async (i) => (await chunksOn(c, i)).length))).every((n) => n > 0), 60_000)
     // a directory that does not answer makes the clean stop slow: abandoning the upload there waits for its timeout (2 s)
     c.directory.proc.kill('SIGSTOP')
     try {
-      assert.equal(upload.proc.exitCode, null, 'still uploading when interrupted')
-      upload.proc.kill('SIGINT')
+      assert.equal(started.proc.exitCode, null, 'still uploading when interrupted')
+      started.proc.kill('SIGINT')
       // the first signal taken (one still pending would merge with the second)
-      await waitUntil('the first SIGINT delivered', async () => !(await pending(upload.proc.pid!, 2)), 10_000)
-      assert.equal(upload.proc.exitCode, null, 'still cleaning up after the first signal')
+      await waitUntil('the first SIGINT delivered', async () => !(await pending(started.proc.pid!, 2)), 10_000)
+      assert.equal(started.proc.exitCode, null, 'still cleaning up after the first signal')
       const second = Date.now()
-      upload.proc.kill('SIGINT')
-      assert.equal(await upload.exited, 130, upload.stderr())
+      started.proc.kill('SIGINT')
+      assert.equal(await started.exited, 130, started.stderr())
       const tookMs = Date.now() - second
       assert.ok(tookMs < 1_000, `exited ${tookMs} ms after the second signal`)
     } finally {

@@ -102,7 +102,7 @@ describe('end to end: membership removal', function () {
     for (const node of cluster.nodes) {
       await removed.libp2p.dial(multiaddr(node.addr))
       await kept.libp2p.dial(multiaddr(node.addr))
-      assert.equal(openConnections(removed.libp2p, node.peerId), 1, 'the reader is connected to each node')
+      assert.ok(openConnections(removed.libp2p, node.peerId) > 0, 'the reader is connected to each node')
     }
 
     // the operator drops the reader: the allowlists are read at start, so the directory restarts with the new list
@@ -126,7 +126,7 @@ describe('end to end: membership removal', function () {
     const tookMs = Date.now() - upAt
     // the member who stays keeps its connections
     for (const node of cluster.nodes) {
-      assert.equal(openConnections(kept.libp2p, node.peerId), 1, `the writer is still connected to node ${node.peerId}`)
+      assert.ok(openConnections(kept.libp2p, node.peerId) > 0, `the writer is still connected to node ${node.peerId}`)
       assert.doesNotMatch(node.stderr, new RegExp(`closing the connection of peer ${writer}`))
     }
 
