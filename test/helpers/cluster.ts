@@ -98,14 +98,24 @@ export interface ClientResult {
   peakRss: number
 }
 
-/** A process's peak resident set so far (VmHWM), in bytes; 0 once it has gone. */
+/**
+ * A process's peak resident set so far (VmHWM), in bytes; 0 once it has gone (or never started).
+ * Anything else that stops the reading throws: a memory bound must not pass on a reading of 0.
+ */
 export function peakRss (pid: number | undefined): number {
+  if (pid == null) return 0
+  let status: string
   try {
-    const match = /^VmHWM:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
-    return match == null ? 0 : Number(match[1]) * 1024
-  } catch {
-    return 0
+    status = readFileSync(`/proc/${pid}/status`, 'utf8')
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'ESRCH') return 0
+    throw err
   }
+  const match = /^VmHWM:\s+(\d+)\s+kB/m.exec(status)
+  // a zombie (exited, not yet reaped) has no memory lines left
+  if (match == null && /^State:\s+Z/m.test(status)) return 0
+  if (match == null) throw new Error(`no VmHWM line in /proc/${pid}/status`)
+  return Number(match[1]) * 1024
 }
 
 export interface ClientOptions {
@@ -132,10 +142,14 @@ export async function runClient (args: string[], options: ClientOptions = {}): P
   proc.stderr.setEncoding('utf8').on('data', (t: string) => { stderr += t })
   const timer = setTimeout(() => proc.kill('SIGKILL'), options.timeoutMs ?? 120_000)
   let peak = 0
-  const sampler = setInterval(() => { peak = Math.max(peak, peakRss(proc.pid)) }, 20)
+  let samplingError: unknown
+  const sampler = setInterval(() => {
+    try { peak = Math.max(peak, peakRss(proc.pid)) } catch (err) { samplingError ??= err }
+  }, 20)
   const code = await new Promise<number | null>((resolve) => { proc.on('close', (c) => { resolve(c) }) })
   clearTimeout(timer)
   clearInterval(sampler)
+  if (samplingError != null) throw samplingError
   const stdoutBytes = Buffer.concat(out)
   return { code, stdout: stdoutBytes.toString('utf8'), stderr, stdoutBytes, peakRss: peak }
 }
