@@ -99,8 +99,8 @@ export interface ClientResult {
 }
 
 /**
- * A process's peak resident set so far (VmHWM), in bytes; 0 once it has gone (or never started).
- * Anything else that stops the reading throws: a memory bound must not pass on a reading of 0.
+ * A process's peak resident set so far (VmHWM), in bytes; 0 once it has gone or is going (or never
+ * started). A status that cannot be read or parsed throws: a memory bound must not pass on a reading of 0.
  */
 export function peakRss (pid: number | undefined): number {
   if (pid == null) return 0
@@ -111,11 +111,10 @@ export function peakRss (pid: number | undefined): number {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'ESRCH') return 0
     throw err
   }
+  if (!/^Pid:\s+\d+$/m.test(status)) throw new Error(`/proc/${pid}/status is not a process status:\n${status.slice(0, 300)}`)
+  // a process exiting (or exited, not yet reaped) has given back its memory: no VmHWM line
   const match = /^VmHWM:\s+(\d+)\s+kB/m.exec(status)
-  // a zombie (exited, not yet reaped) has no memory lines left
-  if (match == null && /^State:\s+Z/m.test(status)) return 0
-  if (match == null) throw new Error(`no VmHWM line in /proc/${pid}/status`)
-  return Number(match[1]) * 1024
+  return match == null ? 0 : Number(match[1]) * 1024
 }
 
 export interface ClientOptions {
