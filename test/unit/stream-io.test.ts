@@ -107,7 +107,11 @@ describe('framing and codecs', () => {
     const pieces: Uint8Array[] = []
     const reading = (async () => { for await (const piece of reader.readBytes(1000, { signal: controller.signal })) pieces.push(piece) })()
     await sendBytes(a, randomBytes(300))
-    await new Promise((resolve) => setTimeout(resolve, 50))
+    // the abort comes once the 300 bytes are handed on and the read is waiting for more
+    for (const deadline = Date.now() + 20_000; pieces.reduce((sum, piece) => sum + piece.byteLength, 0) < 300;) {
+      assert.ok(Date.now() < deadline, 'the 300 bytes sent never reached the reader')
+      await new Promise((resolve) => setTimeout(resolve, 5))
+    }
     controller.abort(new Error('the chunk took too long'))
     await assert.rejects(reading, /the chunk took too long/)
     assert.equal(pieces.reduce((sum, piece) => sum + piece.byteLength, 0), 300, 'what had arrived was handed on')
