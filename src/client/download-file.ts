@@ -5,6 +5,9 @@ import { alignUp, directCapable, isAligned, openDirect, truncateFd, writeAllAt }
 const openFile = promisify(open)
 const closeFile = promisify(close)
 
+/** Chunk writes so far, by path taken: lets tests tell that direct I/O was really used. */
+export const downloadFileWrites = { direct: 0, buffered: 0 }
+
 /**
  * The new file a download writes, chunk by chunk at their offsets, in any
  * order. A chunk that sits in a direct-capable slab at an aligned offset is
@@ -44,6 +47,7 @@ export class DownloadFile {
       try {
         await writeAllAt(this.direct, new Uint8Array(bytes.buffer, bytes.byteOffset, padded), position)
         if (padded !== length) this.padded = true
+        downloadFileWrites.direct++
         return
       } catch (err: any) {
         // some file systems take O_DIRECT at open and refuse the write: buffered from here on
@@ -54,6 +58,7 @@ export class DownloadFile {
       }
     }
     await writeAllAt(this.fd, bytes, position)
+    downloadFileWrites.buffered++
   }
 
   /** All chunks written: the file gets its exact size, and is closed. */

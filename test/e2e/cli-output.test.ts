@@ -15,8 +15,26 @@ const quote = (arg: string): string => `'${arg.replaceAll('\'', '\'\\\'\'')}'`
 describe('dfs-client output: progress bars, several files, --json shapes', function () {
   this.timeout(180_000)
   let cluster: Cluster
-  before(async () => { cluster = await Cluster.start({ nodes: 2 }) })
+  // each node serves /metrics on a port of its own: its store request counts show how uploads were sent
+  before(async () => { cluster = await Cluster.start({ nodes: 2, nodeArgs: ['--http', '/ip4/127.0.0.1/tcp/0'] }) })
   after(async () => { await cluster?.stop() })
+
+  /** Store PUT requests (single chunks and batches alike) the nodes have answered so far, all nodes together. */
+  async function putsServed (): Promise<number> {
+    let total = 0
+    for (const node of cluster.nodes) {
+      // the log is JSON lines: the address ends at the closing quote
+      const url = /metrics on (http:\/\/[^\s"]+)/.exec(node.stderr)?.[1]
+      assert.ok(url != null, `the node printed its metrics address:\n${node.stderr.slice(-2000)}`)
+      const response = await fetch(url)
+      assert.equal(response.status, 200, url)
+      const text = await response.text()
+      for (const match of text.matchAll(/^dfs_requests_total\{([^}]*)\} (\d+)$/gm)) {
+        if (match[1].includes('protocol="store"') && match[1].includes('op="PUT"')) total += Number(match[2])
+      }
+    }
+    return total
+  }
 
   /** Run dfs-client on a pseudo-terminal (util-linux `script`): what a person at a terminal sees. */
   async function onTerminal (args: string[]): Promise<string> {
@@ -84,8 +102,12 @@ describe('dfs-client output: progress bars, several files, --json shapes', funct
     const names = Array.from({ length: 40 }, (_, i) => `m${String(i).padStart(2, '0')}.txt`)
     const contents = names.map(() => randomBytes(2000))
     for (const [i, name] of names.entries()) await writeFile(join(folder, name), contents[i])
+    const putsBefore = await putsServed()
     const up = await cluster.json(['upload', '--recursive', folder])
     assert.deepEqual(up.map((file: any) => file.name), names)
+    // one at a time, each of the 40 files would be a PUT on each of the 2 nodes: 80; several at a time, they share batches
+    const puts = await putsServed() - putsBefore
+    assert.ok(puts > 0 && puts <= 40, `${puts} store PUT requests for 40 small files on 2 nodes`)
     for (const i of [0, 17, 39]) {
       const back = await cluster.client(['download', up[i].id, '-'])
       assert.ok(back.stdoutBytes.equals(contents[i]), `${names[i]} byte for byte`)

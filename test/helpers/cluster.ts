@@ -98,14 +98,23 @@ export interface ClientResult {
   peakRss: number
 }
 
-/** A process's peak resident set so far (VmHWM), in bytes; 0 once it has gone. */
+/**
+ * A process's peak resident set so far (VmHWM), in bytes; 0 once it has gone or is going (or never
+ * started). A status that cannot be read or parsed throws: a memory bound must not pass on a reading of 0.
+ */
 export function peakRss (pid: number | undefined): number {
+  if (pid == null) return 0
+  let status: string
   try {
-    const match = /^VmHWM:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
-    return match == null ? 0 : Number(match[1]) * 1024
-  } catch {
-    return 0
+    status = readFileSync(`/proc/${pid}/status`, 'utf8')
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'ESRCH') return 0
+    throw err
   }
+  if (!/^Pid:\s+\d+$/m.test(status)) throw new Error(`/proc/${pid}/status is not a process status:\n${status.slice(0, 300)}`)
+  // a process exiting (or exited, not yet reaped) has given back its memory: no VmHWM line
+  const match = /^VmHWM:\s+(\d+)\s+kB/m.exec(status)
+  return match == null ? 0 : Number(match[1]) * 1024
 }
 
 export interface ClientOptions {
@@ -132,10 +141,14 @@ export async function runClient (args: string[], options: ClientOptions = {}): P
   proc.stderr.setEncoding('utf8').on('data', (t: string) => { stderr += t })
   const timer = setTimeout(() => proc.kill('SIGKILL'), options.timeoutMs ?? 120_000)
   let peak = 0
-  const sampler = setInterval(() => { peak = Math.max(peak, peakRss(proc.pid)) }, 20)
+  let samplingError: unknown
+  const sampler = setInterval(() => {
+    try { peak = Math.max(peak, peakRss(proc.pid)) } catch (err) { samplingError ??= err }
+  }, 20)
   const code = await new Promise<number | null>((resolve) => { proc.on('close', (c) => { resolve(c) }) })
   clearTimeout(timer)
   clearInterval(sampler)
+  if (samplingError != null) throw samplingError
   const stdoutBytes = Buffer.concat(out)
   return { code, stdout: stdoutBytes.toString('utf8'), stderr, stdoutBytes, peakRss: peak }
 }

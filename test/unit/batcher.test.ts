@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict'
 import { Batcher } from '../../src/util/batcher.ts'
 
+/** `n` turns of the event loop: the batcher sends a batch one turn after its items are added. */
+async function turns (n: number): Promise<void> {
+  for (let i = 0; i < n; i++) await new Promise((resolve) => setImmediate(resolve))
+}
+
 describe('Batcher (requests made at once, sent together)', () => {
   it('sends what is added in one turn together, and what comes while a batch is out in the next', async () => {
     const sent: number[][] = []
@@ -12,13 +17,35 @@ describe('Batcher (requests made at once, sent together)', () => {
       return items.map((n) => n * 10)
     }, 100)
     const first = [1, 2, 3].map(async (n) => await batcher.add(n))
-    await new Promise((resolve) => setImmediate(resolve))
+    await turns(3)
+    assert.deepEqual(sent, [[1, 2, 3]], 'the first batch went within three turns')
     const second = [4, 5].map(async (n) => await batcher.add(n))
-    await new Promise((resolve) => setTimeout(resolve, 20))
+    // as many turns as the first batch needed: the test below shows a second batch with room goes in them
+    await turns(3)
     assert.deepEqual(sent, [[1, 2, 3]], 'the second batch waits for the first')
     release()
     assert.deepEqual(await Promise.all([...first, ...second]), [10, 20, 30, 40, 50])
     assert.deepEqual(sent, [[1, 2, 3], [4, 5]])
+  })
+
+  it('with room for two batches, what comes while one is out goes within the same turns', async () => {
+    const sent: number[][] = []
+    let release!: () => void
+    const gate = new Promise<void>((resolve) => { release = resolve })
+    const batcher = new Batcher<number, number>(async (items) => {
+      sent.push(items)
+      if (sent.length === 1) await gate
+      return items.map((n) => n * 10)
+    }, 100, 2)
+    const first = batcher.add(1)
+    await turns(3)
+    assert.deepEqual(sent, [[1]])
+    const second = [4, 5].map(async (n) => await batcher.add(n))
+    await turns(3)
+    assert.deepEqual(sent, [[1], [4, 5]], 'the second batch went beside the first')
+    assert.deepEqual(await Promise.all(second), [40, 50])
+    release()
+    assert.equal(await first, 10)
   })
 
   it('caps a batch at maxItems', async () => {

@@ -1,43 +1,25 @@
 import assert from 'node:assert/strict'
 import { createHash, randomBytes } from 'node:crypto'
-import { constants } from 'node:fs'
-import { readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { alignedBuffers, alignUp, directCapable, openDirect, writeAllAt } from '../../src/util/direct-io.ts'
+import { alignedBuffers, alignUp, directCapable } from '../../src/util/direct-io.ts'
 import { SlabPool } from '../../src/util/slab-pool.ts'
-import { DownloadFile } from '../../src/client/download-file.ts'
+import { DownloadFile, downloadFileWrites } from '../../src/client/download-file.ts'
 import { FsChunkStore } from '../../src/node/disk/chunk-store.ts'
 import { cidFromDigest } from '../../src/content/content-id.ts'
 import { collect, fromBuffers, tempDir } from '../helpers/tmp.ts'
+import { fileSystemDoesDirectIO } from './direct-probe.ts'
 
 const idOf = (bytes: Uint8Array): string => cidFromDigest(createHash('sha256').update(bytes).digest())
 const MiB = 1024 * 1024
-
-/** Whether the file system under `dir` takes an aligned O_DIRECT write: what dfs must then use. */
-async function directWorksIn (dir: string): Promise<boolean> {
-  const [buffer] = alignedBuffers(4096, 1) ?? []
-  if (buffer == null) return false
-  const path = join(dir, 'probe')
-  const fd = await openDirect(path, constants.O_WRONLY | constants.O_CREAT)
-  if (fd == null) return false
-  const { closeSync } = await import('node:fs')
-  try {
-    await writeAllAt(fd, buffer, 0)
-    return true
-  } catch {
-    return false
-  } finally {
-    closeSync(fd)
-    await rm(path)
-  }
-}
 
 describe('direct I/O', () => {
   let dir: Awaited<ReturnType<typeof tempDir>>
   let supported: boolean
   beforeEach(async () => {
     dir = await tempDir()
-    supported = await directWorksIn(dir.path)
+    // found out independently of dfs: where the file system does direct I/O, dfs must use it
+    supported = fileSystemDoesDirectIO(dir.path)
   })
   afterEach(async () => { await dir.cleanup() })
 
@@ -64,6 +46,7 @@ describe('direct I/O', () => {
     const path = join(dir.path, 'out.bin')
     const file = await DownloadFile.create(path, data.byteLength, true)
     assert.equal(file.directIO, supported)
+    const before = { ...downloadFileWrites }
     const pool = new SlabPool(4 * MiB, 4, { direct: true })
     for (const index of [3, 1, 2, 0]) {
       const [start, end] = bounds[index]
@@ -74,6 +57,9 @@ describe('direct I/O', () => {
       await file.writeAt(slab.subarray(0, end - start), start)
     }
     assert.equal(file.directIO, supported, 'still direct after the unaligned chunks')
+    // the two aligned chunks go direct; the odd-sized one (padding would overwrite its neighbour) and the unaligned one do not
+    const writes = { direct: downloadFileWrites.direct - before.direct, buffered: downloadFileWrites.buffered - before.buffered }
+    assert.deepEqual(writes, supported ? { direct: 2, buffered: 2 } : { direct: 0, buffered: 4 })
     await file.finish()
     assert.equal((await stat(path)).size, data.byteLength)
     assert.ok((await readFile(path)).equals(data))
@@ -86,7 +72,9 @@ describe('direct I/O', () => {
     const [slab] = alignedBuffers(4 * MiB, 1)!
     slab.fill(0xee)
     slab.set(data)
+    const before = downloadFileWrites.direct
     await file.writeAt(slab.subarray(0, data.byteLength), 0)
+    assert.equal(downloadFileWrites.direct - before, supported ? 1 : 0, 'the padded write went direct')
     await file.finish()
     assert.equal((await stat(path)).size, data.byteLength)
     assert.ok((await readFile(path)).equals(data))

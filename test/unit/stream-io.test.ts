@@ -37,7 +37,10 @@ describe('framing and codecs', () => {
     await sendMessage(a, Buffer.from('last'))
     await a.close()
     // start reading only after everything (and the FIN) has arrived
-    await new Promise((resolve) => setTimeout(resolve, 50))
+    for (const deadline = Date.now() + 20_000; b.remoteWriteStatus === 'writable';) {
+      assert.ok(Date.now() < deadline, 'the remote\'s close never arrived')
+      await new Promise((resolve) => setTimeout(resolve, 5))
+    }
     const reader = new StreamReader(b, 64 * 1024)
     assert.equal(Buffer.from((await reader.readMessage(100))!).toString(), 'first')
     const parts: Uint8Array[] = []
@@ -104,7 +107,11 @@ describe('framing and codecs', () => {
     const pieces: Uint8Array[] = []
     const reading = (async () => { for await (const piece of reader.readBytes(1000, { signal: controller.signal })) pieces.push(piece) })()
     await sendBytes(a, randomBytes(300))
-    await new Promise((resolve) => setTimeout(resolve, 50))
+    // the abort comes once the 300 bytes are handed on and the read is waiting for more
+    for (const deadline = Date.now() + 20_000; pieces.reduce((sum, piece) => sum + piece.byteLength, 0) < 300;) {
+      assert.ok(Date.now() < deadline, 'the 300 bytes sent never reached the reader')
+      await new Promise((resolve) => setTimeout(resolve, 5))
+    }
     controller.abort(new Error('the chunk took too long'))
     await assert.rejects(reading, /the chunk took too long/)
     assert.equal(pieces.reduce((sum, piece) => sum + piece.byteLength, 0), 300, 'what had arrived was handed on')
@@ -144,14 +151,15 @@ describe('framing and codecs', () => {
 
   it('a wait for data longer than the idle timeout fails; a wait that gets data in time does not', async () => {
     const [a, b] = await streamPair()
-    const reader = new StreamReader(b, undefined, 200)
+    // a timeout ten times the wait below, so that a loaded machine cannot stretch the wait past it
+    const reader = new StreamReader(b, undefined, 1000)
     const first = reader.readMessage(100)
     await new Promise((resolve) => setTimeout(resolve, 100))
     await sendMessage(a, Buffer.from('in time'))
     assert.equal(Buffer.from((await first)!).toString(), 'in time')
     const started = performance.now()
     await assert.rejects(async () => { for await (const piece of reader.readBytes(10)) void piece }, { name: 'IdleTimeoutError' })
-    assert.ok(performance.now() - started >= 150, 'not before the timeout')
+    assert.ok(performance.now() - started >= 950, 'not before the timeout')
     // quiet between messages is a goodbye: readMessage answers undefined, as for a clean end
     assert.equal(await reader.readMessage(100), undefined)
   })
