@@ -92,6 +92,7 @@ export class DirectoryPeer {
       heartbeatMs,
       access,
       grants,
+      gcAfterMs: init.gcAfterMs,
       idleTimeoutMs: init.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
       onRequest: (protocol, status) => { metrics.requests.inc({ protocol, result: Status[status]?.toLowerCase() ?? String(status) }) }
     })
@@ -127,7 +128,7 @@ export class DirectoryPeer {
       }
     }, Math.max(heartbeatMs, 500)).unref())
     peer.timers.push(setInterval(() => {
-      index.expireUploads(Date.now() - UPLOAD_EXPIRY_MS)
+      if (index.expireUploads(Date.now() - UPLOAD_EXPIRY_MS) > 0) service.wantInventories()
       service.expireUploads(Date.now() - UPLOAD_EXPIRY_MS)
     }, 3600_000).unref())
     if (init.http != null) {

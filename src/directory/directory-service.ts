@@ -56,6 +56,11 @@ export class DirectoryService {
     this.state.expireUploads(before)
   }
 
+  /** Uploads were given up without a word (their clients died): find what they left on the nodes. */
+  wantInventories (): void {
+    this.state.wantInventories()
+  }
+
   // ---- /dfs/register/1.0.0: one registration or heartbeat per stream
 
   readonly handleRegister = async (stream: Stream, connection: Connection): Promise<void> => {

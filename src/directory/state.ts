@@ -26,6 +26,8 @@ export interface DirectoryStateInit {
   heartbeatMs: number
   access: AccessPolicy
   grants: GrantSigner
+  /** chunks no file uses are deleted this long after they are found (default 1 h) */
+  gcAfterMs?: number
 }
 
 export interface UploadState {
@@ -64,6 +66,12 @@ export class DirectoryState {
   readonly announcedAddrs = new Map<string, string>()
   /** peer -> when we last asked it for its inventory: it lists its chunks after that */
   readonly inventoryAskedAt = new Map<string, number>()
+  /** nodes to ask for their inventory: an upload was given up, and only their lists show the chunks it left */
+  readonly inventoryWanted = new Set<string>()
+  /** peer -> when it was last asked to list its chunks; asks for garbage are spaced by inventoryIntervalMs */
+  readonly lastInventoryAsk = new Map<string, number>()
+  /** a node lists its chunks for garbage at most this often: no more often than garbage is collected, at most once a minute */
+  readonly inventoryIntervalMs: number
   /** signed read grants by client and node, reused until half their life is gone (signing is not free) */
   private readonly readGrants = new Map<string, { grant: GrantBytes, renewAt: number }>()
   /** spreads batches of small files over the nodes (with fewer copies than nodes) */
@@ -77,6 +85,27 @@ export class DirectoryState {
     this.heartbeatMs = init.heartbeatMs
     this.access = init.access
     this.grants = init.grants
+    this.inventoryIntervalMs = Math.min(60_000, init.gcAfterMs ?? 3600_000)
+  }
+
+  /** An upload was given up: every live node lists its chunks soon, so what the upload left is collected after --gc-after. */
+  wantInventories (): void {
+    for (const peerId of this.knownAlive) this.inventoryWanted.add(peerId)
+  }
+
+  /**
+   * Whether a heartbeat from `peerId` asks for its inventory: a node new to us
+   * (or back, or we restarted) tells us what it holds, as does one whose list
+   * is wanted for garbage once the interval since its last list has passed.
+   */
+  askInventory (peerId: string, wasAlive: boolean, now = Date.now()): boolean {
+    const forGarbage = this.inventoryWanted.has(peerId) && now - (this.lastInventoryAsk.get(peerId) ?? 0) >= this.inventoryIntervalMs
+    if (wasAlive && !forGarbage) return false
+    this.inventoryWanted.delete(peerId)
+    this.lastInventoryAsk.set(peerId, now)
+    // the earliest unanswered ask: a node busy sending one list ignores the next ask
+    if (!this.inventoryAskedAt.has(peerId)) this.inventoryAskedAt.set(peerId, now)
+    return true
   }
 
   isAlive (node: NodeRecord, now = Date.now()): boolean {

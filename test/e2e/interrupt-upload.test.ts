@@ -132,6 +132,22 @@ describe('end to end: interrupting dfs-client upload', function () {
     })
   }
 
+  it('the whole chunks an interrupted upload stored leave the nodes after --gc-after', async () => {
+    cluster = await Cluster.start({ nodes: 3, gcAfter: '1s' })
+    const c = cluster
+    const started = startUpload(c, big)
+    upload = started
+    await waitUntil('a chunk stored on every node', async () => (await Promise.all([0, 1, 2].map(async (i) => (await chunksOn(c, i)).length))).every((n) => n > 0), 60_000)
+    started.proc.kill('SIGINT')
+    assert.equal(await started.exited, 130, started.stderr())
+    // the abort has every node list its chunks; those no file uses are deleted a --gc-after later
+    await waitUntil('no chunk left on any node', async () => (await Promise.all([0, 1, 2].map(async (i) => (await chunksOn(c, i)).length))).every((n) => n === 0), 60_000)
+    for (const i of [0, 1, 2]) {
+      const peerId = c.nodes[i].peerId
+      await waitUntil(`node ${i} reporting no bytes used`, async () => (await c.json(['nodes'])).find((n: { peerId: string }) => n.peerId === peerId)?.used === 0, 30_000)
+    }
+  })
+
   it('a second signal while the first is still cleaning up exits at once, with 130', async () => {
     cluster = await Cluster.start({ nodes: 3 })
     const c = cluster

@@ -73,12 +73,10 @@ export async function register (state: DirectoryState, request: RegisterRequest,
   }
   repairer.onResults(peerId, request.results)
   if (request.corrupt.length > 0) repairer.onCorrupt(peerId, request.corrupt.filter((id) => isContentId(id)))
-  // a node new to us (or back, or we restarted) tells us what it holds
-  // (the earliest unanswered ask: a node busy sending one list ignores the next ask)
-  if (!wasAlive && !state.inventoryAskedAt.has(peerId)) state.inventoryAskedAt.set(peerId, Date.now())
+  const sendInventory = state.askInventory(peerId, wasAlive)
   const { access } = state
   const membership = request.membershipVersion === access.version ? undefined : { version: access.version, open: access.open, openReads: access.openReads, members: access.members }
-  return { status: Status.OK, message: '', heartbeatMs: state.heartbeatMs, sendInventory: !wasAlive, tasks: withCopyGrants(state, peerId, repairer.takeTasks(peerId)), membership }
+  return { status: Status.OK, message: '', heartbeatMs: state.heartbeatMs, sendInventory, tasks: withCopyGrants(state, peerId, repairer.takeTasks(peerId)), membership }
 }
 
 /** A node's whole list of chunks, as its inventory pages carry it. */

@@ -69,6 +69,7 @@ export async function complete (state: DirectoryState, request: CompleteUpload):
 export async function abort (state: DirectoryState, request: AbortUpload): Promise<Partial<DirectoryResponse>> {
   await state.index.write(() => { state.index.abortUpload(request.uploadId) })
   state.uploads.delete(request.uploadId)
+  state.wantInventories()
   return {}
 }
 
