@@ -78,9 +78,12 @@ describe('clean shutdown: SIGINT and SIGTERM', function () {
       const node = cluster.nodes[0]
       node.proc.kill('SIGTERM')
       await node.waitFor(/SIGTERM: stopping/)
-      // the stalled PUT is still running: the node waits for it
+      // the stalled PUT is still running: the node waits for it. Time passes on purpose here, after the
+      // stop has begun: nothing after the wait (telling the directory, exiting) may happen meanwhile
       await new Promise((resolve) => setTimeout(resolve, 1_000))
       assert.equal(node.proc.exitCode, null, 'still finishing the request in flight')
+      assert.doesNotMatch(node.stderr, /told the directory this node is leaving|"msg":"stopped"/)
+      assert.equal((await filesUnder(tmp)).length, 1, 'the request in flight still has its partial chunk')
       const second = Date.now()
       node.proc.kill('SIGTERM')
       assert.equal(await node.exited, 130)
