@@ -72,7 +72,6 @@ describe('end to end: replication and losing a node', function () {
     // once the directory has noticed (dead after 3 s here), stat shows live copies only
     const victimAlive = async (): Promise<boolean> => (await cluster!.json(['nodes'])).find((n: any) => n.peerId === victim.peerId).alive
     await cluster.waitFor('the directory to count the killed node dead', async () => !(await victimAlive()))
-    assert.match(cluster.directory.stderr, new RegExp(`node ${victim.peerId} is dead: no heartbeat`))
     const r2 = await stat(cluster, [...files.keys()][0])
     assert.ok(r2.chunks.every((c: any) => !c.peers.includes(victim.peerId)))
     assert.ok(r2.chunks.some((c: any) => c.health === 'under-replicated'))
