@@ -78,12 +78,18 @@ describe('end to end: directory + 3 nodes + dfs-client, as processes', function 
   })
 
   it('refuses a destination whose folder does not exist, before fetching anything', async () => {
+    await cluster.upload('hello.txt', 'hello, dfs\n')
     const intoMissing = await cluster.client(['download', 'hello.txt', join(work, 'missing-folder') + '/'])
     assert.equal(intoMissing.code, 1)
     assert.match(intoMissing.stderr, /^error: folder .*missing-folder\/ does not exist/)
     const underMissing = await cluster.client(['download', 'hello.txt', join(work, 'missing-folder', 'x.txt')])
     assert.equal(underMissing.code, 1)
     assert.match(underMissing.stderr, /^error: cannot write .*x\.txt: folder .*missing-folder does not exist/)
+    // before even asking the directory: a name that is not there gets the same answer, not "no file has the name"
+    const neverAsked = await cluster.client(['download', 'not-uploaded.txt', join(work, 'missing-folder') + '/'])
+    assert.equal(neverAsked.code, 1)
+    assert.match(neverAsked.stderr, /^error: folder .*missing-folder\/ does not exist/)
+    assert.ok(!(await readdir(work)).some((f) => f.startsWith('missing-folder')), 'nothing written')
   })
 
   it('points a name uploaded again at the newest content', async () => {
@@ -100,6 +106,7 @@ describe('end to end: directory + 3 nodes + dfs-client, as processes', function 
   })
 
   it('lists files, shows a file and lists nodes, as tables and as JSON', async () => {
+    await cluster.upload('hello.txt', 'hello, dfs\n')
     const ls = await cluster.client(['ls', '--json'])
     assert.equal(ls.code, 0, ls.stderr)
     const files = JSON.parse(ls.stdout)
@@ -154,11 +161,18 @@ describe('end to end: directory + 3 nodes + dfs-client, as processes', function 
   })
 
   it('nodes report what they hold on their next heartbeat', async () => {
+    const usedBefore = new Map<string, number>((await cluster.json(['nodes'])).map((n: any) => [n.peerId, n.used]))
+    // three copies on three nodes: each node gets every chunk
+    const size = 8 * 1024 * 1024
+    await cluster.upload('reported.bin', randomBytes(size))
     // heartbeats come every deadAfter/3 = 1 s in this cluster
-    await new Promise((resolve) => setTimeout(resolve, 2_500))
-    const nodes = JSON.parse((await cluster.client(['nodes', '--json'])).stdout)
+    let nodes: any[] = []
+    await cluster.waitFor('every node to report the new chunks', async () => {
+      nodes = await cluster.json(['nodes'])
+      return nodes.every((n: any) => n.used >= usedBefore.get(n.peerId)! + size)
+    })
     const used = nodes.reduce((sum: number, n: any) => sum + n.used, 0)
-    assert.ok(used >= 64 * 1024 * 1024, `nodes report ${used} bytes used`)
+    assert.ok(used >= 3 * size, `nodes report ${used} bytes used`)
     assert.ok(nodes.every((n: any) => n.chunks > 0))
   })
 

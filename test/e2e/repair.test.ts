@@ -159,9 +159,14 @@ describe('end to end: repair, inventory and scrubbing', function () {
     await cluster.waitFor('a.bin\'s own chunk freed on every node', async () => await total() === 2 * b.byteLength)
     await downloadsIntact(cluster, new Map([[idB, b]]))
 
-    // one of two names for the same file: the file stays
+    // one of two names for the same file: the file stays. A file removed just after it is collected
+    // by the same or a later sweep, so once its space is freed, collection has run past b-again.bin's removal
+    const c = randomBytes(chunk)
+    await upload(cluster, 'c.bin', c, 2)
+    await cluster.waitFor('nodes to report c.bin', async () => await total() === 2 * (b.byteLength + c.byteLength))
     assert.equal((await cluster.client(['rm', 'b-again.bin'])).code, 0)
-    await new Promise((resolve) => setTimeout(resolve, 2_000))
+    assert.equal((await cluster.client(['rm', 'c.bin'])).code, 0)
+    await cluster.waitFor('garbage collection to free c.bin', async () => await total() <= 2 * b.byteLength)
     assert.equal(await total(), 2 * b.byteLength)
     await downloadsIntact(cluster, new Map([[idB, b]]))
 
@@ -208,13 +213,17 @@ describe('end to end: repair, inventory and scrubbing', function () {
   it('resumes repair after the directory is killed in the middle of it', async () => {
     cluster = await Cluster.start({ nodes: 3, deadAfter: '2s', repairAfter: '1s' })
     const files = new Map<string, Buffer>()
-    const content = randomBytes(4 * 1024 * 1024)
+    // enough chunks that repair takes several heartbeats (a node takes a few tasks per heartbeat)
+    const content = randomBytes(8 * 1024 * 1024)
     files.set(await upload(cluster, 'resume.bin', content, 2), content)
     await cluster.nodes[2].kill9()
-    // repair starts about 3 s after the kill; cut it short
-    await new Promise((resolve) => setTimeout(resolve, 3_500))
-    await cluster.directory.kill9()
+    // cut repair short as soon as it has started
+    const first = cluster.directory
+    await first.waitFor(/repair started: copying \d+ chunk/, 30_000)
+    await first.kill9()
+    assert.doesNotMatch(first.stderr, /repair done/, 'the directory was killed in the middle of repair')
     await cluster.restartDirectory()
+    await cluster.directory.waitFor(/repair started: copying \d+ chunk/, 30_000)
     await cluster.waitFor('every chunk back at its target after the restart', async () => await allAtTarget(cluster!, [...files.keys()]), 60_000)
     await downloadsIntact(cluster, files)
   })

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
-import { writeFile } from 'node:fs/promises'
+import { readdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { Cluster } from '../helpers/cluster.ts'
+import { Cluster, waitUntil } from '../helpers/cluster.ts'
 import { DfsClient } from '../../src/index.ts'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createPeer } from '../../src/net/libp2p.ts'
@@ -15,8 +15,10 @@ async function collect (source: AsyncIterable<Uint8Array>): Promise<Buffer> {
   return Buffer.concat(parts)
 }
 
-async function sleep (ms: number): Promise<void> {
-  await new Promise((resolve) => setTimeout(resolve, ms))
+/** How many files are under a folder, at any depth (0 if it does not exist yet). */
+async function filesUnder (dir: string): Promise<number> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => [])
+  return entries.filter((entry) => entry.isFile()).length
 }
 
 describe('end to end: replication and losing a node', function () {
@@ -68,7 +70,8 @@ describe('end to end: replication and losing a node', function () {
     }
 
     // once the directory has noticed (dead after 3 s here), stat shows live copies only
-    await sleep(4_000)
+    const victimAlive = async (): Promise<boolean> => (await cluster!.json(['nodes'])).find((n: any) => n.peerId === victim.peerId).alive
+    await cluster.waitFor('the directory to count the killed node dead', async () => !(await victimAlive()))
     const r2 = await stat(cluster, [...files.keys()][0])
     assert.ok(r2.chunks.every((c: any) => !c.peers.includes(victim.peerId)))
     assert.ok(r2.chunks.some((c: any) => c.health === 'under-replicated'))
@@ -84,7 +87,7 @@ describe('end to end: replication and losing a node', function () {
 
     // and alive again when it returns
     await cluster.startNode(1)
-    await sleep(1_500)
+    await cluster.waitFor('the node counted alive again', async () => await victimAlive())
     const back = JSON.parse((await cluster.client(['nodes', '--json'])).stdout)
     assert.ok(back.every((n: any) => n.alive))
     assert.equal((await stat(cluster, [...files.keys()][0])).health, 'healthy')
@@ -114,8 +117,12 @@ describe('end to end: replication and losing a node', function () {
 
       const victim = cluster.nodes[2]
       await victim.kill9()
-      await sleep(4_500) // dead after 3 s here; the directory checks every second
-      const after = await resolve(first.nodesVersion)
+      // dead after 3 s here; the directory checks every second
+      let after = await resolve(first.nodesVersion)
+      await cluster.waitFor('a resolve to show the killed node dead', async () => {
+        after = await resolve(first.nodesVersion)
+        return after.nodes.find((node) => node.peerId === victim.peerId)?.alive === false
+      })
       assert.notEqual(after.nodesVersion, first.nodesVersion, 'a death is a new version')
       assert.equal(after.nodes.length, 3)
       assert.equal(after.nodes.find((node) => node.peerId === victim.peerId)?.alive, false)
@@ -125,8 +132,11 @@ describe('end to end: replication and losing a node', function () {
       assert.ok((await collect(client.download(fileId))).equals(content), 'byte for byte from the live copies')
 
       await cluster.startNode(2)
-      await sleep(1_500)
-      const back = await resolve(after.nodesVersion)
+      let back = await resolve(after.nodesVersion)
+      await cluster.waitFor('a resolve to show the node back', async () => {
+        back = await resolve(after.nodesVersion)
+        return back.nodes.find((node) => node.peerId === victim.peerId)?.alive === true
+      })
       assert.notEqual(back.nodesVersion, after.nodesVersion, 'a return is a new version')
       assert.ok(back.nodes.length === 3 && back.nodes.every((node) => node.alive))
       assert.equal((await client.stat(fileId)).health, 'healthy')
@@ -272,7 +282,9 @@ describe('end to end: replication and losing a node', function () {
     const path = join(cluster.root, 'during.bin')
     await writeFile(path, content)
     const uploading = cluster.client(['upload', path, '--chunk-size', '1MiB', '--replicas', '2'])
-    await sleep(300)
+    // killed once the upload has reached it (a chunk being written or stored), not at a guessed moment
+    const store = join(cluster.nodeDataDir(2), 'store')
+    await waitUntil('the upload reaching node 2', async () => await filesUnder(join(store, 'tmp')) + await filesUnder(join(store, 'chunks')) > 0, 60_000, 10)
     await cluster.nodes[2].kill9()
     const up = await uploading
     if (up.code === 0) {

@@ -4,7 +4,7 @@ import { createHash, randomBytes } from 'node:crypto'
 import { access, readdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { binArgv } from '../../src/util/node-command.ts'
-import { CLIENT_BIN, Cluster } from '../helpers/cluster.ts'
+import { CLIENT_BIN, Cluster, type PeerProcess } from '../helpers/cluster.ts'
 import { stalledPut } from '../helpers/stalled-put.ts'
 import { createPeer } from '../../src/net/libp2p.ts'
 import { cidFromDigest } from '../../src/content/content-id.ts'
@@ -17,6 +17,19 @@ async function filesUnder (dir: string): Promise<string[]> {
 
 async function exists (path: string): Promise<boolean> {
   return await access(path).then(() => true, () => false)
+}
+
+/** Its exit code, or a failure naming the peer and its log if it has not exited within `timeoutMs`. */
+async function exitedWithin (peer: PeerProcess, timeoutMs: number): Promise<number | null> {
+  let timer: NodeJS.Timeout | undefined
+  const late = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => { reject(new Error(`dfs-peer ${peer.args.join(' ')} did not exit within ${timeoutMs} ms:\n${peer.stderr.slice(-4000)}`)) }, timeoutMs)
+  })
+  try {
+    return await Promise.race([peer.exited, late])
+  } finally {
+    clearTimeout(timer)
+  }
 }
 
 describe('clean shutdown: SIGINT and SIGTERM', function () {
@@ -78,9 +91,12 @@ describe('clean shutdown: SIGINT and SIGTERM', function () {
       const node = cluster.nodes[0]
       node.proc.kill('SIGTERM')
       await node.waitFor(/SIGTERM: stopping/)
-      // the stalled PUT is still running: the node waits for it
+      // the stalled PUT is still running: the node waits for it. Time passes on purpose here, after the
+      // stop has begun: nothing after the wait (telling the directory, exiting) may happen meanwhile
       await new Promise((resolve) => setTimeout(resolve, 1_000))
       assert.equal(node.proc.exitCode, null, 'still finishing the request in flight')
+      assert.doesNotMatch(node.stderr, /told the directory this node is leaving|"msg":"stopped"/)
+      assert.equal((await filesUnder(tmp)).length, 1, 'the request in flight still has its partial chunk')
       const second = Date.now()
       node.proc.kill('SIGTERM')
       assert.equal(await node.exited, 130)
@@ -114,7 +130,7 @@ describe('clean shutdown: SIGINT and SIGTERM', function () {
       cluster = await Cluster.start({ nodes: 3, deadAfter: '1s' })
       const peers = [cluster.directory, ...cluster.nodes]
       for (const peer of peers) peer.proc.kill('SIGTERM')
-      for (const peer of peers) assert.equal(await peer.exited, 0, peer.stderr)
+      for (const peer of peers) assert.equal(await exitedWithin(peer, 30_000), 0, peer.stderr)
       for (const node of cluster.nodes) {
         assert.match(node.stderr, /told the directory this node is leaving|could not tell the directory this node is leaving/, `round ${round}`)
         assert.doesNotMatch(node.stderr, /not members of the cluster|refused this node/, `round ${round}: a shutdown reported as a refusal`)

@@ -26,6 +26,18 @@ export async function freePort (): Promise<number> {
   })
 }
 
+/**
+ * Poll until `check` holds, or fail after `timeoutMs` saying what was awaited
+ * (and `context()`, e.g. a log): tests wait for the event itself, never a fixed time.
+ */
+export async function waitUntil (what: string, check: () => Promise<boolean> | boolean, timeoutMs = 30_000, intervalMs = 100, context?: () => string): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${context != null ? `\n${context()}` : ''}`)
+    await new Promise((resolve) => setTimeout(resolve, intervalMs))
+  }
+}
+
 /** A real `dfs-peer` process. */
 export class PeerProcess {
   stdout = ''
@@ -232,13 +244,9 @@ export class Cluster {
     return up.stdout.trim()
   }
 
-  /** Poll until `check` holds (or fail after `timeoutMs`, saying what was awaited). */
-  async waitFor (what: string, check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs
-    while (!(await check())) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\ndirectory log:\n${this.directory.stderr.slice(-3000)}`)
-      await new Promise((resolve) => setTimeout(resolve, 250))
-    }
+  /** Poll until `check` holds (or fail after `timeoutMs`, saying what was awaited and what the directory logged). */
+  async waitFor (what: string, check: () => Promise<boolean>, timeoutMs = 30_000, intervalMs = 250): Promise<void> {
+    await waitUntil(what, check, timeoutMs, intervalMs, () => `directory log:\n${this.directory.stderr.slice(-3000)}`)
   }
 
   async json (args: string[]): Promise<any> {
