@@ -34,12 +34,14 @@ interface Broken {
  * as bytes reach its disk, which stalls the chain upstream of it too; the
  * victim dies while stalled, and the frozen node resumes.
  */
-async function breakChain (nodes: number, role: 0 | 1 | 2): Promise<Broken> {
+async function breakChain (nodes: number, role: 0 | 1 | 2, started: (cluster: Cluster, client?: DfsClient) => void): Promise<Broken> {
   const cluster = await Cluster.start({ nodes, deadAfter: '30s' })
+  started(cluster)
   const content = randomBytes(FILE_BYTES)
   const path = join(cluster.root, 'chain.bin')
   await writeFile(path, content)
   const client = await DfsClient.connect({ directory: cluster.directoryAddr, replicas: 3, chunkSize: CHUNK, parallelChunks: 1 })
+  started(cluster, client)
   const placements = recordPlacements(client.directory)
   const outcome = client.uploadFile(path).then((file) => file, (err: Error) => err)
   const indexOf = new Map(cluster.nodes.map((node, i) => [node.peerId, i]))
@@ -63,20 +65,19 @@ async function breakChain (nodes: number, role: 0 | 1 | 2): Promise<Broken> {
 
 describe('end to end: a replication chain broken in the middle of a chunk', function () {
   this.timeout(240_000)
-  let cluster: Cluster | undefined
-  let client: DfsClient | undefined
+  let running: { cluster: Cluster, client?: DfsClient } | undefined
+  // stopped after each test, also when it fails half way
+  const started = (cluster: Cluster, client?: DfsClient): void => { running = { cluster, client } }
   afterEach(async () => {
-    await client?.close()
-    await cluster?.stop()
-    client = undefined
-    cluster = undefined
+    await running?.client?.close()
+    await running?.cluster.stop()
+    running = undefined
   })
 
   for (const role of [0, 1, 2] as const) {
     it(`the ${ROLES[role]} node of the chain killed mid-chunk: the chunk goes to a replacement, and every chunk has 3 verified copies on disk`, async () => {
-      const broken = await breakChain(4, role)
-      ;({ cluster, client } = broken)
-      const { chain, victim, victimParts, placements, content } = broken
+      const broken = await breakChain(4, role, started)
+      const { cluster, client, chain, victim, victimParts, placements, content } = broken
       assert.equal(victimParts.length, 1, `the victim was receiving one chunk: ${JSON.stringify(victimParts)}`)
       assert.ok(victimParts[0].size > 0 && victimParts[0].size < CHUNK, `killed after part of the chunk, not all of it: ${victimParts[0].size} of ${CHUNK} bytes`)
 
@@ -94,7 +95,7 @@ describe('end to end: a replication chain broken in the middle of a chunk', func
         }
       }
       // the copies the chain made before the break stay; the missing ones went to the spare node
-      const expected = [...chain.filter((i) => i !== chain[role]), spare].map((i) => cluster!.nodes[i].peerId).sort()
+      const expected = [...chain.filter((i) => i !== chain[role]), spare].map((i) => cluster.nodes[i].peerId).sort()
       assert.deepEqual([...info.chunks[0].peers].sort(), expected, 'chunk 0 on the survivors of its chain and the spare node')
       assert.ok(placements.get(0)!.length > 1, 'the directory was asked for a replacement')
       assert.equal(await chunkOnDisk(cluster.nodeDataDir(chain[role]), info.chunks[0].id), 'missing', 'the killed node never got the whole chunk')
@@ -105,15 +106,14 @@ describe('end to end: a replication chain broken in the middle of a chunk', func
       // the partial copies the broken chain left on living nodes are deleted
       for (const [i] of cluster.nodes.entries()) {
         if (i === chain[role]) continue
-        await pollUntil(`node ${i} to delete its partial chunk files`, async () => (await partFiles(cluster!.nodeDataDir(i))).length === 0, 30_000, 50)
+        await pollUntil(`node ${i} to delete its partial chunk files`, async () => (await partFiles(cluster.nodeDataDir(i))).length === 0, 30_000, 50)
       }
     })
   }
 
   it('the second node of the chain killed mid-chunk with no spare node: the upload fails clearly and nothing is recorded', async () => {
-    const broken = await breakChain(3, 1)
-    ;({ cluster, client } = broken)
-    const { victimParts } = broken
+    const broken = await breakChain(3, 1, started)
+    const { client, victimParts } = broken
     assert.equal(victimParts.length, 1, `the victim was receiving one chunk: ${JSON.stringify(victimParts)}`)
     assert.ok(victimParts[0].size > 0 && victimParts[0].size < CHUNK, `killed after part of the chunk: ${victimParts[0].size} of ${CHUNK} bytes`)
     const outcome = broken.outcome
