@@ -16,6 +16,8 @@ import { reportMiss, tuningStatus, type TuningWarn } from './status.ts'
 /** A yamux stream's fields and steps this uses (@chainsafe/libp2p-yamux's YamuxStream) */
 interface YamuxStreamWindow {
   state: number
+  /** the libp2p stream's read side: 'paused' while its reader holds enough */
+  readStatus?: string
   recvWindow: number
   recvWindowCapacity: number
   maxStreamWindowSize: number
@@ -41,7 +43,9 @@ function isYamuxStream (stream: unknown): stream is YamuxStreamWindow {
 
 function sendWindowUpdateAtHalf (this: YamuxStreamWindow): void {
   tuningStatus['yamux-window'].used++
-  if (this.state === STATE_PAUSED) {
+  // resume() hands the reader what was buffered and only then marks yamux resumed: a reader
+  // that pauses again on that hand-off must not be granted more, or its buffer passes the limit
+  if (this.state === STATE_PAUSED || this.readStatus === 'paused') {
     // the reader wants no more for now; the epoch starts again at resume
     this.epochStart = Date.now()
     return
