@@ -5,6 +5,7 @@ import { createServer, type AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { Cluster, PeerProcess, freePort, runClient } from '../helpers/cluster.ts'
 import { tempDir } from '../helpers/tmp.ts'
+import { peerIdOfDir } from '../../src/net/peer-key.ts'
 
 async function waitUntil (check: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs
@@ -192,14 +193,21 @@ describe('dfs-peer usage and configuration errors', function () {
     }
   })
 
-  it('reads its settings from a config file', async () => {
+  it('reads its listen address, data folder and open access from a config file', async () => {
     const dir = await tempDir()
     try {
       const port = await freePort()
-      await writeFile(join(dir.path, 'directory.json'), JSON.stringify({ listen: [`/ip4/127.0.0.1/tcp/${port}`], dataDir: join(dir.path, 'd'), deadAfter: '10s', open: true }))
+      const dataDir = join(dir.path, 'd')
+      await writeFile(join(dir.path, 'directory.json'), JSON.stringify({ listen: [`/ip4/127.0.0.1/tcp/${port}`], dataDir, deadAfter: '10s', open: true }))
       const directory = await PeerProcess.start(['--role', 'directory', '--config', join(dir.path, 'directory.json')])
       try {
         assert.match(directory.addr, new RegExp(`^/ip4/127.0.0.1/tcp/${port}/p2p/`))
+        // its key and index live in the configured folder: the address it prints is that key's
+        assert.equal(directory.peerId, await peerIdOfDir(dataDir))
+        assert.ok((await readdir(dataDir)).includes('index.sqlite'), 'the index is in the configured data folder')
+        // open: a client whose key is on no allowlist may list
+        const stranger = await runClient(['--directory', directory.addr, 'ls'], { env: { DFS_HOME: join(dir.path, 'stranger') } })
+        assert.equal(stranger.code, 0, stranger.stderr)
       } finally {
         await directory.stop()
       }
