@@ -52,7 +52,8 @@ function nameOf (err: unknown): string {
 
 /** The status a directory answers for `err`. */
 export function directoryStatusOf (err: unknown): Status {
-  return Object.hasOwn(DIRECTORY_STATUS_BY_ERROR, nameOf(err)) ? DIRECTORY_STATUS_BY_ERROR[nameOf(err)] : Status.ERROR
+  const name = nameOf(err)
+  return Object.hasOwn(DIRECTORY_STATUS_BY_ERROR, name) ? DIRECTORY_STATUS_BY_ERROR[name] : Status.ERROR
 }
 
 /** The error a client raises for a directory's non-OK answer, with the directory's message. */
@@ -63,7 +64,8 @@ export function directoryError (status: Status, message: string): Error {
 
 /** The status a storage node answers for `err`. */
 export function storeStatusOf (err: unknown): StoreResponse.Status {
-  return Object.hasOwn(STORE_STATUS_BY_ERROR, nameOf(err)) ? STORE_STATUS_BY_ERROR[nameOf(err)] : StoreResponse.Status.ERROR
+  const name = nameOf(err)
+  return Object.hasOwn(STORE_STATUS_BY_ERROR, name) ? STORE_STATUS_BY_ERROR[name] : StoreResponse.Status.ERROR
 }
 
 /** The error a client raises for a node's non-OK answer; `message` already names the node. */

@@ -4,7 +4,7 @@ import { createHash, randomBytes } from 'node:crypto'
 import { readdir, readFile, stat, writeFile } from 'node:fs/promises'
 import { basename, join } from 'node:path'
 import { binArgv } from '../../src/util/node-command.ts'
-import { CLIENT_BIN, Cluster } from '../helpers/cluster.ts'
+import { CLIENT_BIN, Cluster, waitUntil } from '../helpers/cluster.ts'
 import { tempDir } from '../helpers/tmp.ts'
 import { cidFromDigest } from '../../src/content/content-id.ts'
 
@@ -17,14 +17,6 @@ async function filesUnder (dir: string): Promise<Array<{ path: string, size: num
   const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => [])
   const files = entries.filter((entry) => entry.isFile()).map((entry) => join(entry.parentPath, entry.name))
   return await Promise.all(files.map(async (path) => ({ path, size: (await stat(path).catch(() => ({ size: 0 }))).size })))
-}
-
-async function waitUntil (what: string, check: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 20))
-  }
 }
 
 interface Upload { proc: ChildProcess, exited: Promise<number | null>, stderr: () => string, stdout: () => string }

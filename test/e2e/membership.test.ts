@@ -4,7 +4,7 @@ import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { multiaddr } from '@multiformats/multiaddr'
 import type { Libp2p } from 'libp2p'
-import { Cluster, PeerProcess, freePort, runClient } from '../helpers/cluster.ts'
+import { Cluster, PeerProcess, freePort, runClient, waitUntil } from '../helpers/cluster.ts'
 import { tempDir } from '../helpers/tmp.ts'
 import { DfsClient } from '../../src/client/client.ts'
 import { createPeer } from '../../src/net/libp2p.ts'
@@ -23,15 +23,6 @@ async function clientId (home: string): Promise<string> {
   const result = await runClient(['id'], { env: { DFS_HOME: home } })
   assert.equal(result.code, 0, result.stderr)
   return result.stdout.trim()
-}
-
-/** Poll until `check` holds, or fail after `timeoutMs` saying what was awaited. */
-async function waitUntil (what: string, check: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
 }
 
 function openConnections (peer: Libp2p, remote: string): number {

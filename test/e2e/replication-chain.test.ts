@@ -2,8 +2,8 @@ import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { Cluster, type PeerProcess } from '../helpers/cluster.ts'
-import { chunkOnDisk, partFiles, pollUntil, recordPlacements, type PartFile } from '../helpers/chain.ts'
+import { Cluster, waitUntil, type PeerProcess } from '../helpers/cluster.ts'
+import { chunkOnDisk, partFiles, recordPlacements, type PartFile } from '../helpers/chain.ts'
 import { DfsClient } from '../../src/index.ts'
 import type { FileInfo } from '../../src/protocol/pb/directory.ts'
 
@@ -45,15 +45,15 @@ async function breakChain (nodes: number, role: 0 | 1 | 2, started: (cluster: Cl
   const placements = recordPlacements(client.directory)
   const outcome = client.uploadFile(path).then((file) => file, (err: Error) => err)
   const indexOf = new Map(cluster.nodes.map((node, i) => [node.peerId, i]))
-  await pollUntil('the directory to place chunk 0', () => placements.has(0), 60_000, 10)
+  await waitUntil('the directory to place chunk 0', () => placements.has(0), 60_000, 10)
   const chain = placements.get(0)![0].map((peer) => indexOf.get(peer)!)
   assert.equal(new Set(chain).size, 3, `chunk 0 placed on 3 distinct nodes: ${chain.join()}`)
   const last = cluster.nodes[chain[2]]
   const victim = cluster.nodes[chain[role]]
   try {
-    await pollUntil('the chain\'s last node to write part of chunk 0', async () => (await partFiles(cluster.nodeDataDir(chain[2]))).some((part) => part.size > 0))
+    await waitUntil('the chain\'s last node to write part of chunk 0', async () => (await partFiles(cluster.nodeDataDir(chain[2]))).some((part) => part.size > 0), 60_000, 2)
     last.proc.kill('SIGSTOP')
-    await pollUntil(`the ${ROLES[role]} node to hold part of chunk 0`, async () => (await partFiles(cluster.nodeDataDir(chain[role]))).some((part) => part.size > 0))
+    await waitUntil(`the ${ROLES[role]} node to hold part of chunk 0`, async () => (await partFiles(cluster.nodeDataDir(chain[role]))).some((part) => part.size > 0), 60_000, 2)
     await victim.kill9()
   } finally {
     if (last !== victim) last.proc.kill('SIGCONT')
@@ -106,7 +106,7 @@ describe('end to end: a replication chain broken in the middle of a chunk', func
       // the partial copies the broken chain left on living nodes are deleted
       for (const [i] of cluster.nodes.entries()) {
         if (i === chain[role]) continue
-        await pollUntil(`node ${i} to delete its partial chunk files`, async () => (await partFiles(cluster.nodeDataDir(i))).length === 0, 30_000, 50)
+        await waitUntil(`node ${i} to delete its partial chunk files`, async () => (await partFiles(cluster.nodeDataDir(i))).length === 0, 30_000, 50)
       }
     })
   }

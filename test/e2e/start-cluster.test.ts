@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import { access, readdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { ROOT, freePort, runClient, type Cluster } from '../helpers/cluster.ts'
+import { ROOT, freePort, runClient, waitUntil, type Cluster } from '../helpers/cluster.ts'
 import { stalledPut } from '../helpers/stalled-put.ts'
 import { createPeer } from '../../src/net/libp2p.ts'
 import { tempDir } from '../helpers/tmp.ts'
@@ -68,14 +68,6 @@ async function waitUntilGone (dir: string, timeoutMs = 20_000): Promise<void> {
   while ((await processesUsing(dir)).length > 0) {
     if (Date.now() > deadline) throw new Error(`peers still running in ${dir} after ${timeoutMs} ms: ${(await processesUsing(dir)).join(', ')}`)
     await new Promise((resolve) => setTimeout(resolve, 100))
-  }
-}
-
-async function waitUntil (what: string, check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 50))
   }
 }
 

@@ -53,12 +53,3 @@ export function recordPlacements (directory: DirectoryClient): Map<number, strin
   }
   return placements
 }
-
-/** Poll `check` every `intervalMs` until it holds; fail after `timeoutMs`, saying what was awaited. */
-export async function pollUntil (what: string, check: () => Promise<boolean> | boolean, timeoutMs = 60_000, intervalMs = 2): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, intervalMs))
-  }
-}

@@ -6,16 +6,22 @@ async function turns (n: number): Promise<void> {
   for (let i = 0; i < n; i++) await new Promise((resolve) => setImmediate(resolve))
 }
 
+/** A batcher whose first batch is held until `release()`, recording every batch it sends. */
+function gatedBatcher (inFlight?: number): { batcher: Batcher<number, number>, sent: number[][], release: () => void } {
+  const sent: number[][] = []
+  let release!: () => void
+  const gate = new Promise<void>((resolve) => { release = resolve })
+  const batcher = new Batcher<number, number>(async (items) => {
+    sent.push(items)
+    if (sent.length === 1) await gate
+    return items.map((n) => n * 10)
+  }, 100, inFlight)
+  return { batcher, sent, release }
+}
+
 describe('Batcher (requests made at once, sent together)', () => {
   it('sends what is added in one turn together, and what comes while a batch is out in the next', async () => {
-    const sent: number[][] = []
-    let release!: () => void
-    const gate = new Promise<void>((resolve) => { release = resolve })
-    const batcher = new Batcher<number, number>(async (items) => {
-      sent.push(items)
-      if (sent.length === 1) await gate
-      return items.map((n) => n * 10)
-    }, 100)
+    const { batcher, sent, release } = gatedBatcher()
     const first = [1, 2, 3].map(async (n) => await batcher.add(n))
     await turns(3)
     assert.deepEqual(sent, [[1, 2, 3]], 'the first batch went within three turns')
@@ -29,14 +35,7 @@ describe('Batcher (requests made at once, sent together)', () => {
   })
 
   it('with room for two batches, what comes while one is out goes within the same turns', async () => {
-    const sent: number[][] = []
-    let release!: () => void
-    const gate = new Promise<void>((resolve) => { release = resolve })
-    const batcher = new Batcher<number, number>(async (items) => {
-      sent.push(items)
-      if (sent.length === 1) await gate
-      return items.map((n) => n * 10)
-    }, 100, 2)
+    const { batcher, sent, release } = gatedBatcher(2)
     const first = batcher.add(1)
     await turns(3)
     assert.deepEqual(sent, [[1]])

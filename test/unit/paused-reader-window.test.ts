@@ -4,7 +4,7 @@ import { multiaddr } from '@multiformats/multiaddr'
 import type { Libp2p } from 'libp2p'
 import { createPeer, dialableAddrs } from '../../src/net/libp2p.ts'
 import { StreamReader, sendBytes, sendMessage } from '../../src/net/stream-io.ts'
-import { pollUntil } from '../helpers/chain.ts'
+import { waitUntil } from '../helpers/cluster.ts'
 
 const PROTOCOL = '/dfs-test/paused-reader/1.0.0'
 const MiB = 1024 * 1024
@@ -51,7 +51,7 @@ describe('yamux window while a reader is paused (real peers on 127.0.0.1)', func
         let read = 0
         const resumed = (async () => {
           await pausedByTest
-          await pollUntil('the sender to use up its window', () => stream.recvWindowCapacity === 0 && stream.readBuffer.byteLength >= 4 * MiB, 30_000, 5)
+          await waitUntil('the sender to use up its window', () => stream.recvWindowCapacity === 0 && stream.readBuffer.byteLength >= 4 * MiB, 30_000, 5)
           const before = stream.recvWindowCapacity
           stream.resume()
           resumes.push({ before, after: stream.recvWindowCapacity, pausedAgain: stream.readStatus === 'paused' })
