@@ -4,6 +4,7 @@ import type { Libp2p } from 'libp2p'
 import { createPeer, dialableAddrs } from '../../src/net/libp2p.ts'
 import { RequestStream } from '../../src/net/request-stream.ts'
 import { StreamReader, sendMessage } from '../../src/net/stream-io.ts'
+import { waitUntil } from '../helpers/cluster.ts'
 
 const PROTOCOL = '/dfs-test/slow/1.0.0'
 
@@ -60,21 +61,13 @@ describe('request streams against a peer\'s stream limit (real peers on 127.0.0.
     }
   }
 
-  async function until (what: string, check: () => boolean): Promise<void> {
-    const deadline = Date.now() + 20_000
-    while (!check()) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-      await new Promise((resolve) => setTimeout(resolve, 5))
-    }
-  }
-
   it('a stream refused while the peer is at its limit is opened again once there is room, and the request goes through', async () => {
     const first = ask('one')
     // the server holds 'one' on its only stream: the second stream is refused (reset) until 'one' is answered
-    await until('the server to read the first request', () => received.length === 1)
+    await waitUntil('the server to read the first request', () => received.length === 1, 20_000, 5)
     const second = ask('two')
     // a second open for 'two' means its first stream was refused, and it is trying again
-    await until('a second attempt for the refused request', () => dials >= 2)
+    await waitUntil('a second attempt for the refused request', () => dials >= 2, 20_000, 5)
     assert.deepEqual(received, ['one'], 'the refused request did not reach the handler')
     openGate()
     assert.equal(await first, 'one')
@@ -84,7 +77,7 @@ describe('request streams against a peer\'s stream limit (real peers on 127.0.0.
 
   it('without rerunnable, a request on a refused stream fails at once (its bytes may have come from a source it drained)', async () => {
     const first = ask('one')
-    await until('the server to read the first request', () => received.length === 1)
+    await waitUntil('the server to read the first request', () => received.length === 1, 20_000, 5)
     // the server still holds 'one': the second stream is refused, and the request is not run again
     const second = await ask('two', false).then((answer) => answer, (err: Error) => err)
     assert.ok(second instanceof Error, `refused, but got ${String(second)}`)
@@ -99,7 +92,7 @@ describe('request streams against a peer\'s stream limit (real peers on 127.0.0.
     const asks = Array.from({ length: 12 }, async (_, i) => await ask(`hold-${i}`).catch((err: Error) => err))
     let settled = 0
     for (const one of asks) void one.then(() => { settled++ })
-    await until('eleven requests to give up', () => settled >= 11)
+    await waitUntil('eleven requests to give up', () => settled >= 11, 20_000, 5)
     openGate()
     const results = await Promise.all(asks)
     const refused = results.filter((r): r is Error => r instanceof Error)
